@@ -1,0 +1,313 @@
+//! x86_64: `syscall`, `%fs` as the thread pointer, `_start`.
+//!
+//! System-call registers: number in `rax`, arguments in `rdi rsi rdx r10 r8
+//! r9`; the instruction clobbers `rcx` and `r11`. The result comes back in
+//! `rax`.
+
+use core::arch::asm;
+use linux_raw_sys::general::{__NR_arch_prctl, __NR_exit_group, ARCH_SET_FS};
+
+/// The largest page size an x86_64 kernel uses (4 KiB; huge pages do not
+/// apply to ordinary mappings).
+pub const MAX_PAGE_SIZE: usize = 4096;
+
+/// Makes system call `nr` with no arguments.
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the asm clobbers only what the
+    // syscall instruction clobbers.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, lateout("rcx") _, lateout("r11") _,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Makes system call `nr` with one argument.
+///
+/// # Safety
+/// As for [`syscall0`].
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: as in syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Makes system call `nr` with two arguments.
+///
+/// # Safety
+/// As for [`syscall0`].
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: as in syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Makes system call `nr` with three arguments.
+///
+/// # Safety
+/// As for [`syscall0`].
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: as in syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1, in("rdx") a2,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Makes system call `nr` with four arguments.
+///
+/// # Safety
+/// As for [`syscall0`].
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: as in syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1, in("rdx") a2,
+             in("r10") a3, lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Makes system call `nr` with five arguments.
+///
+/// # Safety
+/// As for [`syscall0`].
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: as in syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1, in("rdx") a2,
+             in("r10") a3, in("r8") a4, lateout("rcx") _, lateout("r11") _,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Makes system call `nr` with six arguments.
+///
+/// # Safety
+/// As for [`syscall0`].
+#[inline(always)]
+pub unsafe fn syscall6(
+    nr: usize,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: as in syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr => ret, in("rdi") a0, in("rsi") a1, in("rdx") a2,
+             in("r10") a3, in("r8") a4, in("r9") a5, lateout("rcx") _, lateout("r11") _,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Ends every thread of the process with `code`. Never returns.
+#[inline(always)]
+pub fn exit_group(code: i32) -> ! {
+    // SAFETY: exit_group takes no pointers and does not return.
+    unsafe {
+        asm!("syscall", in("rax") __NR_exit_group as usize, in("rdi") code as isize as usize,
+             options(noreturn, nostack));
+    }
+}
+
+/// Points `%fs` at `tp` with `arch_prctl(ARCH_SET_FS)`. Returns the kernel's
+/// word (0, or a negated errno).
+///
+/// # Safety
+/// `tp` must point at a thread control block whose first word holds `tp`
+/// itself, and that stays valid for as long as this thread runs.
+#[inline(always)]
+pub unsafe fn set_thread_pointer(tp: *mut u8) -> usize {
+    // SAFETY: the caller vouches for tp; arch_prctl only stores it.
+    unsafe { syscall2(__NR_arch_prctl as usize, ARCH_SET_FS as usize, tp as usize) }
+}
+
+/// Reads the thread pointer: `%fs:0`, the self-pointer that the x86_64 ABI
+/// (TLS variant II) keeps at the start of the thread control block.
+///
+/// Only meaningful after [`set_thread_pointer`] ran on this thread.
+#[inline(always)]
+pub fn thread_pointer() -> *mut u8 {
+    let tp;
+    // SAFETY: reads one word through %fs; the runtime sets %fs before any
+    // caller can run.
+    unsafe {
+        asm!("mov %fs:0, {}", out(reg) tp, options(att_syntax, nostack, readonly, preserves_flags));
+    }
+    tp
+}
+
+/// Defines the process entry point `_start`, which clears the frame pointer,
+/// aligns the stack and calls `$entry(initial_stack_pointer)`.
+///
+/// `$entry` must be `unsafe extern "C" fn(*const usize) -> !`. The pointer
+/// it gets addresses `argc`, followed by `argv`, `envp` and the auxiliary
+/// vector, as the kernel laid them out.
+#[macro_export]
+macro_rules! define_entry {
+    ($entry:path) => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "xor %ebp, %ebp",
+            "mov %rsp, %rdi",
+            "and $-16, %rsp",
+            "call {entry}",
+            "ud2",
+            ".size _start, .-_start",
+            entry = sym $entry,
+            options(att_syntax)
+        );
+    };
+}
+
+/// Reserves a stub table and writes the ELF note that describes it.
+///
+/// The table is `$bytes` of zeros in the `SHT_NOBITS` section `$section`,
+/// aligned to `1 << $align_log2`, under the global hidden symbol `$symbol`.
+/// The note (owner `$owner`, type `$note_type`) goes in a `SHT_NOTE` section,
+/// so the linker puts it in a `PT_NOTE` segment; its descriptor is five
+/// 32-bit words: ABI version, slot count, the table's address minus the
+/// note's, the table's size in bytes, and the address of the per-slot
+/// argument-word counts (`$arg_words`, a static `[u8; N]`) minus the note's.
+/// Offsets are link-time constants, so the note needs no relocation at run
+/// time.
+#[macro_export]
+macro_rules! define_stub_table {
+    (
+        symbol: $symbol:literal,
+        section: $section:literal,
+        owner: $owner:literal,
+        note_type: $note_type:expr,
+        abi: $abi:expr,
+        slots: $slots:expr,
+        bytes: $bytes:expr,
+        align_log2: $align_log2:expr,
+        arg_words: $arg_words:path $(,)?
+    ) => {
+        core::arch::global_asm!(
+            concat!(".pushsection ", $section, ",\"aw\",@nobits"),
+            ".p2align {align_log2}",
+            concat!(".globl ", $symbol),
+            concat!(".hidden ", $symbol),
+            concat!(".type ", $symbol, ",@object"),
+            concat!($symbol, ":"),
+            ".zero {bytes}",
+            concat!(".size ", $symbol, ", {bytes}"),
+            ".popsection",
+            ".pushsection .note.sys-layer,\"a\",@note",
+            ".p2align 2",
+            "1:",
+            ".long 3f - 2f",
+            ".long 5f - 4f",
+            ".long {note_type}",
+            "2:",
+            concat!(".asciz \"", $owner, "\""),
+            "3:",
+            ".p2align 2",
+            "4:",
+            ".long {abi}",
+            ".long {slots}",
+            concat!(".long ", $symbol, " - 1b"),
+            ".long {bytes}",
+            ".long {arg_words} - 1b",
+            "5:",
+            ".p2align 2",
+            ".popsection",
+            align_log2 = const $align_log2,
+            bytes = const $bytes,
+            note_type = const $note_type,
+            abi = const $abi,
+            slots = const $slots,
+            arg_words = sym $arg_words,
+            options(att_syntax)
+        );
+    };
+}
+
+#[cfg(feature = "tls-probe")]
+mod tls_probe {
+    //! A `.tdata` word (64-byte aligned, so the layout's alignment handling
+    //! is exercised) and a `.tbss` word, read and written with local-exec
+    //! `%fs:sym@tpoff` accesses whose offsets the linker computes.
+    use core::arch::{asm, global_asm};
+
+    global_asm!(
+        ".pushsection .tdata,\"awT\",@progbits",
+        ".p2align 6",
+        ".globl sys_layer_tls_probe_data",
+        ".hidden sys_layer_tls_probe_data",
+        "sys_layer_tls_probe_data:",
+        ".quad 0x1122334455667788",
+        ".popsection",
+        ".pushsection .tbss,\"awT\",@nobits",
+        ".p2align 3",
+        ".globl sys_layer_tls_probe_bss",
+        ".hidden sys_layer_tls_probe_bss",
+        "sys_layer_tls_probe_bss:",
+        ".zero 8",
+        ".popsection",
+        options(att_syntax)
+    );
+
+    /// Reads the `.tdata` probe word (initially `0x1122334455667788`).
+    pub fn tls_probe_data() -> u64 {
+        let v;
+        // SAFETY: a local-exec TLS load; the runtime set up this thread's block.
+        unsafe {
+            asm!("mov %fs:sys_layer_tls_probe_data@tpoff, {}", out(reg) v,
+                 options(att_syntax, nostack, readonly, preserves_flags));
+        }
+        v
+    }
+
+    /// Reads the `.tbss` probe word (initially 0).
+    pub fn tls_probe_bss() -> u64 {
+        let v;
+        // SAFETY: as in tls_probe_data.
+        unsafe {
+            asm!("mov %fs:sys_layer_tls_probe_bss@tpoff, {}", out(reg) v,
+                 options(att_syntax, nostack, readonly, preserves_flags));
+        }
+        v
+    }
+
+    /// Writes the `.tbss` probe word.
+    pub fn set_tls_probe_bss(v: u64) {
+        // SAFETY: a local-exec TLS store into this thread's own block.
+        unsafe {
+            asm!("mov {}, %fs:sys_layer_tls_probe_bss@tpoff", in(reg) v,
+                 options(att_syntax, nostack, preserves_flags));
+        }
+    }
+}
+#[cfg(feature = "tls-probe")]
+pub use tls_probe::*;

@@ -1,0 +1,294 @@
+//! The ABI contract between a program and the syscall layer bound into it.
+//!
+//! A program makes every system call through a *stub table*: one function
+//! pointer per *slot*, reserved as zeros in the `SHT_NOBITS` section
+//! [`TABLE_SECTION`] and described by an ELF note (see [`note`]). At start-up
+//! the runtime's binder finds each table through the `PT_NOTE` segments,
+//! fills it with the layer that suits the running kernel, and seals it
+//! read-only. This crate holds the contract only: it makes no system calls.
+//!
+//! # The slot list
+//!
+//! [`for_each_slot!`] is the single source of truth: each line names a slot,
+//! its arguments, and the table ABI version that added it. ABI versions only
+//! ever append slots, so a table built for ABI `n` is a prefix of every later
+//! one. The table type [`StubTable`], the slot indices in [`slot`], the
+//! typed callers in [`call`] and the per-slot metadata all come from it.
+//!
+//! # The errno-pointer convention
+//!
+//! Every slot is `unsafe extern "C" fn(args..., errno: *mut c_int) -> isize`.
+//! On success it returns a non-negative value and leaves `*errno` alone; on
+//! failure it stores the error number through `errno` and returns `-1`. A
+//! layer never touches thread-local storage, so code that runs before TLS
+//! exists (the binder, a signal handler, a child right after `clone`) can
+//! call through the table too. Arguments are integers or pointers (no
+//! structs by value), so the position of `errno` follows from the number of
+//! machine words before it, which the note records per slot
+//! ([`SLOT_ARG_WORDS`]) for anyone filling a slot whose signature it does not
+//! know.
+#![no_std]
+
+pub mod enosys;
+pub mod note;
+
+/// The C types that slot signatures use.
+pub mod ty {
+    pub use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+    pub use linux_raw_sys::general::__kernel_timespec;
+    pub use linux_raw_sys::system::new_utsname;
+}
+
+/// Name of the section that holds every stub table. A C identifier, so the
+/// linker also defines `__start_sys_layer_stubs` and `__stop_sys_layer_stubs`.
+pub const TABLE_SECTION: &str = "sys_layer_stubs";
+
+/// Owner name in the notes that describe stub tables.
+pub const NOTE_OWNER: &str = "sys-layer";
+
+/// Note type of a stub-table note: the ASCII bytes `SLTB`.
+pub const NOTE_TYPE_TABLE: u32 = 0x534c_5442;
+
+/// Symbol of the program's own stub table (the one [`call`] goes through).
+pub const TABLE_SYMBOL: &str = "sys_layer_table";
+
+/// Every table is aligned and padded to this, so that its pages hold nothing
+/// else and can be made read-only and sealed alone.
+pub const TABLE_ALIGN: usize = sys_layer_arch::MAX_PAGE_SIZE;
+
+/// Bytes reserved for a table of `slots` slots: whole pages of
+/// [`TABLE_ALIGN`].
+pub const fn table_bytes(slots: usize) -> usize {
+    (slots * core::mem::size_of::<usize>()).div_ceil(TABLE_ALIGN) * TABLE_ALIGN
+}
+
+/// Machine words that an argument of type `T` takes in the C calling
+/// convention (a 64-bit integer takes two on a 32-bit machine).
+pub const fn arg_words<T>() -> u8 {
+    core::mem::size_of::<T>().div_ceil(core::mem::size_of::<usize>()) as u8
+}
+
+/// The slot list. Calls `$callback! { ... }` with one line per slot:
+/// `ABI name(arg: Type, ...);`, preceded by its doc comment.
+///
+/// New slots are appended at the end with the next ABI version; a slot is
+/// never removed, reordered or changed.
+#[macro_export]
+macro_rules! for_each_slot {
+    ($callback:ident) => {
+        $callback! {
+            /// `read(2)`: reads up to `count` bytes from `fd` into `buf`.
+            1 read(fd: $crate::ty::c_int, buf: *mut $crate::ty::c_void, count: usize);
+            /// `write(2)`: writes up to `count` bytes from `buf` to `fd`.
+            1 write(fd: $crate::ty::c_int, buf: *const $crate::ty::c_void, count: usize);
+            /// `openat(2)`: opens `path` relative to `dirfd`; returns the new descriptor.
+            1 openat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char,
+                     flags: $crate::ty::c_int, mode: $crate::ty::c_uint);
+            /// `close(2)`: closes `fd`.
+            1 close(fd: $crate::ty::c_int);
+            /// `getpid(2)`: the caller's process ID. Never fails.
+            1 getpid();
+            /// `getppid(2)`: the parent's process ID. Never fails.
+            1 getppid();
+            /// `uname(2)`: fills `buf` with the kernel's names and release.
+            1 uname(buf: *mut $crate::ty::new_utsname);
+            /// `exit_group(2)`: ends every thread of the process. Does not return.
+            1 exit_group(status: $crate::ty::c_int);
+            /// `lseek(2)`: moves the file offset of `fd`; returns the new offset.
+            2 lseek(fd: $crate::ty::c_int, offset: i64, whence: $crate::ty::c_int);
+            /// `ioctl(2)`: device control request `request` on `fd`.
+            2 ioctl(fd: $crate::ty::c_int, request: $crate::ty::c_ulong, arg: *mut $crate::ty::c_void);
+            /// `mmap(2)`: maps memory; returns the address (as `isize`).
+            2 mmap(addr: *mut $crate::ty::c_void, len: usize, prot: $crate::ty::c_int,
+                   flags: $crate::ty::c_int, fd: $crate::ty::c_int, offset: i64);
+            /// `munmap(2)`: unmaps `len` bytes at `addr`.
+            2 munmap(addr: *mut $crate::ty::c_void, len: usize);
+            /// `mprotect(2)`: changes the protection of `len` bytes at `addr`.
+            2 mprotect(addr: *mut $crate::ty::c_void, len: usize, prot: $crate::ty::c_int);
+            /// `clock_gettime(2)`: reads clock `clock` into `tp` (64-bit time on every target).
+            2 clock_gettime(clock: $crate::ty::c_int, tp: *mut $crate::ty::__kernel_timespec);
+            /// `gettid(2)`: the caller's thread ID. Never fails.
+            2 gettid();
+        }
+    };
+}
+
+macro_rules! define_table {
+    ($( $(#[$doc:meta])* $abi:literal $name:ident ( $($arg:ident : $ty:ty),* $(,)? ); )*) => {
+        /// The stub table: one function pointer per slot, in slot order.
+        ///
+        /// `None` is the all-zero pattern of an unbound slot, which is what
+        /// the section holds until the binder runs.
+        #[repr(C)]
+        #[derive(Clone, Copy)]
+        pub struct StubTable {
+            $( $(#[$doc])* pub $name: Option<unsafe extern "C" fn($($ty,)* *mut ty::c_int) -> isize>, )*
+        }
+
+        impl StubTable {
+            /// A table with no slot filled.
+            pub const EMPTY: Self = Self { $( $name: None, )* };
+
+            /// The slots as machine words, in slot order (0 for `None`).
+            pub fn words(&self) -> [usize; SLOT_COUNT] {
+                [$( match self.$name { Some(f) => f as *const () as usize, None => 0 }, )*]
+            }
+        }
+
+        /// Index of each slot in the table.
+        #[allow(non_upper_case_globals)]
+        pub mod slot {
+            $(
+                #[doc = concat!("Index of the `", stringify!($name), "` slot.")]
+                pub const $name: usize =
+                    core::mem::offset_of!(super::StubTable, $name) / core::mem::size_of::<usize>();
+            )*
+        }
+
+        /// Number of slots in the current ABI version.
+        pub const SLOT_COUNT: usize = [$( stringify!($name), )*].len();
+
+        /// Slot names, in slot order.
+        pub static SLOT_NAMES: [&str; SLOT_COUNT] = [$( stringify!($name), )*];
+
+        /// The ABI version that added each slot, in slot order.
+        pub const SLOT_ABI: [u32; SLOT_COUNT] = [$( $abi, )*];
+
+        /// Machine words of arguments before the `errno` pointer, per slot.
+        /// The notes point at this array.
+        pub static SLOT_ARG_WORDS: [u8; SLOT_COUNT] = SLOT_ARG_WORDS_CONST;
+
+        const SLOT_ARG_WORDS_CONST: [u8; SLOT_COUNT] = [$( 0 $( + arg_words::<$ty>() )*, )*];
+
+        /// Typed calls through the program's own stub table.
+        ///
+        /// Each function has the slot's signature. They are valid only once
+        /// the runtime's binder has filled the table, which it does before
+        /// `main`.
+        pub mod call {
+            $(
+                $(#[$doc])*
+                ///
+                /// # Safety
+                /// The arguments must be valid for the system call, `errno`
+                /// must be writable, and the table must have been bound.
+                #[inline(always)]
+                pub unsafe fn $name($($arg: $ty,)* errno: *mut super::ty::c_int) -> isize {
+                    // SAFETY: the binder filled every slot of this table
+                    // (unknown ones with an ENOSYS stub) before main, and
+                    // never clears one; the caller vouches for the arguments.
+                    unsafe {
+                        let f = (*(&raw const super::sys_layer_table)).$name.unwrap_unchecked();
+                        f($($arg,)* errno)
+                    }
+                }
+            )*
+        }
+    };
+}
+
+for_each_slot!(define_table);
+
+/// The table ABI version of this crate: the highest version in the slot list.
+pub const ABI_VERSION: u32 = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < SLOT_COUNT {
+        assert!(i == 0 || SLOT_ABI[i] >= SLOT_ABI[i - 1], "slots are appended in ABI order");
+        if SLOT_ABI[i] > max {
+            max = SLOT_ABI[i];
+        }
+        i += 1;
+    }
+    max
+};
+
+/// Number of slots in a table built for ABI version `abi`.
+pub const fn slot_count_for_abi(abi: u32) -> usize {
+    let mut n = 0;
+    while n < SLOT_COUNT && SLOT_ABI[n] <= abi {
+        n += 1;
+    }
+    n
+}
+
+unsafe extern "C" {
+    /// The program's own stub table, reserved by [`declare_table!`] below.
+    /// Written once by the binder before `main`, read-only after.
+    static mut sys_layer_table: StubTable;
+}
+
+/// Reserves a stub table for ABI version `$abi` under the symbol `$symbol`,
+/// with the note that lets the binder find and fill it.
+///
+/// The program's own table is declared by this crate. A second one stands
+/// for code built against an older contract: it gets as many slots as that
+/// version had, and the binder fills it on its own. Reach it with
+/// `unsafe extern "C" { #[link_name = $symbol] static ...: [usize; N]; }`.
+#[macro_export]
+macro_rules! declare_table {
+    (symbol: $symbol:literal, abi: $abi:expr $(,)?) => {
+        $crate::__arch::define_stub_table! {
+            symbol: $symbol,
+            section: "sys_layer_stubs",
+            owner: "sys-layer",
+            note_type: $crate::NOTE_TYPE_TABLE,
+            abi: $abi,
+            slots: $crate::slot_count_for_abi($abi),
+            bytes: $crate::table_bytes($crate::slot_count_for_abi($abi)),
+            align_log2: $crate::TABLE_ALIGN.trailing_zeros(),
+            arg_words: $crate::SLOT_ARG_WORDS,
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use sys_layer_arch as __arch;
+
+declare_table!(symbol: "sys_layer_table", abi: ABI_VERSION);
+
+const _: () = assert!(core::mem::size_of::<StubTable>() == SLOT_COUNT * core::mem::size_of::<usize>());
+const _: () = assert!(slot_count_for_abi(ABI_VERSION) == SLOT_COUNT);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_indices_follow_the_list() {
+        assert_eq!(slot::read, 0);
+        assert_eq!(SLOT_NAMES[slot::getpid], "getpid");
+        assert_eq!(SLOT_NAMES[slot::gettid], "gettid");
+        assert_eq!(slot::gettid, SLOT_COUNT - 1);
+    }
+
+    #[test]
+    fn arg_words_count_the_words_before_errno() {
+        assert_eq!(SLOT_ARG_WORDS[slot::getpid], 0);
+        assert_eq!(SLOT_ARG_WORDS[slot::read], 3);
+        let offset_words = if cfg!(target_pointer_width = "64") { 1 } else { 2 };
+        assert_eq!(SLOT_ARG_WORDS[slot::mmap], 5 + offset_words);
+    }
+
+    #[test]
+    fn abi_versions_are_prefixes() {
+        assert_eq!(slot_count_for_abi(0), 0);
+        assert_eq!(slot_count_for_abi(1), slot::exit_group + 1);
+        assert_eq!(slot_count_for_abi(ABI_VERSION), SLOT_COUNT);
+        assert_eq!(slot_count_for_abi(u32::MAX), SLOT_COUNT);
+    }
+
+    #[test]
+    fn tables_fill_whole_pages() {
+        assert_eq!(table_bytes(1), TABLE_ALIGN);
+        assert_eq!(table_bytes(TABLE_ALIGN / core::mem::size_of::<usize>() + 1), 2 * TABLE_ALIGN);
+    }
+
+    #[test]
+    fn words_match_the_fields() {
+        let t = StubTable { getpid: Some(enosys::words0), ..StubTable::EMPTY };
+        let w = t.words();
+        assert_eq!(w[slot::getpid], enosys::words0 as *const () as usize);
+        assert!(w.iter().enumerate().all(|(i, &x)| i == slot::getpid || x == 0));
+    }
+}
