@@ -1,1 +1,39 @@
-#![no_std]#![no_main]
+//! The demo: greets, then reports what the binder did at start-up.
+//!
+//! Run with `bash ci/demo.sh` (which builds it static for this machine).
+#![no_std]
+#![no_main]
+
+use sys_layer::{CStrExt, env, println, process, rt};
+
+sys_layer::main!(main);
+
+fn main(args: env::Args, _vars: env::Vars) -> i32 {
+    let name = args.clone().nth(1).map_or("world", |a| a.to_str_or_placeholder());
+    println!("Hello, {name}! This is sys-layer, with no libc underneath.");
+    println!("  pid {} (parent {}), {} argument(s)", process::getpid(), process::getppid(), args.len());
+
+    let report = rt::bind_report();
+    let kernel = &report.kernel;
+    match kernel.version {
+        Some(v) => println!("  kernel: {} (read as {v})", kernel.release()),
+        None => println!("  kernel: {:?} (version not recognised: using the floor's layer)", kernel.release()),
+    }
+    println!("  architecture: {}", sys_layer::ARCH);
+    print_layers(report.layers());
+    for t in report.tables() {
+        println!(
+            "  table at {:#x}: ABI {}, {} slots ({} from layers, {} ENOSYS), {}",
+            t.address, t.abi, t.slots, t.from_layers, t.enosys, t.protection
+        );
+    }
+    0
+}
+
+fn print_layers(layers: &[&str]) {
+    sys_layer::print!("  layers bound:");
+    for l in layers {
+        sys_layer::print!(" {l}");
+    }
+    println!();
+}

@@ -1,0 +1,277 @@
+//! The binder: finds every stub table, fills it with the layers that fit
+//! the running kernel, and seals it.
+//!
+//! It plays the part of the loader in the seed design. Tables are found the
+//! way a kernel loader would find them, by reading the notes in the image's
+//! `PT_NOTE` segments, not by symbol name, so a table from code built
+//! against an older contract is found and bound as well.
+
+use crate::errno::Errno;
+use crate::image::Image;
+use crate::kernel::{Kernel, KernelVersion};
+use crate::layer::{LayerStack, MAX_LAYERS, linux};
+use core::ffi::c_int;
+use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
+use linux_raw_sys::general::{PROT_READ, __NR_mseal};
+use sys_layer_stubs::enosys::{MAX_ARG_WORDS, stub_for_arg_words};
+use sys_layer_stubs::note::{NoteError, Notes, TableNote};
+use sys_layer_stubs::{SLOT_COUNT, TABLE_ALIGN};
+
+/// The first kernel with `mseal(2)`.
+pub const MSEAL_KERNEL: KernelVersion = KernelVersion::new(6, 10, 0);
+
+/// How a table's pages were protected after binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// Read-only and sealed with `mseal(2)`: not even `mprotect` can undo it.
+    Sealed,
+    /// Read-only; not sealed, for the reason given.
+    ReadOnly(SealSkipped),
+    /// `mprotect` failed, so the table stays writable.
+    Writable(Errno),
+    /// The running page size is larger than the table's alignment, so its
+    /// pages would take neighbouring data along: left writable.
+    PagesTooLarge(usize),
+}
+
+/// Why a read-only table was not sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealSkipped {
+    /// The kernel predates `mseal` (6.10), so it was not tried.
+    KernelTooOld,
+    /// The kernel refused `mseal` (`ENOSYS` or `EPERM` under a filter, ...).
+    Refused(Errno),
+}
+
+impl fmt::Display for Protection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protection::Sealed => f.write_str("read-only, sealed (mseal)"),
+            Protection::ReadOnly(SealSkipped::KernelTooOld) => f.write_str("read-only, not sealed (kernel before 6.10)"),
+            Protection::ReadOnly(SealSkipped::Refused(e)) => write!(f, "read-only, not sealed (mseal: {e:?})"),
+            Protection::Writable(e) => write!(f, "writable (mprotect: {e:?})"),
+            Protection::PagesTooLarge(p) => write!(f, "writable (page size {p} exceeds the table's alignment)"),
+        }
+    }
+}
+
+/// What the binder did with one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableReport {
+    /// Address of the table.
+    pub address: usize,
+    /// Table ABI version from its note.
+    pub abi: u32,
+    /// Slots in the table.
+    pub slots: u32,
+    /// Slots filled by a layer.
+    pub from_layers: u32,
+    /// Slots filled with an ENOSYS stub.
+    pub enosys: u32,
+    /// How its pages ended up.
+    pub protection: Protection,
+}
+
+/// The most tables the report lists; more are bound but not listed.
+pub const MAX_REPORTED_TABLES: usize = 8;
+
+/// What the binder saw and did, kept for the program and for debugging.
+#[derive(Debug, Clone, Copy)]
+pub struct BindReport {
+    /// The running kernel.
+    pub kernel: Kernel,
+    layers: [&'static str; MAX_LAYERS],
+    layer_count: usize,
+    tables: [Option<TableReport>; MAX_REPORTED_TABLES],
+    /// Tables bound, listed or not.
+    pub tables_bound: usize,
+    /// The page size used for protection (`AT_PAGESZ`).
+    pub page_size: usize,
+}
+
+impl BindReport {
+    /// Names of the layers stacked, lowest first.
+    pub fn layers(&self) -> &[&'static str] {
+        &self.layers[..self.layer_count]
+    }
+
+    /// The tables bound, in the order their notes appear.
+    pub fn tables(&self) -> impl Iterator<Item = &TableReport> {
+        self.tables.iter().flatten()
+    }
+}
+
+/// Why binding failed; the runtime cannot start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindError {
+    /// A note segment could not be read, or a table note is malformed.
+    Note(NoteError),
+    /// A table is not aligned to the page size the stubs crate promises.
+    Misaligned {
+        /// The table's address.
+        address: usize,
+    },
+    /// A slot claims more argument words than any ENOSYS stub takes.
+    TooManyArgWords {
+        /// The slot index.
+        slot: usize,
+        /// Its claimed words.
+        words: u8,
+    },
+    /// No stub table was found: the program was not linked with sys-layer's
+    /// stubs, or its notes were stripped.
+    NoTable,
+}
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            BindError::Note(e) => write!(f, "{e}"),
+            BindError::Misaligned { address } => write!(f, "stub table at {address:#x} is not page-aligned"),
+            BindError::TooManyArgWords { slot, words } => {
+                write!(f, "slot {slot} has {words} argument words, more than {MAX_ARG_WORDS}")
+            }
+            BindError::NoTable => f.write_str("no stub table note found in the program's PT_NOTE segments"),
+        }
+    }
+}
+
+static BOUND: AtomicBool = AtomicBool::new(false);
+
+/// Whether the binder has filled the program's tables (calls through them
+/// are valid).
+pub fn is_bound() -> bool {
+    BOUND.load(Ordering::Acquire)
+}
+
+/// Reads the running kernel's release with `uname(2)`, through the base
+/// layer directly (no table is bound yet).
+pub fn detect_kernel() -> Kernel {
+    let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::zeroed();
+    let mut errno: c_int = 0;
+    // SAFETY: uts is a writable new_utsname; errno is a local.
+    let ret = unsafe { linux::uname(uts.as_mut_ptr(), &mut errno) };
+    if ret < 0 {
+        return Kernel::UNKNOWN;
+    }
+    // SAFETY: uname filled the struct (and it was zeroed before).
+    let uts = unsafe { uts.assume_init() };
+    // SAFETY: c_char and u8 have the same size; the field is a byte array.
+    let release = unsafe { core::slice::from_raw_parts(uts.release.as_ptr().cast::<u8>(), uts.release.len()) };
+    Kernel::from_release_field(release)
+}
+
+/// Binds every stub table of `image` for `kernel`, then protects it.
+///
+/// # Safety
+/// Call once, before any call through a table, with the running image; no
+/// other thread may exist.
+pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<BindReport, BindError> {
+    let stack = LayerStack::for_kernel(&kernel);
+    let merged = stack.merged();
+    let mut report = BindReport {
+        kernel,
+        layers: [""; MAX_LAYERS],
+        layer_count: 0,
+        tables: [None; MAX_REPORTED_TABLES],
+        tables_bound: 0,
+        page_size,
+    };
+    for layer in stack.layers() {
+        report.layers[report.layer_count] = layer.name;
+        report.layer_count += 1;
+    }
+    for (segment_addr, bytes, align) in image.note_segments() {
+        for note in Notes::new(bytes, align) {
+            let note = note.map_err(BindError::Note)?;
+            let Some(table) = TableNote::from_note(&note) else { continue };
+            let table = table.map_err(BindError::Note)?;
+            let note_addr = segment_addr + note.offset;
+            // SAFETY: the note describes a table reserved in this image; the
+            // caller guarantees nothing calls through it yet.
+            let t = unsafe { bind_table(&table, note_addr, &merged, &kernel, page_size)? };
+            if report.tables_bound < MAX_REPORTED_TABLES {
+                report.tables[report.tables_bound] = Some(t);
+            }
+            report.tables_bound += 1;
+        }
+    }
+    if report.tables_bound == 0 {
+        return Err(BindError::NoTable);
+    }
+    BOUND.store(true, Ordering::Release);
+    Ok(report)
+}
+
+/// Fills one table and protects its pages.
+///
+/// # Safety
+/// `note` must be a table note of the running image at `note_addr`.
+unsafe fn bind_table(
+    note: &TableNote,
+    note_addr: usize,
+    merged: &[usize; SLOT_COUNT],
+    kernel: &Kernel,
+    page_size: usize,
+) -> Result<TableReport, BindError> {
+    let address = note.table_addr(note_addr);
+    if address % TABLE_ALIGN != 0 {
+        return Err(BindError::Misaligned { address });
+    }
+    let slots = note.slot_count as usize;
+    let table = address as *mut usize;
+    let arg_words = note.arg_words_addr(note_addr) as *const u8;
+    let mut from_layers = 0;
+    for slot in 0..slots {
+        let word = match merged.get(slot) {
+            Some(&w) if w != 0 => {
+                from_layers += 1;
+                w
+            }
+            _ => {
+                // SAFETY: the note's argument-word array has one byte per slot.
+                let words = unsafe { *arg_words.add(slot) };
+                stub_for_arg_words(words).ok_or(BindError::TooManyArgWords { slot, words })?
+            }
+        };
+        // SAFETY: the table has room for `slots` words (checked when the
+        // note was parsed) and is still writable.
+        unsafe { table.add(slot).write_volatile(word) };
+    }
+    let protection = protect(address, note.table_bytes as usize, kernel, page_size);
+    Ok(TableReport {
+        address,
+        abi: note.abi,
+        slots: note.slot_count,
+        from_layers,
+        enosys: note.slot_count - from_layers,
+        protection,
+    })
+}
+
+/// Makes `len` bytes at `addr` read-only, then seals them where the kernel
+/// can. The range is whole pages of [`TABLE_ALIGN`]; when the running page
+/// size is larger, the pages would take neighbours along, so the table stays
+/// writable rather than break the program (and says so).
+fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protection {
+    if page_size > TABLE_ALIGN {
+        return Protection::PagesTooLarge(page_size);
+    }
+    let mut errno: c_int = 0;
+    // SAFETY: the range is the table's own pages, which hold nothing else.
+    let ret = unsafe { linux::mprotect(addr as *mut _, len, PROT_READ as c_int, &mut errno) };
+    if ret < 0 {
+        return Protection::Writable(Errno::from_raw(errno));
+    }
+    // An unknown kernel is tried too: a refusal costs one system call.
+    if kernel.version.is_some() && !kernel.at_least(MSEAL_KERNEL) {
+        return Protection::ReadOnly(SealSkipped::KernelTooOld);
+    }
+    // SAFETY: sealing changes no contents; the range is the table's pages.
+    let ret = unsafe { sys_layer_arch::syscall3(__NR_mseal as usize, addr, len, 0) };
+    if ret > -4096isize as usize {
+        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(ret.wrapping_neg() as i32)));
+    }
+    Protection::Sealed
+}

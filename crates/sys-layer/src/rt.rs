@@ -1,0 +1,70 @@
+//! What start-up learnt, kept for the rest of the program.
+
+use crate::auxv::{Auxv, StartupStack};
+use crate::binder::BindReport;
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+use sys_layer_tls::Layout;
+
+/// Start-up facts, written once before `main`.
+#[derive(Clone, Copy)]
+pub(crate) struct Startup {
+    pub stack: StartupStack,
+    pub auxv: Auxv,
+    pub bind: BindReport,
+    pub tls: Layout,
+}
+
+/// A value written once by start-up, before `main` and before any other
+/// thread exists, and only read afterwards.
+pub(crate) struct WriteOnce<T>(UnsafeCell<MaybeUninit<T>>);
+
+// SAFETY: the single write happens before any other thread can exist; after
+// it the value is only read. Its pointers address the start-up stack, which
+// nothing writes after the kernel laid it out.
+unsafe impl Sync for WriteOnce<Startup> {}
+
+impl<T> WriteOnce<T> {
+    pub const fn new() -> Self {
+        WriteOnce(UnsafeCell::new(MaybeUninit::uninit()))
+    }
+
+    /// # Safety
+    /// Call once, before any `get`, while single-threaded.
+    pub unsafe fn set(&self, value: T) {
+        // SAFETY: the caller guarantees no reader exists yet.
+        unsafe { (*self.0.get()).write(value) };
+    }
+
+    /// # Safety
+    /// `set` must have run.
+    pub unsafe fn get(&self) -> &T {
+        // SAFETY: set initialised the value and nothing writes it again.
+        unsafe { (*self.0.get()).assume_init_ref() }
+    }
+}
+
+pub(crate) static STARTUP: WriteOnce<Startup> = WriteOnce::new();
+
+/// Start-up facts. Only user code calls this, and it runs after start-up.
+pub(crate) fn startup() -> &'static Startup {
+    // SAFETY: the entry point sets STARTUP before it calls main, and every
+    // caller is reached from main.
+    unsafe { STARTUP.get() }
+}
+
+/// What the binder did: the kernel it saw, the layers it stacked, and each
+/// table it bound and sealed.
+pub fn bind_report() -> &'static BindReport {
+    &startup().bind
+}
+
+/// The auxiliary vector's entries the runtime read.
+pub fn auxv() -> &'static Auxv {
+    &startup().auxv
+}
+
+/// The main thread's TLS layout.
+pub fn tls_layout() -> &'static Layout {
+    &startup().tls
+}
