@@ -61,7 +61,10 @@ pub fn stub_for_arg_words(words: u8) -> Option<usize> {
 const _: () = {
     let mut i = 0;
     while i < crate::SLOT_COUNT {
-        assert!(crate::SLOT_ARG_WORDS_CONST[i] <= MAX_ARG_WORDS, "a slot has more argument words than the ENOSYS stubs cover");
+        assert!(
+            crate::SLOT_ARG_WORDS_CONST[i] <= MAX_ARG_WORDS,
+            "a slot has more argument words than the ENOSYS stubs cover"
+        );
         i += 1;
     }
 };

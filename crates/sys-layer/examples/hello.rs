@@ -4,20 +4,31 @@
 #![no_std]
 #![no_main]
 
-use sys_layer::{CStrExt, env, println, process, rt};
+use sys_layer::{env, print, println, process, rt, stdio};
 
 sys_layer::main!(main);
 
 fn main(args: env::Args, _vars: env::Vars) -> i32 {
-    let name = args.clone().nth(1).map_or("world", |a| a.to_str_or_placeholder());
-    println!("Hello, {name}! This is sys-layer, with no libc underneath.");
-    println!("  pid {} (parent {}), {} argument(s)", process::getpid(), process::getppid(), args.len());
+    // The name is printed as the bytes it is, as a C program would.
+    let name = args.clone().nth(1).map_or(&b"world"[..], |a| a.to_bytes());
+    print!("Hello, ");
+    stdio::write_stdout(name);
+    println!("! This is sys-layer, with no libc underneath.");
+    println!(
+        "  pid {} (parent {}), {} argument(s)",
+        process::getpid(),
+        process::getppid(),
+        args.len()
+    );
 
     let report = rt::bind_report();
     let kernel = &report.kernel;
     match kernel.version {
         Some(v) => println!("  kernel: {} (read as {v})", kernel.release()),
-        None => println!("  kernel: {:?} (version not recognised: using the floor's layer)", kernel.release()),
+        None => println!(
+            "  kernel: \"{}\" (version not recognised: using the floor's layer)",
+            kernel.release()
+        ),
     }
     println!("  architecture: {}", sys_layer::ARCH);
     print_layers(report.layers());
@@ -31,9 +42,9 @@ fn main(args: env::Args, _vars: env::Vars) -> i32 {
 }
 
 fn print_layers(layers: &[&str]) {
-    sys_layer::print!("  layers bound:");
+    print!("  layers bound:");
     for l in layers {
-        sys_layer::print!(" {l}");
+        print!(" {l}");
     }
     println!();
 }

@@ -13,7 +13,7 @@ use crate::layer::{LayerStack, MAX_LAYERS, linux};
 use core::ffi::c_int;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
-use linux_raw_sys::general::{PROT_READ, __NR_mseal};
+use linux_raw_sys::general::{__NR_mseal, PROT_READ};
 use sys_layer_stubs::enosys::{MAX_ARG_WORDS, stub_for_arg_words};
 use sys_layer_stubs::note::{NoteError, Notes, TableNote};
 use sys_layer_stubs::{SLOT_COUNT, TABLE_ALIGN};
@@ -48,10 +48,20 @@ impl fmt::Display for Protection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Protection::Sealed => f.write_str("read-only, sealed (mseal)"),
-            Protection::ReadOnly(SealSkipped::KernelTooOld) => f.write_str("read-only, not sealed (kernel before 6.10)"),
-            Protection::ReadOnly(SealSkipped::Refused(e)) => write!(f, "read-only, not sealed (mseal: {e:?})"),
-            Protection::Writable(e) => write!(f, "writable (mprotect: {e:?})"),
-            Protection::PagesTooLarge(p) => write!(f, "writable (page size {p} exceeds the table's alignment)"),
+            Protection::ReadOnly(SealSkipped::KernelTooOld) => {
+                f.write_str("read-only, not sealed (kernel before 6.10)")
+            }
+            Protection::ReadOnly(SealSkipped::Refused(e)) => {
+                write!(
+                    f,
+                    "read-only, not sealed (mseal refused: errno {})",
+                    e.raw()
+                )
+            }
+            Protection::Writable(e) => write!(f, "writable (mprotect failed: errno {})", e.raw()),
+            Protection::PagesTooLarge(p) => {
+                write!(f, "writable (page size {p} exceeds the table's alignment)")
+            }
         }
     }
 }
@@ -128,11 +138,19 @@ impl fmt::Display for BindError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             BindError::Note(e) => write!(f, "{e}"),
-            BindError::Misaligned { address } => write!(f, "stub table at {address:#x} is not page-aligned"),
-            BindError::TooManyArgWords { slot, words } => {
-                write!(f, "slot {slot} has {words} argument words, more than {MAX_ARG_WORDS}")
+            BindError::Misaligned { address } => {
+                write!(f, "stub table at {address:#x} is not page-aligned")
             }
-            BindError::NoTable => f.write_str("no stub table note found in the program's PT_NOTE segments"),
+            BindError::TooManyArgWords { slot, words } => {
+                write!(
+                    f,
+                    "slot {slot} has {} argument words, more than {}",
+                    words as u32, MAX_ARG_WORDS as u32
+                )
+            }
+            BindError::NoTable => {
+                f.write_str("no stub table note found in the program's PT_NOTE segments")
+            }
         }
     }
 }
@@ -158,7 +176,9 @@ pub fn detect_kernel() -> Kernel {
     // SAFETY: uname filled the struct (and it was zeroed before).
     let uts = unsafe { uts.assume_init() };
     // SAFETY: c_char and u8 have the same size; the field is a byte array.
-    let release = unsafe { core::slice::from_raw_parts(uts.release.as_ptr().cast::<u8>(), uts.release.len()) };
+    let release = unsafe {
+        core::slice::from_raw_parts(uts.release.as_ptr().cast::<u8>(), uts.release.len())
+    };
     Kernel::from_release_field(release)
 }
 
@@ -167,7 +187,11 @@ pub fn detect_kernel() -> Kernel {
 /// # Safety
 /// Call once, before any call through a table, with the running image; no
 /// other thread may exist.
-pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<BindReport, BindError> {
+pub unsafe fn bind(
+    image: &Image,
+    kernel: Kernel,
+    page_size: usize,
+) -> Result<BindReport, BindError> {
     let stack = LayerStack::for_kernel(&kernel);
     let merged = stack.merged();
     let mut report = BindReport {
@@ -185,7 +209,9 @@ pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<Bi
     for (segment_addr, bytes, align) in image.note_segments() {
         for note in Notes::new(bytes, align) {
             let note = note.map_err(BindError::Note)?;
-            let Some(table) = TableNote::from_note(&note) else { continue };
+            let Some(table) = TableNote::from_note(&note) else {
+                continue;
+            };
             let table = table.map_err(BindError::Note)?;
             let note_addr = segment_addr + note.offset;
             // SAFETY: the note describes a table reserved in this image; the
@@ -271,7 +297,9 @@ fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protec
     // SAFETY: sealing changes no contents; the range is the table's pages.
     let ret = unsafe { sys_layer_arch::syscall3(__NR_mseal as usize, addr, len, 0) };
     if ret > -4096isize as usize {
-        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(ret.wrapping_neg() as i32)));
+        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(
+            ret.wrapping_neg() as i32
+        )));
     }
     Protection::Sealed
 }

@@ -137,7 +137,11 @@ impl Errno {
     /// The errno for a raw number; `from_raw(0)` and out-of-range numbers
     /// give `EIO`, since a failure must carry some error.
     pub const fn from_raw(raw: i32) -> Errno {
-        if raw > 0 && raw < 4096 { Errno(raw as u16) } else { Errno::EIO }
+        if raw > 0 && raw < 4096 {
+            Errno(raw as u16)
+        } else {
+            Errno::EIO
+        }
     }
 
     /// The raw number.
@@ -168,7 +172,11 @@ impl fmt::Debug for Errno {
 /// error number the slot stored in `errno`.
 #[inline(always)]
 pub(crate) fn check(ret: isize, errno: i32) -> Result<usize, Errno> {
-    if ret == -1 { Err(Errno::from_raw(errno)) } else { Ok(ret as usize) }
+    if ret == -1 {
+        Err(Errno::from_raw(errno))
+    } else {
+        Ok(ret as usize)
+    }
 }
 
 /// Calls a slot with a fresh local errno and returns its result as a

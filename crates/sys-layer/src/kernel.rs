@@ -16,7 +16,11 @@ pub struct KernelVersion {
 impl KernelVersion {
     /// The version `major.minor.patch`.
     pub const fn new(major: u16, minor: u16, patch: u16) -> Self {
-        KernelVersion { major, minor, patch }
+        KernelVersion {
+            major,
+            minor,
+            patch,
+        }
     }
 
     /// Parses the leading version of a kernel release string as `uname -r`
@@ -51,13 +55,20 @@ impl KernelVersion {
                 digits = 0;
                 // A dot continues the version only while it is followed by a
                 // digit and fewer than three numbers were read.
-                let more = b == b'.' && count < 3 && i + 1 < release.len() && release[i + 1].is_ascii_digit();
+                let more = b == b'.'
+                    && count < 3
+                    && i + 1 < release.len()
+                    && release[i + 1].is_ascii_digit();
                 if !more {
                     let ends_well = matches!(b, 0 | b'-' | b'+' | b'_' | b'.' | b'~' | b' ');
                     if count < 2 || !ends_well {
                         return None;
                     }
-                    return Some(KernelVersion { major: parts[0], minor: parts[1], patch: parts[2] });
+                    return Some(KernelVersion {
+                        major: parts[0],
+                        minor: parts[1],
+                        patch: parts[2],
+                    });
                 }
             }
             i += 1;
@@ -68,7 +79,12 @@ impl KernelVersion {
 
 impl fmt::Display for KernelVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+        // As u32: one integer formatter serves the whole runtime.
+        write!(
+            f,
+            "{}.{}.{}",
+            self.major as u32, self.minor as u32, self.patch as u32
+        )
     }
 }
 
@@ -87,18 +103,37 @@ impl Kernel {
     /// filling the array).
     pub fn from_release_field(field: &[u8]) -> Kernel {
         let mut release = [0u8; 65];
-        let len = field.iter().position(|&b| b == 0).unwrap_or(field.len()).min(release.len());
+        let len = field
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(field.len())
+            .min(release.len());
         release[..len].copy_from_slice(&field[..len]);
         let version = KernelVersion::parse(&release[..len]);
-        Kernel { release, release_len: len, version }
+        Kernel {
+            release,
+            release_len: len,
+            version,
+        }
     }
 
     /// Nothing known (uname failed).
-    pub const UNKNOWN: Kernel = Kernel { release: [0; 65], release_len: 0, version: None };
+    pub const UNKNOWN: Kernel = Kernel {
+        release: [0; 65],
+        release_len: 0,
+        version: None,
+    };
 
-    /// The release string as `uname -r` prints it (empty if unknown).
+    /// The release string as `uname -r` prints it (empty if unknown;
+    /// `"(not ASCII)"` for the odd kernel whose release is not ASCII).
     pub fn release(&self) -> &str {
-        core::str::from_utf8(&self.release[..self.release_len]).unwrap_or("(not UTF-8)")
+        let bytes = &self.release[..self.release_len.min(self.release.len())];
+        if bytes.is_ascii() {
+            // SAFETY: ASCII is valid UTF-8.
+            unsafe { core::str::from_utf8_unchecked(bytes) }
+        } else {
+            "(not ASCII)"
+        }
     }
 
     /// Whether the kernel is known to be at least `v`. An unknown kernel is
@@ -110,7 +145,10 @@ impl Kernel {
 
 impl fmt::Debug for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kernel").field("release", &self.release()).field("version", &self.version).finish()
+        f.debug_struct("Kernel")
+            .field("release", &self.release())
+            .field("version", &self.version)
+            .finish()
     }
 }
 
@@ -138,7 +176,20 @@ mod tests {
 
     #[test]
     fn junk_is_unknown_and_never_panics() {
-        for junk in ["", "junk", "6", "6.", ".6.1", "a6.1", "6.x", "6..1", "99999999.1", "6.1junk", "-", "6.1.2x"] {
+        for junk in [
+            "",
+            "junk",
+            "6",
+            "6.",
+            ".6.1",
+            "a6.1",
+            "6.x",
+            "6..1",
+            "99999999.1",
+            "6.1junk",
+            "-",
+            "6.1.2x",
+        ] {
             assert_eq!(p(junk), None, "{junk:?}");
         }
         // Every prefix of every byte string of a few bytes: no panic.

@@ -31,8 +31,11 @@ struct StdoutBuffer {
     mode: Buffering,
 }
 
-static STDOUT_BUFFER: SpinLock<StdoutBuffer> =
-    SpinLock::new(StdoutBuffer { buf: [0; STDOUT_CAPACITY], len: 0, mode: Buffering::NotYetKnown });
+static STDOUT_BUFFER: SpinLock<StdoutBuffer> = SpinLock::new(StdoutBuffer {
+    buf: [0; STDOUT_CAPACITY],
+    len: 0,
+    mode: Buffering::NotYetKnown,
+});
 
 impl StdoutBuffer {
     fn flush(&mut self) {
@@ -42,17 +45,26 @@ impl StdoutBuffer {
 
     fn push(&mut self, bytes: &[u8]) {
         if self.mode == Buffering::NotYetKnown {
-            self.mode = if crate::io::is_terminal(STDOUT) { Buffering::Line } else { Buffering::Block };
+            self.mode = if crate::io::is_terminal(STDOUT) {
+                Buffering::Line
+            } else {
+                Buffering::Block
+            };
         }
-        if self.len + bytes.len() > STDOUT_CAPACITY {
+        if bytes.len() > STDOUT_CAPACITY - self.len {
             self.flush();
         }
-        if bytes.len() >= STDOUT_CAPACITY {
-            let _ = write_all_raw(table_write, 1, bytes);
-            return;
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(room) if bytes.len() < STDOUT_CAPACITY => {
+                room.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            // Larger than the whole buffer: straight through.
+            _ => {
+                let _ = write_all_raw(table_write, 1, bytes);
+                return;
+            }
         }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
         if self.mode == Buffering::Line && bytes.contains(&b'\n') {
             self.flush();
         }
@@ -100,7 +112,12 @@ pub(crate) struct FdWriter {
 
 impl FdWriter {
     pub fn new(fd: c_int, write: SlotWrite) -> Self {
-        FdWriter { fd, write, buf: [0; 512], len: 0 }
+        FdWriter {
+            fd,
+            write,
+            buf: [0; 512],
+            len: 0,
+        }
     }
 
     pub fn flush(&mut self) {

@@ -112,6 +112,18 @@ pub enum LayoutError {
     TooLarge,
 }
 
+impl core::fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            LayoutError::BadAlign(a) => write!(f, "PT_TLS alignment {a} is not a power of two"),
+            LayoutError::FileLargerThanMemory => {
+                f.write_str("PT_TLS file size exceeds its memory size")
+            }
+            LayoutError::TooLarge => f.write_str("PT_TLS is too large"),
+        }
+    }
+}
+
 /// Where things go in one thread's TLS area. All offsets are from the start
 /// of the area, which must be aligned to [`Layout::align`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,10 +169,14 @@ impl Layout {
                 // The smallest distance below the thread pointer that holds
                 // the block and keeps it congruent to vaddr (the thread
                 // pointer being aligned): the linker's TPOFF arithmetic.
-                let below = mem.checked_add(vaddr.wrapping_neg().wrapping_sub(mem) & mask).ok_or(LayoutError::TooLarge)?;
+                let below = mem
+                    .checked_add(vaddr.wrapping_neg().wrapping_sub(mem) & mask)
+                    .ok_or(LayoutError::TooLarge)?;
                 let tp_offset = round_up(below, align).ok_or(LayoutError::TooLarge)?;
                 Ok(Layout {
-                    size: tp_offset.checked_add(data_size).ok_or(LayoutError::TooLarge)?,
+                    size: tp_offset
+                        .checked_add(data_size)
+                        .ok_or(LayoutError::TooLarge)?,
                     align,
                     tp_offset,
                     block_offset: tp_offset - below,
@@ -208,7 +224,11 @@ pub unsafe fn initialize_area(
     unsafe {
         core::ptr::write_bytes(area, 0, layout.size);
         if let Some(image) = image {
-            core::ptr::copy_nonoverlapping(image.init_addr as *const u8, area.add(layout.block_offset), layout.init_size);
+            core::ptr::copy_nonoverlapping(
+                image.init_addr as *const u8,
+                area.add(layout.block_offset),
+                layout.init_size,
+            );
         }
         let tp = area.add(layout.tp_offset);
         let data = area.add(layout.data_offset).cast::<ThreadData>();
@@ -271,6 +291,24 @@ pub enum InitError {
     SetThreadPointer(usize),
 }
 
+impl core::fmt::Display for InitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            InitError::Layout(e) => write!(f, "{e}"),
+            InitError::Map(r) => write!(
+                f,
+                "mmap of the TLS area failed (errno {})",
+                r.wrapping_neg()
+            ),
+            InitError::SetThreadPointer(r) => write!(
+                f,
+                "setting the thread pointer failed (errno {})",
+                r.wrapping_neg()
+            ),
+        }
+    }
+}
+
 /// Bytes of the main thread's area kept in `.bss`; a larger `PT_TLS` gets an
 /// anonymous mapping instead (one more system call at start-up).
 pub const MAIN_AREA_SIZE: usize = 1024;
@@ -288,7 +326,11 @@ static mut MAIN_AREA: MainArea = MainArea([0; MAIN_AREA_SIZE]);
 /// # Safety
 /// Call once, on the main thread, before anything uses TLS; `phdrs` and
 /// `load_bias` must describe the running image.
-pub unsafe fn init_main_thread(phdrs: &[Elf_Phdr], load_bias: usize, random: Option<&[u8; 16]>) -> Result<Layout, InitError> {
+pub unsafe fn init_main_thread(
+    phdrs: &[Elf_Phdr],
+    load_bias: usize,
+    random: Option<&[u8; 16]>,
+) -> Result<Layout, InitError> {
     let image = TlsImage::from_phdrs(phdrs, load_bias);
     let layout = Layout::new(image.as_ref(), ARCH_VARIANT).map_err(InitError::Layout)?;
     let area = if layout.size <= MAIN_AREA_SIZE && layout.align <= MAIN_AREA_ALIGN {
@@ -296,7 +338,9 @@ pub unsafe fn init_main_thread(phdrs: &[Elf_Phdr], load_bias: usize, random: Opt
     } else {
         map_area(&layout)?
     };
-    let (canary, guard) = random.map_or((0, 0), |r| (canary_from_random(r), pointer_guard_from_random(r)));
+    let (canary, guard) = random.map_or((0, 0), |r| {
+        (canary_from_random(r), pointer_guard_from_random(r))
+    });
     // SAFETY: the area is ours (the static, touched by nothing else, or a
     // fresh mapping), big and aligned enough; the image is the running one.
     let tp = unsafe { initialize_area(area, &layout, image.as_ref(), canary, guard) };
@@ -312,7 +356,10 @@ pub unsafe fn init_main_thread(phdrs: &[Elf_Phdr], load_bias: usize, random: Opt
 fn map_area(layout: &Layout) -> Result<*mut u8, InitError> {
     use linux_raw_sys::general::{__NR_mmap, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE};
     // Over-allocate so the area can be aligned by hand; mmap gives pages.
-    let len = layout.size.checked_add(layout.align).ok_or(InitError::Layout(LayoutError::TooLarge))?;
+    let len = layout
+        .size
+        .checked_add(layout.align)
+        .ok_or(InitError::Layout(LayoutError::TooLarge))?;
     // SAFETY: an anonymous private mapping touches no existing memory.
     let ret = unsafe {
         sys_layer_arch::syscall6(
@@ -336,7 +383,13 @@ mod tests {
     use super::*;
 
     fn image(mem: usize, file: usize, align: usize, vaddr: usize) -> TlsImage {
-        TlsImage { init_addr: 0, file_size: file, mem_size: mem, align, vaddr }
+        TlsImage {
+            init_addr: 0,
+            file_size: file,
+            mem_size: mem,
+            align,
+            vaddr,
+        }
     }
 
     /// The offset of a TLS variable at `sym` bytes into the segment, from
@@ -344,20 +397,43 @@ mod tests {
     fn linker_tpoff(img: &TlsImage, variant: Variant, sym: usize) -> isize {
         let a = img.align;
         match variant {
-            Variant::II => sym as isize - (img.mem_size + (img.vaddr.wrapping_neg().wrapping_sub(img.mem_size) & (a - 1))) as isize,
-            Variant::I { header } => (sym + header + (img.vaddr.wrapping_sub(header) & (a - 1))) as isize,
+            Variant::II => {
+                sym as isize
+                    - (img.mem_size
+                        + (img.vaddr.wrapping_neg().wrapping_sub(img.mem_size) & (a - 1)))
+                        as isize
+            }
+            Variant::I { header } => {
+                (sym + header + (img.vaddr.wrapping_sub(header) & (a - 1))) as isize
+            }
         }
     }
 
     #[test]
     fn variant_ii_matches_the_linker() {
-        for (mem, align, vaddr) in [(24, 8, 0x20_3000), (8, 64, 0x20_3040), (100, 16, 0x20_1008 & !15), (1, 1, 0x1001), (72, 64, 0x40_0010)] {
+        for (mem, align, vaddr) in [
+            (24, 8, 0x20_3000),
+            (8, 64, 0x20_3040),
+            (100, 16, 0x20_1008 & !15),
+            (1, 1, 0x1001),
+            (72, 64, 0x40_0010),
+        ] {
             let img = image(mem, mem / 2, align, vaddr);
             let l = Layout::new(Some(&img), Variant::II).unwrap();
             assert_eq!(l.tp_offset % l.align, 0);
-            assert_eq!(l.block_offset as isize - l.tp_offset as isize, linker_tpoff(&img, Variant::II, 0));
-            assert_eq!((l.block_offset % align), vaddr % align, "block keeps vaddr's alignment");
-            assert!(l.block_offset + mem <= l.tp_offset, "block ends at or below tp");
+            assert_eq!(
+                l.block_offset as isize - l.tp_offset as isize,
+                linker_tpoff(&img, Variant::II, 0)
+            );
+            assert_eq!(
+                (l.block_offset % align),
+                vaddr % align,
+                "block keeps vaddr's alignment"
+            );
+            assert!(
+                l.block_offset + mem <= l.tp_offset,
+                "block ends at or below tp"
+            );
             assert_eq!(l.data_offset, l.tp_offset);
             assert!(l.size >= l.tp_offset + size_of::<ThreadData>());
         }
@@ -367,11 +443,15 @@ mod tests {
     fn variant_i_matches_the_linker() {
         for header in [0, 16] {
             let v = Variant::I { header };
-            for (mem, align, vaddr) in [(24, 8, 0x20_3000), (8, 64, 0x20_3040), (40, 32, 0x41_0010)] {
+            for (mem, align, vaddr) in [(24, 8, 0x20_3000), (8, 64, 0x20_3040), (40, 32, 0x41_0010)]
+            {
                 let img = image(mem, 8, align, vaddr);
                 let l = Layout::new(Some(&img), v).unwrap();
                 assert_eq!(l.tp_offset % l.align, 0);
-                assert_eq!(l.block_offset as isize - l.tp_offset as isize, linker_tpoff(&img, v, 0));
+                assert_eq!(
+                    l.block_offset as isize - l.tp_offset as isize,
+                    linker_tpoff(&img, v, 0)
+                );
                 assert!(l.block_offset >= l.tp_offset + header);
                 assert_eq!(l.data_offset + size_of::<ThreadData>(), l.tp_offset);
                 assert_eq!(l.size, l.block_offset + mem);
@@ -390,16 +470,37 @@ mod tests {
 
     #[test]
     fn bad_segments_are_errors() {
-        assert_eq!(Layout::new(Some(&image(8, 8, 3, 0)), Variant::II), Err(LayoutError::BadAlign(3)));
-        assert_eq!(Layout::new(Some(&image(8, 16, 8, 0)), Variant::II), Err(LayoutError::FileLargerThanMemory));
-        assert_eq!(Layout::new(Some(&image(usize::MAX - 3, 0, 8, 0)), Variant::II), Err(LayoutError::TooLarge));
-        assert_eq!(Layout::new(Some(&image(usize::MAX - 3, 0, 8, 0)), Variant::I { header: 16 }), Err(LayoutError::TooLarge));
+        assert_eq!(
+            Layout::new(Some(&image(8, 8, 3, 0)), Variant::II),
+            Err(LayoutError::BadAlign(3))
+        );
+        assert_eq!(
+            Layout::new(Some(&image(8, 16, 8, 0)), Variant::II),
+            Err(LayoutError::FileLargerThanMemory)
+        );
+        assert_eq!(
+            Layout::new(Some(&image(usize::MAX - 3, 0, 8, 0)), Variant::II),
+            Err(LayoutError::TooLarge)
+        );
+        assert_eq!(
+            Layout::new(
+                Some(&image(usize::MAX - 3, 0, 8, 0)),
+                Variant::I { header: 16 }
+            ),
+            Err(LayoutError::TooLarge)
+        );
     }
 
     #[test]
     fn initialize_copies_tdata_and_zeroes_tbss() {
         let tdata = [0xABu8; 12];
-        let img = TlsImage { init_addr: tdata.as_ptr() as usize, file_size: 12, mem_size: 40, align: 16, vaddr: 0x1000 };
+        let img = TlsImage {
+            init_addr: tdata.as_ptr() as usize,
+            file_size: 12,
+            mem_size: 40,
+            align: 16,
+            vaddr: 0x1000,
+        };
         for v in [Variant::II, Variant::I { header: 16 }] {
             let l = Layout::new(Some(&img), v).unwrap();
             let mut buf = std::vec![0x55u8; l.size + l.align];

@@ -78,13 +78,27 @@ fn finish(ret: usize, errno: *mut c_int) -> isize {
 }
 
 macro_rules! raw_syscall {
-    ($nr:expr;) => { sys_layer_arch::syscall0($nr) };
-    ($nr:expr; $a:expr) => { sys_layer_arch::syscall1($nr, $a) };
-    ($nr:expr; $a:expr, $b:expr) => { sys_layer_arch::syscall2($nr, $a, $b) };
-    ($nr:expr; $a:expr, $b:expr, $c:expr) => { sys_layer_arch::syscall3($nr, $a, $b, $c) };
-    ($nr:expr; $a:expr, $b:expr, $c:expr, $d:expr) => { sys_layer_arch::syscall4($nr, $a, $b, $c, $d) };
-    ($nr:expr; $a:expr, $b:expr, $c:expr, $d:expr, $e:expr) => { sys_layer_arch::syscall5($nr, $a, $b, $c, $d, $e) };
-    ($nr:expr; $a:expr, $b:expr, $c:expr, $d:expr, $e:expr, $f:expr) => { sys_layer_arch::syscall6($nr, $a, $b, $c, $d, $e, $f) };
+    ($nr:expr;) => {
+        sys_layer_arch::syscall0($nr)
+    };
+    ($nr:expr; $a:expr) => {
+        sys_layer_arch::syscall1($nr, $a)
+    };
+    ($nr:expr; $a:expr, $b:expr) => {
+        sys_layer_arch::syscall2($nr, $a, $b)
+    };
+    ($nr:expr; $a:expr, $b:expr, $c:expr) => {
+        sys_layer_arch::syscall3($nr, $a, $b, $c)
+    };
+    ($nr:expr; $a:expr, $b:expr, $c:expr, $d:expr) => {
+        sys_layer_arch::syscall4($nr, $a, $b, $c, $d)
+    };
+    ($nr:expr; $a:expr, $b:expr, $c:expr, $d:expr, $e:expr) => {
+        sys_layer_arch::syscall5($nr, $a, $b, $c, $d, $e)
+    };
+    ($nr:expr; $a:expr, $b:expr, $c:expr, $d:expr, $e:expr, $f:expr) => {
+        sys_layer_arch::syscall6($nr, $a, $b, $c, $d, $e, $f)
+    };
 }
 
 macro_rules! direct_syscalls {
