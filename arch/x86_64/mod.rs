@@ -108,15 +108,7 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
 /// # Safety
 /// As for [`syscall0`].
 #[inline(always)]
-pub unsafe fn syscall6(
-    nr: usize,
-    a0: usize,
-    a1: usize,
-    a2: usize,
-    a3: usize,
-    a4: usize,
-    a5: usize,
-) -> usize {
+pub unsafe fn syscall6(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
     let ret;
     // SAFETY: as in syscall0.
     unsafe {
@@ -284,6 +276,17 @@ mod tls_probe {
         // SAFETY: a local-exec TLS load; the runtime set up this thread's block.
         unsafe {
             asm!("mov %fs:sys_layer_tls_probe_data@tpoff, {}", out(reg) v,
+                 options(att_syntax, nostack, readonly, preserves_flags));
+        }
+        v
+    }
+
+    /// Address of the `.tdata` probe word in this thread's block.
+    pub fn tls_probe_data_addr() -> usize {
+        let v: usize;
+        // SAFETY: reads the thread pointer and adds a link-time offset.
+        unsafe {
+            asm!("mov %fs:0, {0}", "lea sys_layer_tls_probe_data@tpoff({0}), {0}", out(reg) v,
                  options(att_syntax, nostack, readonly, preserves_flags));
         }
         v

@@ -130,9 +130,7 @@ unsafe fn copy_forward(d: *mut u8, s: *const u8, n: usize) {
         }
         let mut i = 0;
         while i + WORD <= n {
-            d.add(i)
-                .cast::<usize>()
-                .write_unaligned(s.add(i).cast::<usize>().read_unaligned());
+            d.add(i).cast::<usize>().write_unaligned(s.add(i).cast::<usize>().read_unaligned());
             i += WORD;
         }
         while i < n {
@@ -152,9 +150,7 @@ unsafe fn copy_backward(d: *mut u8, s: *const u8, n: usize) {
     unsafe {
         while i >= WORD {
             i -= WORD;
-            d.add(i)
-                .cast::<usize>()
-                .write_unaligned(s.add(i).cast::<usize>().read_unaligned());
+            d.add(i).cast::<usize>().write_unaligned(s.add(i).cast::<usize>().read_unaligned());
         }
         while i > 0 {
             i -= 1;
@@ -171,9 +167,7 @@ unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> c_int {
     // SAFETY: the caller vouches for both ranges.
     unsafe {
         while i + WORD <= n {
-            if a.add(i).cast::<usize>().read_unaligned()
-                != b.add(i).cast::<usize>().read_unaligned()
-            {
+            if a.add(i).cast::<usize>().read_unaligned() != b.add(i).cast::<usize>().read_unaligned() {
                 break;
             }
             i += WORD;
@@ -206,13 +200,7 @@ mod tests {
             for off in 0..3 {
                 let mut dst = std::vec![0u8; n + 16];
                 // SAFETY: both buffers hold n + 16 bytes.
-                unsafe {
-                    memcpy(
-                        dst.as_mut_ptr().add(off).cast(),
-                        src.as_ptr().add(1).cast(),
-                        n,
-                    )
-                };
+                unsafe { memcpy(dst.as_mut_ptr().add(off).cast(), src.as_ptr().add(1).cast(), n) };
                 assert_eq!(&dst[off..off + n], &src[1..1 + n]);
                 // Overlapping moves both ways.
                 let mut buf = pattern(n + 16);

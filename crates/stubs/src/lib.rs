@@ -194,10 +194,7 @@ pub const ABI_VERSION: u32 = {
     let mut max = 0;
     let mut i = 0;
     while i < SLOT_COUNT {
-        assert!(
-            i == 0 || SLOT_ABI[i] >= SLOT_ABI[i - 1],
-            "slots are appended in ABI order"
-        );
+        assert!(i == 0 || SLOT_ABI[i] >= SLOT_ABI[i - 1], "slots are appended in ABI order");
         if SLOT_ABI[i] > max {
             max = SLOT_ABI[i];
         }
@@ -250,8 +247,7 @@ pub use sys_layer_arch as __arch;
 
 declare_table!(symbol: "sys_layer_table", abi: ABI_VERSION);
 
-const _: () =
-    assert!(core::mem::size_of::<StubTable>() == SLOT_COUNT * core::mem::size_of::<usize>());
+const _: () = assert!(core::mem::size_of::<StubTable>() == SLOT_COUNT * core::mem::size_of::<usize>());
 const _: () = assert!(slot_count_for_abi(ABI_VERSION) == SLOT_COUNT);
 
 #[cfg(test)]
@@ -270,11 +266,7 @@ mod tests {
     fn arg_words_count_the_words_before_errno() {
         assert_eq!(SLOT_ARG_WORDS[slot::getpid], 0);
         assert_eq!(SLOT_ARG_WORDS[slot::read], 3);
-        let offset_words = if cfg!(target_pointer_width = "64") {
-            1
-        } else {
-            2
-        };
+        let offset_words = if cfg!(target_pointer_width = "64") { 1 } else { 2 };
         assert_eq!(SLOT_ARG_WORDS[slot::mmap], 5 + offset_words);
     }
 
@@ -289,24 +281,14 @@ mod tests {
     #[test]
     fn tables_fill_whole_pages() {
         assert_eq!(table_bytes(1), TABLE_ALIGN);
-        assert_eq!(
-            table_bytes(TABLE_ALIGN / core::mem::size_of::<usize>() + 1),
-            2 * TABLE_ALIGN
-        );
+        assert_eq!(table_bytes(TABLE_ALIGN / core::mem::size_of::<usize>() + 1), 2 * TABLE_ALIGN);
     }
 
     #[test]
     fn words_match_the_fields() {
-        let t = StubTable {
-            getpid: Some(enosys::words0),
-            ..StubTable::EMPTY
-        };
+        let t = StubTable { getpid: Some(enosys::words0), ..StubTable::EMPTY };
         let w = t.words();
         assert_eq!(w[slot::getpid], enosys::words0 as *const () as usize);
-        assert!(
-            w.iter()
-                .enumerate()
-                .all(|(i, &x)| i == slot::getpid || x == 0)
-        );
+        assert!(w.iter().enumerate().all(|(i, &x)| i == slot::getpid || x == 0));
     }
 }

@@ -52,16 +52,10 @@ impl fmt::Display for NoteError {
                 write!(f, "ELF note at offset {offset} runs past its segment")
             }
             NoteError::BadTableDescriptor { len } => {
-                write!(
-                    f,
-                    "stub-table note descriptor is {len} bytes, expected {TABLE_DESC_LEN}"
-                )
+                write!(f, "stub-table note descriptor is {len} bytes, expected {TABLE_DESC_LEN}")
             }
             NoteError::TableTooSmall { slots, bytes } => {
-                write!(
-                    f,
-                    "stub-table note claims {slots} slots in a table of {bytes} bytes"
-                )
+                write!(f, "stub-table note claims {slots} slots in a table of {bytes} bytes")
             }
         }
     }
@@ -82,12 +76,7 @@ impl<'a> Notes<'a> {
     /// Notes in `data`, a segment whose `p_align` is `align` (8 for the GNU
     /// property notes, otherwise 4; other values are read as 4).
     pub fn new(data: &'a [u8], align: usize) -> Self {
-        Notes {
-            data,
-            pos: 0,
-            align: if align == 8 { 8 } else { 4 },
-            failed: false,
-        }
+        Notes { data, pos: 0, align: if align == 8 { 8 } else { 4 }, failed: false }
     }
 
     fn word(&self, at: usize) -> Option<u32> {
@@ -107,15 +96,7 @@ impl<'a> Notes<'a> {
         let desc = self.data.get(desc_at..desc_at.checked_add(descsz)?)?;
         let name = name.strip_suffix(&[0]).unwrap_or(name);
         // The last note's padding may be cut off by the segment's end.
-        Some((
-            Note {
-                offset: start,
-                name,
-                note_type,
-                desc,
-            },
-            end.min(self.data.len()),
-        ))
+        Some((Note { offset: start, name, note_type, desc }, end.min(self.data.len())))
     }
 }
 
@@ -175,14 +156,7 @@ impl TableNote {
         if desc.len() != TABLE_DESC_LEN {
             return Err(NoteError::BadTableDescriptor { len: desc.len() });
         }
-        let word = |i: usize| {
-            u32::from_ne_bytes([
-                desc[i * 4],
-                desc[i * 4 + 1],
-                desc[i * 4 + 2],
-                desc[i * 4 + 3],
-            ])
-        };
+        let word = |i: usize| u32::from_ne_bytes([desc[i * 4], desc[i * 4 + 1], desc[i * 4 + 2], desc[i * 4 + 3]]);
         let note = TableNote {
             abi: word(0),
             slot_count: word(1),
@@ -192,10 +166,7 @@ impl TableNote {
         };
         let needed = (note.slot_count as u64) * core::mem::size_of::<usize>() as u64;
         if needed > note.table_bytes as u64 {
-            return Err(NoteError::TableTooSmall {
-                slots: note.slot_count,
-                bytes: note.table_bytes,
-            });
+            return Err(NoteError::TableTooSmall { slots: note.slot_count, bytes: note.table_bytes });
         }
         Ok(note)
     }
@@ -223,42 +194,25 @@ mod tests {
         out.extend_from_slice(&ty.to_ne_bytes());
         out.extend_from_slice(name);
         out.push(0);
-        while out.len() % align != 0 {
+        while !out.len().is_multiple_of(align) {
             out.push(0);
         }
         out.extend_from_slice(desc);
-        while out.len() % align != 0 {
+        while !out.len().is_multiple_of(align) {
             out.push(0);
         }
     }
 
     fn table_desc(abi: u32, slots: u32, off: i32, bytes: u32, words_off: i32) -> Vec<u8> {
-        [abi, slots, off as u32, bytes, words_off as u32]
-            .iter()
-            .flat_map(|w| w.to_ne_bytes())
-            .collect()
+        [abi, slots, off as u32, bytes, words_off as u32].iter().flat_map(|w| w.to_ne_bytes()).collect()
     }
 
     #[test]
     fn reads_a_gnu_note_then_a_table_note() {
         let mut seg = Vec::new();
-        push_note(
-            &mut seg,
-            b"GNU",
-            3,
-            &[
-                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-            ],
-            4,
-        );
+        push_note(&mut seg, b"GNU", 3, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 4);
         let table_at = seg.len();
-        push_note(
-            &mut seg,
-            b"sys-layer",
-            crate::NOTE_TYPE_TABLE,
-            &table_desc(2, 15, 4096, 4096, -64),
-            4,
-        );
+        push_note(&mut seg, b"sys-layer", crate::NOTE_TYPE_TABLE, &table_desc(2, 15, 4096, 4096, -64), 4);
         let notes: Vec<_> = Notes::new(&seg, 4).collect::<Result<_, _>>().unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].name, b"GNU");
@@ -273,19 +227,10 @@ mod tests {
     #[test]
     fn truncated_notes_are_an_error_not_a_panic() {
         let mut seg = Vec::new();
-        push_note(
-            &mut seg,
-            b"sys-layer",
-            crate::NOTE_TYPE_TABLE,
-            &table_desc(1, 8, 0, 4096, 0),
-            4,
-        );
+        push_note(&mut seg, b"sys-layer", crate::NOTE_TYPE_TABLE, &table_desc(1, 8, 0, 4096, 0), 4);
         for cut in 1..seg.len() - 1 {
             let mut it = Notes::new(&seg[..cut], 4);
-            assert!(
-                matches!(it.next(), Some(Err(NoteError::Truncated { offset: 0 }))),
-                "cut at {cut}"
-            );
+            assert!(matches!(it.next(), Some(Err(NoteError::Truncated { offset: 0 }))), "cut at {cut}");
             assert!(it.next().is_none());
         }
         // Huge sizes must not overflow.
@@ -300,13 +245,7 @@ mod tests {
     fn eight_byte_aligned_segments() {
         let mut seg = Vec::new();
         push_note(&mut seg, b"GNU", 5, &[0; 12], 8);
-        push_note(
-            &mut seg,
-            b"sys-layer",
-            crate::NOTE_TYPE_TABLE,
-            &table_desc(1, 8, 0, 4096, 0),
-            8,
-        );
+        push_note(&mut seg, b"sys-layer", crate::NOTE_TYPE_TABLE, &table_desc(1, 8, 0, 4096, 0), 8);
         let notes: Vec<_> = Notes::new(&seg, 8).collect::<Result<_, _>>().unwrap();
         assert_eq!(notes.len(), 2);
         assert!(TableNote::from_note(&notes[1]).unwrap().is_ok());
@@ -317,22 +256,10 @@ mod tests {
         let mut seg = Vec::new();
         push_note(&mut seg, b"sys-layer", crate::NOTE_TYPE_TABLE, &[0; 12], 4);
         let n = Notes::new(&seg, 4).next().unwrap().unwrap();
-        assert_eq!(
-            TableNote::from_note(&n),
-            Some(Err(NoteError::BadTableDescriptor { len: 12 }))
-        );
+        assert_eq!(TableNote::from_note(&n), Some(Err(NoteError::BadTableDescriptor { len: 12 })));
         let mut seg = Vec::new();
-        push_note(
-            &mut seg,
-            b"sys-layer",
-            crate::NOTE_TYPE_TABLE,
-            &table_desc(1, 1000, 0, 4096, 0),
-            4,
-        );
+        push_note(&mut seg, b"sys-layer", crate::NOTE_TYPE_TABLE, &table_desc(1, 1000, 0, 4096, 0), 4);
         let n = Notes::new(&seg, 4).next().unwrap().unwrap();
-        assert!(matches!(
-            TableNote::from_note(&n),
-            Some(Err(NoteError::TableTooSmall { .. }))
-        ));
+        assert!(matches!(TableNote::from_note(&n), Some(Err(NoteError::TableTooSmall { .. }))));
     }
 }

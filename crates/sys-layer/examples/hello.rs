@@ -14,21 +14,13 @@ fn main(args: env::Args, _vars: env::Vars) -> i32 {
     print!("Hello, ");
     stdio::write_stdout(name);
     println!("! This is sys-layer, with no libc underneath.");
-    println!(
-        "  pid {} (parent {}), {} argument(s)",
-        process::getpid(),
-        process::getppid(),
-        args.len()
-    );
+    println!("  pid {} (parent {}), {} argument(s)", process::getpid(), process::getppid(), args.len());
 
     let report = rt::bind_report();
     let kernel = &report.kernel;
     match kernel.version {
         Some(v) => println!("  kernel: {} (read as {v})", kernel.release()),
-        None => println!(
-            "  kernel: \"{}\" (version not recognised: using the floor's layer)",
-            kernel.release()
-        ),
+        None => println!("  kernel: \"{}\" (version not recognised: using the floor's layer)", kernel.release()),
     }
     println!("  architecture: {}", sys_layer::ARCH);
     print_layers(report.layers());

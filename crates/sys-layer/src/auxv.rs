@@ -2,8 +2,8 @@
 //! vector the kernel leaves for the entry point.
 
 use linux_raw_sys::auxvec::{
-    AT_EGID, AT_ENTRY, AT_EUID, AT_GID, AT_HWCAP, AT_HWCAP2, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT,
-    AT_PHNUM, AT_RANDOM, AT_SECURE, AT_SYSINFO_EHDR, AT_UID,
+    AT_EGID, AT_ENTRY, AT_EUID, AT_GID, AT_HWCAP, AT_HWCAP2, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM,
+    AT_RANDOM, AT_SECURE, AT_SYSINFO_EHDR, AT_UID,
 };
 
 /// The entries of the auxiliary vector that the runtime uses. A missing
@@ -93,12 +93,7 @@ impl StartupStack {
             while !(*end).is_null() {
                 end = end.add(1);
             }
-            StartupStack {
-                argc,
-                argv,
-                envp,
-                auxv: end.add(1).cast(),
-            }
+            StartupStack { argc, argv, envp, auxv: end.add(1).cast() }
         }
     }
 
@@ -153,10 +148,7 @@ mod tests {
         assert_eq!(s.argc, 1);
         // SAFETY: as above.
         let aux = Auxv::from_pairs(unsafe { s.auxv_pairs() });
-        assert_eq!(
-            (aux.pagesz, aux.phnum, aux.secure, aux.phdr),
-            (4096, 7, 0, 0)
-        );
+        assert_eq!((aux.pagesz, aux.phnum, aux.secure, aux.phdr), (4096, 7, 0, 0));
     }
 
     #[test]
@@ -173,11 +165,7 @@ mod tests {
 
     #[test]
     fn stops_at_at_null() {
-        let aux = Auxv::from_pairs([
-            (AT_PAGESZ as usize, 16384),
-            (AT_NULL as usize, 0),
-            (AT_PAGESZ as usize, 1),
-        ]);
+        let aux = Auxv::from_pairs([(AT_PAGESZ as usize, 16384), (AT_NULL as usize, 0), (AT_PAGESZ as usize, 1)]);
         assert_eq!(aux.pagesz, 16384);
     }
 }

@@ -52,11 +52,7 @@ impl fmt::Display for Protection {
                 f.write_str("read-only, not sealed (kernel before 6.10)")
             }
             Protection::ReadOnly(SealSkipped::Refused(e)) => {
-                write!(
-                    f,
-                    "read-only, not sealed (mseal refused: errno {})",
-                    e.raw()
-                )
+                write!(f, "read-only, not sealed (mseal refused: errno {})", e.raw())
             }
             Protection::Writable(e) => write!(f, "writable (mprotect failed: errno {})", e.raw()),
             Protection::PagesTooLarge(p) => {
@@ -142,15 +138,9 @@ impl fmt::Display for BindError {
                 write!(f, "stub table at {address:#x} is not page-aligned")
             }
             BindError::TooManyArgWords { slot, words } => {
-                write!(
-                    f,
-                    "slot {slot} has {} argument words, more than {}",
-                    words as u32, MAX_ARG_WORDS as u32
-                )
+                write!(f, "slot {slot} has {} argument words, more than {}", words as u32, MAX_ARG_WORDS as u32)
             }
-            BindError::NoTable => {
-                f.write_str("no stub table note found in the program's PT_NOTE segments")
-            }
+            BindError::NoTable => f.write_str("no stub table note found in the program's PT_NOTE segments"),
         }
     }
 }
@@ -176,9 +166,7 @@ pub fn detect_kernel() -> Kernel {
     // SAFETY: uname filled the struct (and it was zeroed before).
     let uts = unsafe { uts.assume_init() };
     // SAFETY: c_char and u8 have the same size; the field is a byte array.
-    let release = unsafe {
-        core::slice::from_raw_parts(uts.release.as_ptr().cast::<u8>(), uts.release.len())
-    };
+    let release = unsafe { core::slice::from_raw_parts(uts.release.as_ptr().cast::<u8>(), uts.release.len()) };
     Kernel::from_release_field(release)
 }
 
@@ -187,11 +175,7 @@ pub fn detect_kernel() -> Kernel {
 /// # Safety
 /// Call once, before any call through a table, with the running image; no
 /// other thread may exist.
-pub unsafe fn bind(
-    image: &Image,
-    kernel: Kernel,
-    page_size: usize,
-) -> Result<BindReport, BindError> {
+pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<BindReport, BindError> {
     let stack = LayerStack::for_kernel(&kernel);
     let merged = stack.merged();
     let mut report = BindReport {
@@ -242,7 +226,7 @@ unsafe fn bind_table(
     page_size: usize,
 ) -> Result<TableReport, BindError> {
     let address = note.table_addr(note_addr);
-    if address % TABLE_ALIGN != 0 {
+    if !address.is_multiple_of(TABLE_ALIGN) {
         return Err(BindError::Misaligned { address });
     }
     let slots = note.slot_count as usize;
@@ -297,9 +281,7 @@ fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protec
     // SAFETY: sealing changes no contents; the range is the table's pages.
     let ret = unsafe { sys_layer_arch::syscall3(__NR_mseal as usize, addr, len, 0) };
     if ret > -4096isize as usize {
-        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(
-            ret.wrapping_neg() as i32
-        )));
+        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(ret.wrapping_neg() as i32)));
     }
     Protection::Sealed
 }

@@ -13,11 +13,7 @@ pub struct Args {
 
 impl Args {
     pub(crate) fn from_startup(stack: &StartupStack) -> Args {
-        Args {
-            argv: stack.argv,
-            next: 0,
-            end: stack.argc,
-        }
+        Args { argv: stack.argv, next: 0, end: stack.argc }
     }
 }
 

@@ -137,11 +137,7 @@ impl Errno {
     /// The errno for a raw number; `from_raw(0)` and out-of-range numbers
     /// give `EIO`, since a failure must carry some error.
     pub const fn from_raw(raw: i32) -> Errno {
-        if raw > 0 && raw < 4096 {
-            Errno(raw as u16)
-        } else {
-            Errno::EIO
-        }
+        if raw > 0 && raw < 4096 { Errno(raw as u16) } else { Errno::EIO }
     }
 
     /// The raw number.
@@ -172,11 +168,7 @@ impl fmt::Debug for Errno {
 /// error number the slot stored in `errno`.
 #[inline(always)]
 pub(crate) fn check(ret: isize, errno: i32) -> Result<usize, Errno> {
-    if ret == -1 {
-        Err(Errno::from_raw(errno))
-    } else {
-        Ok(ret as usize)
-    }
+    if ret == -1 { Err(Errno::from_raw(errno)) } else { Ok(ret as usize) }
 }
 
 /// Calls a slot with a fresh local errno and returns its result as a
@@ -208,7 +200,7 @@ mod tests {
     fn check_maps_minus_one_only() {
         assert_eq!(check(-1, 9), Err(Errno::EBADF));
         assert_eq!(check(5, 9), Ok(5));
-        assert_eq!(call_slot(|e| unsafe_free_fail(e)), Err(Errno::ENOENT));
+        assert_eq!(call_slot(unsafe_free_fail), Err(Errno::ENOENT));
     }
 
     fn unsafe_free_fail(e: *mut i32) -> isize {

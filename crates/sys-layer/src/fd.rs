@@ -61,10 +61,7 @@ impl BorrowedFd<'_> {
     /// # Safety
     /// `fd` must stay open for the borrow's lifetime.
     pub const unsafe fn borrow_raw(fd: RawFd) -> Self {
-        BorrowedFd {
-            fd,
-            _owner: PhantomData,
-        }
+        BorrowedFd { fd, _owner: PhantomData }
     }
 }
 

@@ -108,9 +108,7 @@ fn kernel_flags(flags: OFlags) -> c_int {
 pub fn openat(dir: impl AsFd, path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
     let dir = dir.as_raw_fd();
     // SAFETY: path is NUL-terminated; errno is call_slot's local.
-    let fd = call_slot(|e| unsafe {
-        call::openat(dir, path.as_ptr(), kernel_flags(flags), mode.bits(), e)
-    })?;
+    let fd = call_slot(|e| unsafe { call::openat(dir, path.as_ptr(), kernel_flags(flags), mode.bits(), e) })?;
     // SAFETY: the kernel just gave us this descriptor.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as c_int) })
 }
@@ -130,13 +128,7 @@ mod tests {
     #[test]
     fn cloexec_by_default() {
         assert_eq!(kernel_flags(RDONLY) as u32, g::O_CLOEXEC);
-        assert_eq!(
-            kernel_flags(OFlags::INHERIT | OFlags::WRONLY) as u32,
-            g::O_WRONLY
-        );
-        assert_eq!(
-            kernel_flags(OFlags::CREAT) as u32,
-            g::O_CREAT | g::O_CLOEXEC
-        );
+        assert_eq!(kernel_flags(OFlags::INHERIT | OFlags::WRONLY) as u32, g::O_WRONLY);
+        assert_eq!(kernel_flags(OFlags::CREAT) as u32, g::O_CREAT | g::O_CLOEXEC);
     }
 }

@@ -27,41 +27,27 @@ impl Image {
         }
         // SAFETY: the kernel maps the program headers at AT_PHDR, AT_PHNUM
         // entries of AT_PHENT bytes each, for the life of the process.
-        let phdrs =
-            unsafe { core::slice::from_raw_parts(auxv.phdr as *const Elf_Phdr, auxv.phnum) };
-        Some(Image {
-            phdrs,
-            load_bias: load_bias(phdrs, auxv.phdr),
-        })
+        let phdrs = unsafe { core::slice::from_raw_parts(auxv.phdr as *const Elf_Phdr, auxv.phnum) };
+        Some(Image { phdrs, load_bias: load_bias(phdrs, auxv.phdr) })
     }
 
     /// An image with no program headers (no `AT_PHDR`): no TLS, no tables.
-    pub const EMPTY: Image = Image {
-        phdrs: &[],
-        load_bias: 0,
-    };
+    pub const EMPTY: Image = Image { phdrs: &[], load_bias: 0 };
 
     /// The `PT_NOTE` segments: run-time address, contents and alignment.
     pub fn note_segments(&self) -> impl Iterator<Item = (usize, &'static [u8], usize)> + '_ {
-        self.phdrs
-            .iter()
-            .filter(|p| p.p_type == PT_NOTE)
-            .map(move |p| {
-                let addr = self.load_bias.wrapping_add(p.p_vaddr as usize);
-                // SAFETY: a PT_NOTE segment lies inside a loaded PT_LOAD segment
-                // of the running image, mapped readable for the process's life.
-                let bytes =
-                    unsafe { core::slice::from_raw_parts(addr as *const u8, p.p_filesz as usize) };
-                (addr, bytes, p.p_align as usize)
-            })
+        self.phdrs.iter().filter(|p| p.p_type == PT_NOTE).map(move |p| {
+            let addr = self.load_bias.wrapping_add(p.p_vaddr);
+            // SAFETY: a PT_NOTE segment lies inside a loaded PT_LOAD segment
+            // of the running image, mapped readable for the process's life.
+            let bytes = unsafe { core::slice::from_raw_parts(addr as *const u8, p.p_filesz) };
+            (addr, bytes, p.p_align)
+        })
     }
 }
 
 /// The load bias from `PT_PHDR`: where the headers are minus where the
 /// image says they are. Without `PT_PHDR`, 0.
 pub fn load_bias(phdrs: &[Elf_Phdr], at_phdr: usize) -> usize {
-    phdrs
-        .iter()
-        .find(|p| p.p_type == PT_PHDR)
-        .map_or(0, |p| at_phdr.wrapping_sub(p.p_vaddr as usize))
+    phdrs.iter().find(|p| p.p_type == PT_PHDR).map_or(0, |p| at_phdr.wrapping_sub(p.p_vaddr))
 }

@@ -33,12 +33,7 @@ pub fn write_all(fd: impl AsFd, buf: &[u8]) -> Result<(), Errno> {
 pub(crate) type SlotWrite = unsafe extern "C" fn(c_int, *const c_void, usize, *mut c_int) -> isize;
 
 /// The `write` slot of the bound table, as a [`SlotWrite`].
-pub(crate) unsafe extern "C" fn table_write(
-    fd: c_int,
-    buf: *const c_void,
-    len: usize,
-    errno: *mut c_int,
-) -> isize {
+pub(crate) unsafe extern "C" fn table_write(fd: c_int, buf: *const c_void, len: usize, errno: *mut c_int) -> isize {
     // SAFETY: the caller keeps the write slot's contract.
     unsafe { call::write(fd, buf, len, errno) }
 }
@@ -80,13 +75,5 @@ pub fn is_terminal(fd: impl AsFd) -> bool {
     let fd = fd.as_raw_fd();
     let mut termios = core::mem::MaybeUninit::<linux_raw_sys::general::termios>::uninit();
     // SAFETY: TCGETS writes one termios into the buffer.
-    call_slot(|e| unsafe {
-        call::ioctl(
-            fd,
-            linux_raw_sys::ioctl::TCGETS as _,
-            termios.as_mut_ptr().cast(),
-            e,
-        )
-    })
-    .is_ok()
+    call_slot(|e| unsafe { call::ioctl(fd, linux_raw_sys::ioctl::TCGETS as _, termios.as_mut_ptr().cast(), e) }).is_ok()
 }

@@ -16,11 +16,7 @@ pub struct KernelVersion {
 impl KernelVersion {
     /// The version `major.minor.patch`.
     pub const fn new(major: u16, minor: u16, patch: u16) -> Self {
-        KernelVersion {
-            major,
-            minor,
-            patch,
-        }
+        KernelVersion { major, minor, patch }
     }
 
     /// Parses the leading version of a kernel release string as `uname -r`
@@ -55,20 +51,13 @@ impl KernelVersion {
                 digits = 0;
                 // A dot continues the version only while it is followed by a
                 // digit and fewer than three numbers were read.
-                let more = b == b'.'
-                    && count < 3
-                    && i + 1 < release.len()
-                    && release[i + 1].is_ascii_digit();
+                let more = b == b'.' && count < 3 && i + 1 < release.len() && release[i + 1].is_ascii_digit();
                 if !more {
                     let ends_well = matches!(b, 0 | b'-' | b'+' | b'_' | b'.' | b'~' | b' ');
                     if count < 2 || !ends_well {
                         return None;
                     }
-                    return Some(KernelVersion {
-                        major: parts[0],
-                        minor: parts[1],
-                        patch: parts[2],
-                    });
+                    return Some(KernelVersion { major: parts[0], minor: parts[1], patch: parts[2] });
                 }
             }
             i += 1;
@@ -80,11 +69,7 @@ impl KernelVersion {
 impl fmt::Display for KernelVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // As u32: one integer formatter serves the whole runtime.
-        write!(
-            f,
-            "{}.{}.{}",
-            self.major as u32, self.minor as u32, self.patch as u32
-        )
+        write!(f, "{}.{}.{}", self.major as u32, self.minor as u32, self.patch as u32)
     }
 }
 
@@ -103,26 +88,14 @@ impl Kernel {
     /// filling the array).
     pub fn from_release_field(field: &[u8]) -> Kernel {
         let mut release = [0u8; 65];
-        let len = field
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(field.len())
-            .min(release.len());
+        let len = field.iter().position(|&b| b == 0).unwrap_or(field.len()).min(release.len());
         release[..len].copy_from_slice(&field[..len]);
         let version = KernelVersion::parse(&release[..len]);
-        Kernel {
-            release,
-            release_len: len,
-            version,
-        }
+        Kernel { release, release_len: len, version }
     }
 
     /// Nothing known (uname failed).
-    pub const UNKNOWN: Kernel = Kernel {
-        release: [0; 65],
-        release_len: 0,
-        version: None,
-    };
+    pub const UNKNOWN: Kernel = Kernel { release: [0; 65], release_len: 0, version: None };
 
     /// The release string as `uname -r` prints it (empty if unknown;
     /// `"(not ASCII)"` for the odd kernel whose release is not ASCII).
@@ -145,10 +118,7 @@ impl Kernel {
 
 impl fmt::Debug for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kernel")
-            .field("release", &self.release())
-            .field("version", &self.version)
-            .finish()
+        f.debug_struct("Kernel").field("release", &self.release()).field("version", &self.version).finish()
     }
 }
 
@@ -176,20 +146,7 @@ mod tests {
 
     #[test]
     fn junk_is_unknown_and_never_panics() {
-        for junk in [
-            "",
-            "junk",
-            "6",
-            "6.",
-            ".6.1",
-            "a6.1",
-            "6.x",
-            "6..1",
-            "99999999.1",
-            "6.1junk",
-            "-",
-            "6.1.2x",
-        ] {
+        for junk in ["", "junk", "6", "6.", ".6.1", "a6.1", "6.x", "6..1", "99999999.1", "6.1junk", "-", "6.1.2x"] {
             assert_eq!(p(junk), None, "{junk:?}");
         }
         // Every prefix of every byte string of a few bytes: no panic.

@@ -35,8 +35,7 @@ pub struct Uname(linux_raw_sys::system::new_utsname);
 impl Uname {
     fn field(bytes: &[core::ffi::c_char]) -> &CStr {
         // SAFETY: c_char and u8 have the same size and alignment.
-        let bytes =
-            unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<u8>(), bytes.len()) };
+        let bytes = unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<u8>(), bytes.len()) };
         // The kernel NUL-terminates each field; a missing NUL gives "".
         CStr::from_bytes_until_nul(bytes).unwrap_or_default()
     }

@@ -31,8 +31,7 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     let random = (auxv.random != 0).then(|| unsafe { &*(auxv.random as *const [u8; 16]) });
 
     // SAFETY: first thing on the only thread; the image is the running one.
-    let tls = match unsafe { sys_layer_tls::init_main_thread(image.phdrs, image.load_bias, random) }
-    {
+    let tls = match unsafe { sys_layer_tls::init_main_thread(image.phdrs, image.load_bias, random) } {
         Ok(layout) => layout,
         Err(e) => fail(format_args!("thread-local storage: {e}")),
     };
@@ -45,14 +44,7 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     };
 
     // SAFETY: the one write, before main and any other thread.
-    unsafe {
-        STARTUP.set(Startup {
-            stack,
-            auxv,
-            bind,
-            tls,
-        })
-    };
+    unsafe { STARTUP.set(Startup { stack, auxv, bind, tls }) };
 
     let args = Args::from_startup(&stack);
     let vars = Vars::from_startup(&stack);

@@ -31,11 +31,8 @@ struct StdoutBuffer {
     mode: Buffering,
 }
 
-static STDOUT_BUFFER: SpinLock<StdoutBuffer> = SpinLock::new(StdoutBuffer {
-    buf: [0; STDOUT_CAPACITY],
-    len: 0,
-    mode: Buffering::NotYetKnown,
-});
+static STDOUT_BUFFER: SpinLock<StdoutBuffer> =
+    SpinLock::new(StdoutBuffer { buf: [0; STDOUT_CAPACITY], len: 0, mode: Buffering::NotYetKnown });
 
 impl StdoutBuffer {
     fn flush(&mut self) {
@@ -45,11 +42,7 @@ impl StdoutBuffer {
 
     fn push(&mut self, bytes: &[u8]) {
         if self.mode == Buffering::NotYetKnown {
-            self.mode = if crate::io::is_terminal(STDOUT) {
-                Buffering::Line
-            } else {
-                Buffering::Block
-            };
+            self.mode = if crate::io::is_terminal(STDOUT) { Buffering::Line } else { Buffering::Block };
         }
         if bytes.len() > STDOUT_CAPACITY - self.len {
             self.flush();
@@ -90,6 +83,7 @@ pub fn flush_stdout() {
 
 /// Flushes standard output unless its lock is held (by code that panicked
 /// while printing, say).
+#[cfg_attr(test, allow(dead_code))] // the panic handler is not built for host tests
 pub(crate) fn try_flush_stdout() {
     if let Some(mut out) = STDOUT_BUFFER.try_lock() {
         out.flush();
@@ -112,12 +106,7 @@ pub(crate) struct FdWriter {
 
 impl FdWriter {
     pub fn new(fd: c_int, write: SlotWrite) -> Self {
-        FdWriter {
-            fd,
-            write,
-            buf: [0; 512],
-            len: 0,
-        }
+        FdWriter { fd, write, buf: [0; 512], len: 0 }
     }
 
     pub fn flush(&mut self) {
@@ -151,6 +140,7 @@ pub fn _eprint(args: fmt::Arguments<'_>) {
 
 /// Writes to stderr through the base layer itself, for start-up failures
 /// that happen before the table is bound.
+#[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
 pub(crate) fn write_direct_stderr(args: fmt::Arguments<'_>) {
     let mut w = FdWriter::new(2, crate::layer::linux::write);
     let _ = w.write_fmt(args);

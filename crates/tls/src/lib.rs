@@ -92,11 +92,11 @@ impl TlsImage {
     pub fn from_phdrs(phdrs: &[Elf_Phdr], load_bias: usize) -> Option<TlsImage> {
         let p = phdrs.iter().find(|p| p.p_type == PT_TLS)?;
         Some(TlsImage {
-            init_addr: load_bias.wrapping_add(p.p_vaddr as usize),
-            file_size: p.p_filesz as usize,
-            mem_size: p.p_memsz as usize,
-            align: (p.p_align as usize).max(1),
-            vaddr: p.p_vaddr as usize,
+            init_addr: load_bias.wrapping_add(p.p_vaddr),
+            file_size: p.p_filesz,
+            mem_size: p.p_memsz,
+            align: p.p_align.max(1),
+            vaddr: p.p_vaddr,
         })
     }
 }
@@ -116,9 +116,7 @@ impl core::fmt::Display for LayoutError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
             LayoutError::BadAlign(a) => write!(f, "PT_TLS alignment {a} is not a power of two"),
-            LayoutError::FileLargerThanMemory => {
-                f.write_str("PT_TLS file size exceeds its memory size")
-            }
+            LayoutError::FileLargerThanMemory => f.write_str("PT_TLS file size exceeds its memory size"),
             LayoutError::TooLarge => f.write_str("PT_TLS is too large"),
         }
     }
@@ -169,14 +167,11 @@ impl Layout {
                 // The smallest distance below the thread pointer that holds
                 // the block and keeps it congruent to vaddr (the thread
                 // pointer being aligned): the linker's TPOFF arithmetic.
-                let below = mem
-                    .checked_add(vaddr.wrapping_neg().wrapping_sub(mem) & mask)
-                    .ok_or(LayoutError::TooLarge)?;
+                let below =
+                    mem.checked_add(vaddr.wrapping_neg().wrapping_sub(mem) & mask).ok_or(LayoutError::TooLarge)?;
                 let tp_offset = round_up(below, align).ok_or(LayoutError::TooLarge)?;
                 Ok(Layout {
-                    size: tp_offset
-                        .checked_add(data_size)
-                        .ok_or(LayoutError::TooLarge)?,
+                    size: tp_offset.checked_add(data_size).ok_or(LayoutError::TooLarge)?,
                     align,
                     tp_offset,
                     block_offset: tp_offset - below,
@@ -295,16 +290,10 @@ impl core::fmt::Display for InitError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
             InitError::Layout(e) => write!(f, "{e}"),
-            InitError::Map(r) => write!(
-                f,
-                "mmap of the TLS area failed (errno {})",
-                r.wrapping_neg()
-            ),
-            InitError::SetThreadPointer(r) => write!(
-                f,
-                "setting the thread pointer failed (errno {})",
-                r.wrapping_neg()
-            ),
+            InitError::Map(r) => write!(f, "mmap of the TLS area failed (errno {})", r.wrapping_neg()),
+            InitError::SetThreadPointer(r) => {
+                write!(f, "setting the thread pointer failed (errno {})", r.wrapping_neg())
+            }
         }
     }
 }
@@ -338,9 +327,7 @@ pub unsafe fn init_main_thread(
     } else {
         map_area(&layout)?
     };
-    let (canary, guard) = random.map_or((0, 0), |r| {
-        (canary_from_random(r), pointer_guard_from_random(r))
-    });
+    let (canary, guard) = random.map_or((0, 0), |r| (canary_from_random(r), pointer_guard_from_random(r)));
     // SAFETY: the area is ours (the static, touched by nothing else, or a
     // fresh mapping), big and aligned enough; the image is the running one.
     let tp = unsafe { initialize_area(area, &layout, image.as_ref(), canary, guard) };
@@ -356,10 +343,7 @@ pub unsafe fn init_main_thread(
 fn map_area(layout: &Layout) -> Result<*mut u8, InitError> {
     use linux_raw_sys::general::{__NR_mmap, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE};
     // Over-allocate so the area can be aligned by hand; mmap gives pages.
-    let len = layout
-        .size
-        .checked_add(layout.align)
-        .ok_or(InitError::Layout(LayoutError::TooLarge))?;
+    let len = layout.size.checked_add(layout.align).ok_or(InitError::Layout(LayoutError::TooLarge))?;
     // SAFETY: an anonymous private mapping touches no existing memory.
     let ret = unsafe {
         sys_layer_arch::syscall6(
@@ -383,13 +367,7 @@ mod tests {
     use super::*;
 
     fn image(mem: usize, file: usize, align: usize, vaddr: usize) -> TlsImage {
-        TlsImage {
-            init_addr: 0,
-            file_size: file,
-            mem_size: mem,
-            align,
-            vaddr,
-        }
+        TlsImage { init_addr: 0, file_size: file, mem_size: mem, align, vaddr }
     }
 
     /// The offset of a TLS variable at `sym` bytes into the segment, from
@@ -398,42 +376,23 @@ mod tests {
         let a = img.align;
         match variant {
             Variant::II => {
-                sym as isize
-                    - (img.mem_size
-                        + (img.vaddr.wrapping_neg().wrapping_sub(img.mem_size) & (a - 1)))
-                        as isize
+                sym as isize - (img.mem_size + (img.vaddr.wrapping_neg().wrapping_sub(img.mem_size) & (a - 1))) as isize
             }
-            Variant::I { header } => {
-                (sym + header + (img.vaddr.wrapping_sub(header) & (a - 1))) as isize
-            }
+            Variant::I { header } => (sym + header + (img.vaddr.wrapping_sub(header) & (a - 1))) as isize,
         }
     }
 
     #[test]
     fn variant_ii_matches_the_linker() {
-        for (mem, align, vaddr) in [
-            (24, 8, 0x20_3000),
-            (8, 64, 0x20_3040),
-            (100, 16, 0x20_1008 & !15),
-            (1, 1, 0x1001),
-            (72, 64, 0x40_0010),
-        ] {
+        for (mem, align, vaddr) in
+            [(24, 8, 0x20_3000), (8, 64, 0x20_3040), (100, 16, 0x20_1008 & !15), (1, 1, 0x1001), (72, 64, 0x40_0010)]
+        {
             let img = image(mem, mem / 2, align, vaddr);
             let l = Layout::new(Some(&img), Variant::II).unwrap();
             assert_eq!(l.tp_offset % l.align, 0);
-            assert_eq!(
-                l.block_offset as isize - l.tp_offset as isize,
-                linker_tpoff(&img, Variant::II, 0)
-            );
-            assert_eq!(
-                (l.block_offset % align),
-                vaddr % align,
-                "block keeps vaddr's alignment"
-            );
-            assert!(
-                l.block_offset + mem <= l.tp_offset,
-                "block ends at or below tp"
-            );
+            assert_eq!(l.block_offset as isize - l.tp_offset as isize, linker_tpoff(&img, Variant::II, 0));
+            assert_eq!((l.block_offset % align), vaddr % align, "block keeps vaddr's alignment");
+            assert!(l.block_offset + mem <= l.tp_offset, "block ends at or below tp");
             assert_eq!(l.data_offset, l.tp_offset);
             assert!(l.size >= l.tp_offset + size_of::<ThreadData>());
         }
@@ -443,15 +402,11 @@ mod tests {
     fn variant_i_matches_the_linker() {
         for header in [0, 16] {
             let v = Variant::I { header };
-            for (mem, align, vaddr) in [(24, 8, 0x20_3000), (8, 64, 0x20_3040), (40, 32, 0x41_0010)]
-            {
+            for (mem, align, vaddr) in [(24, 8, 0x20_3000), (8, 64, 0x20_3040), (40, 32, 0x41_0010)] {
                 let img = image(mem, 8, align, vaddr);
                 let l = Layout::new(Some(&img), v).unwrap();
                 assert_eq!(l.tp_offset % l.align, 0);
-                assert_eq!(
-                    l.block_offset as isize - l.tp_offset as isize,
-                    linker_tpoff(&img, v, 0)
-                );
+                assert_eq!(l.block_offset as isize - l.tp_offset as isize, linker_tpoff(&img, v, 0));
                 assert!(l.block_offset >= l.tp_offset + header);
                 assert_eq!(l.data_offset + size_of::<ThreadData>(), l.tp_offset);
                 assert_eq!(l.size, l.block_offset + mem);
@@ -470,23 +425,11 @@ mod tests {
 
     #[test]
     fn bad_segments_are_errors() {
+        assert_eq!(Layout::new(Some(&image(8, 8, 3, 0)), Variant::II), Err(LayoutError::BadAlign(3)));
+        assert_eq!(Layout::new(Some(&image(8, 16, 8, 0)), Variant::II), Err(LayoutError::FileLargerThanMemory));
+        assert_eq!(Layout::new(Some(&image(usize::MAX - 3, 0, 8, 0)), Variant::II), Err(LayoutError::TooLarge));
         assert_eq!(
-            Layout::new(Some(&image(8, 8, 3, 0)), Variant::II),
-            Err(LayoutError::BadAlign(3))
-        );
-        assert_eq!(
-            Layout::new(Some(&image(8, 16, 8, 0)), Variant::II),
-            Err(LayoutError::FileLargerThanMemory)
-        );
-        assert_eq!(
-            Layout::new(Some(&image(usize::MAX - 3, 0, 8, 0)), Variant::II),
-            Err(LayoutError::TooLarge)
-        );
-        assert_eq!(
-            Layout::new(
-                Some(&image(usize::MAX - 3, 0, 8, 0)),
-                Variant::I { header: 16 }
-            ),
+            Layout::new(Some(&image(usize::MAX - 3, 0, 8, 0)), Variant::I { header: 16 }),
             Err(LayoutError::TooLarge)
         );
     }
@@ -494,13 +437,8 @@ mod tests {
     #[test]
     fn initialize_copies_tdata_and_zeroes_tbss() {
         let tdata = [0xABu8; 12];
-        let img = TlsImage {
-            init_addr: tdata.as_ptr() as usize,
-            file_size: 12,
-            mem_size: 40,
-            align: 16,
-            vaddr: 0x1000,
-        };
+        let img =
+            TlsImage { init_addr: tdata.as_ptr() as usize, file_size: 12, mem_size: 40, align: 16, vaddr: 0x1000 };
         for v in [Variant::II, Variant::I { header: 16 }] {
             let l = Layout::new(Some(&img), v).unwrap();
             let mut buf = std::vec![0x55u8; l.size + l.align];

@@ -1,1 +1,74 @@
-//! Helpers for the integration suite.
+//! Helpers for the integration suite: where the static programs are, and
+//! how to run them.
+//!
+//! `SYS_LAYER_PROGRAMS` names the directory `ci/build-programs.sh` printed
+//! (ci/test.sh sets it). Without it, the first test builds the programs
+//! itself into `target/integration-programs`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// The directory of the built static programs.
+pub fn programs_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("SYS_LAYER_PROGRAMS") {
+            return PathBuf::from(dir);
+        }
+        let root = root();
+        let out = Command::new("bash")
+            .arg(root.join("ci/build-programs.sh"))
+            .env("CARGO_TARGET_DIR", root.join("target/integration-programs"))
+            .output()
+            .expect("run ci/build-programs.sh");
+        assert!(out.status.success(), "building the programs failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8(out.stdout).expect("utf-8 path").trim())
+    })
+}
+
+/// Path of the static program `name`.
+pub fn program(name: &str) -> PathBuf {
+    let p = programs_dir().join(name);
+    assert!(p.exists(), "{} is missing", p.display());
+    p
+}
+
+/// A command that runs program `name`.
+pub fn command(name: &str) -> Command {
+    Command::new(program(name))
+}
+
+/// Runs program `name` with `args` and an empty standard input.
+pub fn run(name: &str, args: &[&str]) -> Output {
+    command(name).args(args).stdin(std::process::Stdio::null()).output().expect("spawn the program")
+}
+
+/// Standard output as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that a check-list program (see tests/programs/src/lib.rs)
+/// passed every check and exited 0, printing its output otherwise.
+pub fn assert_checks_pass(name: &str, args: &[&str]) -> String {
+    let out = run(name, args);
+    let text = stdout(&out);
+    assert!(
+        out.status.success() && !text.contains("FAIL") && text.contains(" passed, 0 failed"),
+        "{name} failed ({:?}):\n{text}\n{}",
+        out.status,
+        stderr(&out)
+    );
+    text
+}

@@ -8,10 +8,10 @@ use sys_layer_stubs::StubTable;
 #[allow(non_upper_case_globals)]
 mod nr {
     pub use linux_raw_sys::general::{
-        __NR_clock_gettime as clock_gettime, __NR_close as close, __NR_exit_group as exit_group,
-        __NR_getpid as getpid, __NR_getppid as getppid, __NR_gettid as gettid, __NR_ioctl as ioctl,
-        __NR_lseek as lseek, __NR_mmap as mmap, __NR_mprotect as mprotect, __NR_munmap as munmap,
-        __NR_openat as openat, __NR_read as read, __NR_uname as uname, __NR_write as write,
+        __NR_clock_gettime as clock_gettime, __NR_close as close, __NR_exit_group as exit_group, __NR_getpid as getpid,
+        __NR_getppid as getppid, __NR_gettid as gettid, __NR_ioctl as ioctl, __NR_lseek as lseek, __NR_mmap as mmap,
+        __NR_mprotect as mprotect, __NR_munmap as munmap, __NR_openat as openat, __NR_read as read,
+        __NR_uname as uname, __NR_write as write,
     };
 }
 

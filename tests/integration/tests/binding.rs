@@ -1,0 +1,59 @@
+//! The stub table: the errno-pointer convention, binding several tables,
+//! and the protection after binding.
+
+use std::os::unix::process::ExitStatusExt;
+use sys_layer_integration::*;
+
+#[test]
+fn errno_goes_through_the_pointer() {
+    assert_checks_pass("errno_paths", &[]);
+}
+
+#[test]
+fn a_second_table_of_an_older_abi_is_bound_on_its_own() {
+    assert_checks_pass("two_tables", &[]);
+}
+
+fn kernel_has_mseal() -> bool {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let mut parts = release.trim().split(|c: char| !c.is_ascii_digit()).map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap(), parts.next().unwrap());
+    (major, minor) >= (6, 10)
+}
+
+#[test]
+fn the_table_is_sealed_where_the_kernel_can() {
+    let out = run("sealed_write", &["no-write"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(!text.contains("FAIL"), "{text}");
+    if kernel_has_mseal() {
+        assert!(text.contains("protection: read-only, sealed (mseal)"), "{text}");
+        assert!(text.contains("ok mprotect refused on a sealed table"), "{text}");
+    } else {
+        assert!(text.contains("protection: read-only, not sealed"), "{text}");
+    }
+}
+
+#[test]
+fn writing_to_the_bound_table_faults() {
+    let out = run("sealed_write", &[]);
+    assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("writing to the table"));
+    assert!(!stdout(&out).contains("did not fault"));
+}
+
+#[test]
+fn the_demo_reports_what_the_binder_did() {
+    let out = run("hello", &["tester"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    assert!(text.starts_with("Hello, tester! "), "{text}");
+    assert!(text.contains(&format!("kernel: {}", release.trim())), "{text}");
+    assert!(text.contains("layers bound: linux-base"), "{text}");
+    let abi = sys_layer_stubs::ABI_VERSION;
+    let slots = sys_layer_stubs::SLOT_COUNT;
+    assert!(text.contains(&format!(": ABI {abi}, {slots} slots ({slots} from layers, 0 ENOSYS)")), "{text}");
+    assert!(text.contains(&format!("architecture: {}", std::env::consts::ARCH)), "{text}");
+}

@@ -1,0 +1,43 @@
+//! Files and process facts, compared with what the host's std and C library
+//! report for the same input.
+
+use std::io::Write;
+use sys_layer_integration::*;
+
+#[test]
+fn reads_a_file_byte_for_byte_and_reports_uname() {
+    let path = std::env::temp_dir().join(format!("sys-layer-io-{}", std::process::id()));
+    let content: Vec<u8> = (0..5000u32).map(|i| (i * 31 % 251) as u8).collect();
+    std::fs::File::create(&path).unwrap().write_all(&content).unwrap();
+    let out = run("file_io", &[path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (copied, rest) = out.stdout.split_at(content.len());
+    assert_eq!(copied, &content[..]);
+    let rest = String::from_utf8_lossy(rest);
+
+    // SAFETY: uname fills the struct.
+    let uts = unsafe {
+        let mut u: libc::utsname = std::mem::zeroed();
+        assert_eq!(libc::uname(&mut u), 0);
+        u
+    };
+    let field = |f: &[libc::c_char]| {
+        // SAFETY: the fields are NUL-terminated.
+        unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }.to_str().unwrap().to_owned()
+    };
+    assert!(rest.contains(&format!("release={}\n", field(&uts.release))), "{rest}");
+    assert!(rest.contains(&format!("machine={}\n", field(&uts.machine))), "{rest}");
+    assert!(rest.contains("sysname=Linux\n"), "{rest}");
+    assert!(rest.contains(&format!("ppid={} ", std::process::id())), "{rest}");
+    assert!(rest.contains("write to read-only fd: Err(EBADF)"), "{rest}");
+    assert!(rest.contains("stdin is a terminal: false"), "{rest}");
+}
+
+#[test]
+fn a_missing_file_is_an_error_with_status_1() {
+    let out = run("file_io", &["/nonexistent/sys-layer-test"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "Error: No such file or directory\n");
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,46 @@
+//! After binding, the table is read-only (and sealed on 6.10+): undoing the
+//! protection fails with EPERM where sealed, and a write faults.
+//!
+//! Prints what it found, then writes to the table: the suite expects
+//! SIGSEGV. `no-write` stops before the write.
+#![no_std]
+#![no_main]
+
+use core::ffi::c_int;
+use sys_layer::binder::Protection;
+use sys_layer::{Errno, env, println, rt, stdio};
+
+sys_layer::main!(main);
+
+fn main(args: env::Args, _: env::Vars) -> i32 {
+    let report = rt::bind_report();
+    let Some(table) = report.tables().next() else {
+        println!("FAIL no table bound");
+        return 1;
+    };
+    println!("protection: {}", table.protection);
+    let page = report.page_size;
+    let mut errno: c_int = 0;
+    // SAFETY: asks for write access to the table's own page; either the
+    // kernel refuses or the table becomes writable, which the write below
+    // then would not fault on (and the suite would see).
+    let r = unsafe { sys_layer::raw::mprotect(table.address as *mut _, page, (linux_prot_rw()) as c_int, &mut errno) };
+    match (table.protection, r) {
+        (Protection::Sealed, -1) if errno == Errno::EPERM.raw() => println!("ok mprotect refused on a sealed table"),
+        (Protection::Sealed, _) => println!("FAIL mprotect on a sealed table gave {r} errno {errno}"),
+        (_, _) => println!("mprotect on an unsealed table gave {r} (errno {errno})"),
+    }
+    if args.clone().nth(1).is_some_and(|a| a.to_bytes() == b"no-write") {
+        return 0;
+    }
+    println!("writing to the table");
+    stdio::flush_stdout();
+    // SAFETY: deliberately not sound: this write must fault.
+    unsafe { (table.address as *mut usize).write_volatile(0) };
+    println!("FAIL the write to the table did not fault");
+    1
+}
+
+fn linux_prot_rw() -> u32 {
+    linux_raw_sys::general::PROT_READ | linux_raw_sys::general::PROT_WRITE
+}
