@@ -67,7 +67,9 @@ pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_
             sys_layer_arch::fill_bytes(d, byte, n);
             return dst;
         }
-        let pattern = usize::from_ne_bytes([byte; WORD]);
+        // Not `[byte; WORD]`: unoptimised builds lower an array repeat to a
+        // memset call, which would recurse here.
+        let pattern = (byte as usize).wrapping_mul(usize::MAX / 0xff);
         let mut i = 0;
         while i + WORD <= n {
             d.add(i).cast::<usize>().write_unaligned(pattern);

@@ -35,3 +35,12 @@ fn report(info: &PanicInfo<'_>) {
     };
     w.flush();
 }
+
+/// The personality routine that the precompiled `core` library's unwind
+/// tables name. Programs built on this runtime abort on panic and carry no
+/// unwinder, so nothing ever calls it; without LTO the linker still wants
+/// the symbol. Should anything call it, the process ends.
+#[unsafe(no_mangle)]
+extern "C" fn rust_eh_personality() -> ! {
+    sys_layer_arch::exit_group(PANIC_STATUS)
+}

@@ -39,6 +39,13 @@ pub fn program(name: &str) -> PathBuf {
     p
 }
 
+/// Path of the unoptimised (dev profile) build of test program `name`.
+pub fn debug_program(name: &str) -> PathBuf {
+    let p = programs_dir().join("../debug").join(name);
+    assert!(p.exists(), "{} is missing", p.display());
+    p
+}
+
 /// A command that runs program `name`.
 pub fn command(name: &str) -> Command {
     Command::new(program(name))

@@ -1,0 +1,48 @@
+//! The README's quick start, tried as a new user would: a crate outside the
+//! workspace, the `sys-layer` dependency, the one documented line of
+//! configuration, a plain `cargo build`.
+
+use std::process::Command;
+use sys_layer_integration::root;
+
+const CONFIG: &str = "tests/user-crate/.cargo/config.toml";
+
+#[test]
+fn readme_documents_the_config_line_the_user_crate_uses() {
+    let root = root();
+    let line = std::fs::read_to_string(root.join(CONFIG)).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains(line.trim()), "README.md must show the line in {CONFIG}:\n{line}");
+}
+
+#[test]
+fn a_user_crate_builds_static_with_one_line_of_config() {
+    let root = root();
+    let dir = root.join("tests/user-crate");
+    for (profile, flag) in [("release", Some("--release")), ("debug", None)] {
+        let mut build = Command::new(env!("CARGO"));
+        build.arg("build").arg("--quiet").current_dir(&dir).env("CARGO_TARGET_DIR", root.join("target/user-crate"));
+        // The suite's own flags must not leak into the user's build.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("CARGO_TARGET_") || k == "RUSTFLAGS" || k == "CARGO_ENCODED_RUSTFLAGS" {
+                build.env_remove(k);
+            }
+        }
+        build.args(flag);
+        let out = build.output().unwrap();
+        assert!(out.status.success(), "{profile} build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        let exe = root.join("target/user-crate").join(profile).join("user-crate");
+        let run = Command::new(&exe).arg("x").output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&run.stdout), "hello from a user crate, 2 argument(s)\n", "{profile}");
+        let data = std::fs::read(&exe).unwrap();
+        assert_eq!(&data[..4], b"\x7fELF");
+        // ET_EXEC and no PT_INTERP: checked on the raw bytes, little endian.
+        assert_eq!(u16::from_le_bytes([data[16], data[17]]), 2, "{profile}: ET_EXEC");
+        let phoff = u64::from_le_bytes(data[32..40].try_into().unwrap()) as usize;
+        let phnum = u16::from_le_bytes([data[56], data[57]]) as usize;
+        for i in 0..phnum {
+            let p_type = u32::from_le_bytes(data[phoff + i * 56..phoff + i * 56 + 4].try_into().unwrap());
+            assert!(p_type != 3 && p_type != 2, "{profile}: PT_INTERP or PT_DYNAMIC present");
+        }
+    }
+}
