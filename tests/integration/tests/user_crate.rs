@@ -28,6 +28,11 @@ fn a_user_crate_builds_static_with_one_line_of_config() {
                 build.env_remove(k);
             }
         }
+        // No C toolchain: PATH holds only the Rust toolchain's own bin
+        // directory, so there is no `cc` or `ld` to fall back on.
+        let toolchain_bin = std::path::Path::new(env!("CARGO")).parent().unwrap();
+        assert!(!toolchain_bin.join("cc").exists());
+        build.env("PATH", toolchain_bin);
         build.args(flag);
         let out = build.output().unwrap();
         assert!(out.status.success(), "{profile} build failed:\n{}", String::from_utf8_lossy(&out.stderr));
