@@ -14,7 +14,7 @@
 //! - `set_thread_pointer(tp)` and `thread_pointer()`;
 //! - `MAX_PAGE_SIZE`: the largest page size the architecture's kernels use,
 //!   which the stub table is aligned and padded to so it can be sealed alone;
-//! - the macros [`define_entry!`] and [`define_stub_table!`].
+//! - the macros [`define_entry!`], [`define_stub_table!`] and [`keep_linked!`].
 #![no_std]
 
 cfg_if::cfg_if! {

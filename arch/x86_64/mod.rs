@@ -341,3 +341,16 @@ pub unsafe fn fill_bytes(dst: *mut u8, byte: u8, n: usize) {
              options(nostack, preserves_flags));
     }
 }
+
+/// Makes the code it stands in depend on `$sym` at link time, emitting no
+/// instruction: an `R_X86_64_NONE` relocation. Garbage collection of
+/// sections (and LTO) then keeps `$sym` exactly as long as this code.
+#[macro_export]
+macro_rules! keep_linked {
+    ($sym:path) => {
+        // SAFETY: a relocation with no effect on the bytes; no instruction.
+        unsafe {
+            core::arch::asm!(".reloc ., R_X86_64_NONE, {s}", s = sym $sym, options(nomem, nostack, preserves_flags));
+        }
+    };
+}

@@ -35,7 +35,10 @@ pub mod note;
 /// The C types that slot signatures use.
 pub mod ty {
     pub use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
-    pub use linux_raw_sys::general::__kernel_timespec;
+    pub use linux_raw_sys::general::{
+        __kernel_timespec, clone_args, epoll_event, iovec, kernel_sigset_t, open_how, rlimit64, statx,
+    };
+    pub use linux_raw_sys::net::{mmsghdr, sockaddr, socklen_t};
     pub use linux_raw_sys::system::new_utsname;
 }
 
@@ -109,6 +112,68 @@ macro_rules! for_each_slot {
             2 clock_gettime(clock: $crate::ty::c_int, tp: *mut $crate::ty::__kernel_timespec);
             /// `gettid(2)`: the caller's thread ID. Never fails.
             2 gettid();
+            /// `getrandom(2)`: fills `buf` with random bytes (Linux 3.17).
+            3 getrandom(buf: *mut $crate::ty::c_void, len: usize, flags: $crate::ty::c_uint);
+            /// `statx(2)`: file status, extended (Linux 4.11).
+            3 statx(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char, flags: $crate::ty::c_int,
+                    mask: $crate::ty::c_uint, buf: *mut $crate::ty::statx);
+            /// `openat2(2)`: `openat` with an extensible `how` (Linux 5.6).
+            3 openat2(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char,
+                      how: *mut $crate::ty::open_how, size: usize);
+            /// `renameat2(2)`: `renameat` with flags (Linux 3.15).
+            3 renameat2(olddirfd: $crate::ty::c_int, oldpath: *const $crate::ty::c_char,
+                        newdirfd: $crate::ty::c_int, newpath: *const $crate::ty::c_char,
+                        flags: $crate::ty::c_uint);
+            /// `faccessat2(2)`: `faccessat` with flags (Linux 5.8).
+            3 faccessat2(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char,
+                         mode: $crate::ty::c_int, flags: $crate::ty::c_int);
+            /// `close_range(2)`: closes (or marks close-on-exec) a range of descriptors (Linux 5.9).
+            3 close_range(first: $crate::ty::c_uint, last: $crate::ty::c_uint, flags: $crate::ty::c_uint);
+            /// `copy_file_range(2)`: copies between files in the kernel (Linux 4.5).
+            3 copy_file_range(fd_in: $crate::ty::c_int, off_in: *mut i64, fd_out: $crate::ty::c_int,
+                              off_out: *mut i64, len: usize, flags: $crate::ty::c_uint);
+            /// `preadv2(2)`: vectored read at an offset (-1: the file offset), with flags (Linux 4.6).
+            3 preadv2(fd: $crate::ty::c_int, iov: *const $crate::ty::iovec, iovcnt: $crate::ty::c_int,
+                      offset: i64, flags: $crate::ty::c_int);
+            /// `pwritev2(2)`: vectored write at an offset (-1: the file offset), with flags (Linux 4.6).
+            3 pwritev2(fd: $crate::ty::c_int, iov: *const $crate::ty::iovec, iovcnt: $crate::ty::c_int,
+                       offset: i64, flags: $crate::ty::c_int);
+            /// `memfd_create(2)`: an anonymous file (Linux 3.17).
+            3 memfd_create(name: *const $crate::ty::c_char, flags: $crate::ty::c_uint);
+            /// `execveat(2)`: runs a program named relative to a directory descriptor (Linux 3.19).
+            3 execveat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char,
+                       argv: *const *const $crate::ty::c_char, envp: *const *const $crate::ty::c_char,
+                       flags: $crate::ty::c_int);
+            /// `clone3(2)`: creates a child process (Linux 5.3). Through the table only
+            /// fork-like (`args.stack` 0): a call that switches stacks cannot return
+            /// through a function.
+            3 clone3(args: *mut $crate::ty::clone_args, size: usize);
+            /// `pidfd_open(2)`: a descriptor that refers to a process (Linux 5.3).
+            3 pidfd_open(pid: $crate::ty::c_int, flags: $crate::ty::c_uint);
+            /// `mlock2(2)`: locks memory, with flags (Linux 4.4).
+            3 mlock2(addr: *const $crate::ty::c_void, len: usize, flags: $crate::ty::c_uint);
+            /// `epoll_pwait2(2)`: `epoll_pwait` with a nanosecond timeout (Linux 5.11).
+            3 epoll_pwait2(epfd: $crate::ty::c_int, events: *mut $crate::ty::epoll_event,
+                           maxevents: $crate::ty::c_int, timeout: *const $crate::ty::__kernel_timespec,
+                           sigmask: *const $crate::ty::kernel_sigset_t, sigsetsize: usize);
+            /// `membarrier(2)`: memory barriers across threads (Linux 4.3).
+            3 membarrier(cmd: $crate::ty::c_int, flags: $crate::ty::c_uint, cpu_id: $crate::ty::c_int);
+            /// `prlimit64(2)`: gets and sets resource limits of a process (Linux 2.6.36).
+            3 prlimit64(pid: $crate::ty::c_int, resource: $crate::ty::c_uint,
+                        new_limit: *const $crate::ty::rlimit64, old_limit: *mut $crate::ty::rlimit64);
+            /// `sendmmsg(2)`: sends several messages (Linux 3.0).
+            3 sendmmsg(fd: $crate::ty::c_int, msgvec: *mut $crate::ty::mmsghdr, vlen: $crate::ty::c_uint,
+                       flags: $crate::ty::c_uint);
+            /// `recvmmsg(2)`: receives several messages (Linux 2.6.33).
+            3 recvmmsg(fd: $crate::ty::c_int, msgvec: *mut $crate::ty::mmsghdr, vlen: $crate::ty::c_uint,
+                       flags: $crate::ty::c_uint, timeout: *mut $crate::ty::__kernel_timespec);
+            /// `accept4(2)`: accepts a connection, with flags (Linux 2.6.28 on x86_64).
+            3 accept4(fd: $crate::ty::c_int, addr: *mut $crate::ty::sockaddr,
+                      addrlen: *mut $crate::ty::socklen_t, flags: $crate::ty::c_int);
+            /// `pipe2(2)`: a pipe, with flags such as `O_CLOEXEC` (Linux 2.6.27).
+            3 pipe2(fds: *mut $crate::ty::c_int, flags: $crate::ty::c_int);
+            /// `dup3(2)`: `dup2` with flags such as `O_CLOEXEC` (Linux 2.6.27).
+            3 dup3(oldfd: $crate::ty::c_int, newfd: $crate::ty::c_int, flags: $crate::ty::c_int);
         }
     };
 }
@@ -259,7 +324,7 @@ mod tests {
         assert_eq!(slot::read, 0);
         assert_eq!(SLOT_NAMES[slot::getpid], "getpid");
         assert_eq!(SLOT_NAMES[slot::gettid], "gettid");
-        assert_eq!(slot::gettid, SLOT_COUNT - 1);
+        assert_eq!(slot::dup3, SLOT_COUNT - 1);
     }
 
     #[test]

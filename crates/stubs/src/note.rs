@@ -45,18 +45,25 @@ pub enum NoteError {
     },
 }
 
+impl NoteError {
+    /// What went wrong, without the numbers (for start-up, which prints
+    /// with as little formatting code as it can).
+    pub const fn message(&self) -> &'static str {
+        match self {
+            NoteError::Truncated { .. } => "an ELF note runs past its segment",
+            NoteError::BadTableDescriptor { .. } => "a stub-table note descriptor has the wrong size",
+            NoteError::TableTooSmall { .. } => "a stub-table note claims more slots than its table holds",
+        }
+    }
+}
+
 impl fmt::Display for NoteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())?;
         match *self {
-            NoteError::Truncated { offset } => {
-                write!(f, "ELF note at offset {offset} runs past its segment")
-            }
-            NoteError::BadTableDescriptor { len } => {
-                write!(f, "stub-table note descriptor is {len} bytes, expected {TABLE_DESC_LEN}")
-            }
-            NoteError::TableTooSmall { slots, bytes } => {
-                write!(f, "stub-table note claims {slots} slots in a table of {bytes} bytes")
-            }
+            NoteError::Truncated { offset } => write!(f, " (at offset {offset})"),
+            NoteError::BadTableDescriptor { len } => write!(f, " ({len} bytes, expected {TABLE_DESC_LEN})"),
+            NoteError::TableTooSmall { slots, bytes } => write!(f, " ({slots} slots, {bytes} bytes)"),
         }
     }
 }

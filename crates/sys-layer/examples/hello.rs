@@ -23,20 +23,21 @@ fn main(args: env::Args, _vars: env::Vars) -> i32 {
         None => println!("  kernel: \"{}\" (version not recognised: using the floor's layer)", kernel.release()),
     }
     println!("  architecture: {}", sys_layer::ARCH);
-    print_layers(report.layers());
+    print_layers(report);
     for t in report.tables() {
         println!(
-            "  table at {:#x}: ABI {}, {} slots ({} from layers, {} ENOSYS), {}",
+            "  table at {:#x}: ABI {}, {} slots ({} bound, {} ENOSYS), {}",
             t.address, t.abi, t.slots, t.from_layers, t.enosys, t.protection
         );
     }
     0
 }
 
-fn print_layers(layers: &[&str]) {
-    print!("  layers bound:");
-    for l in layers {
-        print!(" {l}");
+fn print_layers(report: &sys_layer::binder::BindReport) {
+    print!("  layers bound: linux-base (floor {})", report.floor);
+    for era in report.eras() {
+        print!(", era {era}");
     }
-    println!();
+    let b = &report.binding;
+    println!("; {} slots linked, {} below their era", b.linked, b.below_era);
 }

@@ -9,7 +9,7 @@
 use crate::errno::Errno;
 use crate::image::Image;
 use crate::kernel::{Kernel, KernelVersion};
-use crate::layer::{LayerStack, MAX_LAYERS, linux};
+use crate::layer::{self, Binding, era, slots};
 use core::ffi::c_int;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -71,9 +71,10 @@ pub struct TableReport {
     pub abi: u32,
     /// Slots in the table.
     pub slots: u32,
-    /// Slots filled by a layer.
+    /// Slots filled with an implementation.
     pub from_layers: u32,
-    /// Slots filled with an ENOSYS stub.
+    /// Slots filled with an ENOSYS stub: not linked into the program, or
+    /// below their era with no fallback.
     pub enosys: u32,
     /// How its pages ended up.
     pub protection: Protection,
@@ -87,8 +88,11 @@ pub const MAX_REPORTED_TABLES: usize = 8;
 pub struct BindReport {
     /// The running kernel.
     pub kernel: Kernel,
-    layers: [&'static str; MAX_LAYERS],
-    layer_count: usize,
+    /// The lowest kernel this build supports (`SYS_LAYER_MIN_KERNEL`).
+    pub floor: KernelVersion,
+    /// The implementations chosen: eras bound, slots linked, slots below
+    /// their era.
+    pub binding: Binding,
     tables: [Option<TableReport>; MAX_REPORTED_TABLES],
     /// Tables bound, listed or not.
     pub tables_bound: usize,
@@ -97,9 +101,10 @@ pub struct BindReport {
 }
 
 impl BindReport {
-    /// Names of the layers stacked, lowest first.
-    pub fn layers(&self) -> &[&'static str] {
-        &self.layers[..self.layer_count]
+    /// The eras whose implementations were bound above the base layer,
+    /// ascending.
+    pub fn eras(&self) -> &[KernelVersion] {
+        self.binding.eras()
     }
 
     /// The tables bound, in the order their notes appear.
@@ -130,17 +135,27 @@ pub enum BindError {
     NoTable,
 }
 
+impl BindError {
+    /// What went wrong, without the numbers.
+    pub const fn message(&self) -> &'static str {
+        match self {
+            BindError::Note(e) => e.message(),
+            BindError::Misaligned { .. } => "a stub table is not page-aligned",
+            BindError::TooManyArgWords { .. } => "a slot has more argument words than any ENOSYS stub takes",
+            BindError::NoTable => "no stub table note found in the program's PT_NOTE segments",
+        }
+    }
+}
+
 impl fmt::Display for BindError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             BindError::Note(e) => write!(f, "{e}"),
-            BindError::Misaligned { address } => {
-                write!(f, "stub table at {address:#x} is not page-aligned")
-            }
+            BindError::Misaligned { address } => write!(f, "{} (at {address:#x})", self.message()),
             BindError::TooManyArgWords { slot, words } => {
-                write!(f, "slot {slot} has {} argument words, more than {}", words as u32, MAX_ARG_WORDS as u32)
+                write!(f, "{} (slot {slot}: {} words, at most {})", self.message(), words, MAX_ARG_WORDS)
             }
-            BindError::NoTable => f.write_str("no stub table note found in the program's PT_NOTE segments"),
+            BindError::NoTable => f.write_str(self.message()),
         }
     }
 }
@@ -159,7 +174,7 @@ pub fn detect_kernel() -> Kernel {
     let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::zeroed();
     let mut errno: c_int = 0;
     // SAFETY: uts is a writable new_utsname; errno is a local.
-    let ret = unsafe { linux::uname(uts.as_mut_ptr(), &mut errno) };
+    let ret = unsafe { slots::uname::direct(uts.as_mut_ptr(), &mut errno) };
     if ret < 0 {
         return Kernel::UNKNOWN;
     }
@@ -176,20 +191,16 @@ pub fn detect_kernel() -> Kernel {
 /// Call once, before any call through a table, with the running image; no
 /// other thread may exist.
 pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<BindReport, BindError> {
-    let stack = LayerStack::for_kernel(&kernel);
-    let merged = stack.merged();
+    let binding = Binding::for_kernel(&kernel, layer::records());
+    let merged = binding.words;
     let mut report = BindReport {
         kernel,
-        layers: [""; MAX_LAYERS],
-        layer_count: 0,
+        floor: era::FLOOR,
+        binding,
         tables: [None; MAX_REPORTED_TABLES],
         tables_bound: 0,
         page_size,
     };
-    for layer in stack.layers() {
-        report.layers[report.layer_count] = layer.name;
-        report.layer_count += 1;
-    }
     for (segment_addr, bytes, align) in image.note_segments() {
         for note in Notes::new(bytes, align) {
             let note = note.map_err(BindError::Note)?;
@@ -270,7 +281,7 @@ fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protec
     }
     let mut errno: c_int = 0;
     // SAFETY: the range is the table's own pages, which hold nothing else.
-    let ret = unsafe { linux::mprotect(addr as *mut _, len, PROT_READ as c_int, &mut errno) };
+    let ret = unsafe { slots::mprotect::direct(addr as *mut _, len, PROT_READ as c_int, &mut errno) };
     if ret < 0 {
         return Protection::Writable(Errno::from_raw(errno));
     }

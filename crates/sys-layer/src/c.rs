@@ -37,7 +37,7 @@ macro_rules! with_thread_errno {
             pub unsafe fn $name($($arg: $ty),*) -> isize {
                 // SAFETY: the caller vouches for the arguments; the errno
                 // pointer is this thread's own.
-                unsafe { sys_layer_stubs::call::$name($($arg,)* sys_layer_tls::errno_location()) }
+                unsafe { crate::raw::$name($($arg,)* sys_layer_tls::errno_location()) }
             }
         )*
     };

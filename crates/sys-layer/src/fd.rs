@@ -1,9 +1,9 @@
 //! File descriptors: owned ones close on drop, borrowed ones cannot outlive
 //! their owner.
 
+use crate::raw as call;
 use core::ffi::c_int;
 use core::marker::PhantomData;
-use sys_layer_stubs::call;
 
 /// A raw file descriptor number.
 pub type RawFd = c_int;

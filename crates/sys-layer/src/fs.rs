@@ -2,9 +2,9 @@
 
 use crate::errno::{Errno, call_slot};
 use crate::fd::{AsFd, AsRawFd, OwnedFd};
+use crate::raw as call;
 use core::ffi::{CStr, c_int};
 use linux_raw_sys::general as g;
-use sys_layer_stubs::call;
 
 bitflags::bitflags! {
     /// Flags for [`open`] and [`openat`] (`O_*`).

@@ -2,8 +2,8 @@
 
 use crate::errno::{Errno, call_slot};
 use crate::fd::{AsFd, AsRawFd};
+use crate::raw as call;
 use core::ffi::{c_int, c_void};
-use sys_layer_stubs::call;
 
 /// Reads into `buf`; returns the bytes read, 0 at end of file.
 ///

@@ -3,6 +3,7 @@
 use core::fmt;
 
 /// A kernel version, `major.minor.patch`, ordered as versions are.
+#[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KernelVersion {
     /// Major number (the 6 of 6.18.44).
@@ -17,6 +18,17 @@ impl KernelVersion {
     /// The version `major.minor.patch`.
     pub const fn new(major: u16, minor: u16, patch: u16) -> Self {
         KernelVersion { major, minor, patch }
+    }
+
+    /// Whether `self` is at most `other`, usable in constants.
+    pub const fn at_most(self, other: KernelVersion) -> bool {
+        if self.major != other.major {
+            return self.major < other.major;
+        }
+        if self.minor != other.minor {
+            return self.minor < other.minor;
+        }
+        self.patch <= other.patch
     }
 
     /// Parses the leading version of a kernel release string as `uname -r`

@@ -62,9 +62,10 @@ pub use errno::Errno;
 extern crate sys_layer_mem;
 
 /// The errno-pointer API: every slot, taking an explicit `errno` pointer
-/// (`unsafe fn read(fd, buf, count, errno: *mut c_int) -> isize`). For
-/// porting C that wants to keep its own error handling.
-pub use sys_layer_stubs::call as raw;
+/// (`unsafe fn read(fd, buf, count, errno: *mut c_int) -> isize`), through
+/// the bound table. For porting C that wants to keep its own error handling.
+/// Calling one links the slot's implementation into the program.
+pub use layer::slots::raw_calls as raw;
 
 pub use sys_layer_stubs as stubs;
 

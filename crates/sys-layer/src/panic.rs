@@ -27,7 +27,7 @@ fn report(info: &PanicInfo<'_>) {
     if bound {
         try_flush_stdout();
     }
-    let write = if bound { crate::io::table_write } else { crate::layer::linux::write };
+    let write = if bound { crate::io::table_write } else { crate::layer::slots::write::direct };
     let mut w = FdWriter::new(2, write);
     let _ = match info.location() {
         Some(l) => write!(w, "panicked at {}:{}:{}:\n{}\n", l.file(), l.line(), l.column(), info.message()),

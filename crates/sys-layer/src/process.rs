@@ -1,8 +1,8 @@
 //! The process: IDs, the kernel's names, and exit.
 
 use crate::errno::{Errno, call_slot};
+use crate::raw as call;
 use core::ffi::CStr;
-use sys_layer_stubs::call;
 
 /// The caller's process ID.
 ///

@@ -3,6 +3,7 @@
 use crate::auxv::{Auxv, StartupStack};
 use crate::env::{Args, Vars};
 use crate::image::Image;
+use crate::layer::era::FLOOR;
 use crate::rt::{STARTUP, Startup};
 use crate::{binder, process, stdio};
 
@@ -15,6 +16,9 @@ unsafe extern "Rust" {
 
 /// Exit status when the runtime itself cannot start.
 pub const START_FAILURE_STATUS: i32 = 127;
+
+/// Exit status when the kernel is older than the build's floor.
+pub const BELOW_FLOOR_STATUS: i32 = 1;
 
 /// Called by `_start` with the initial stack pointer.
 ///
@@ -33,14 +37,23 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     // SAFETY: first thing on the only thread; the image is the running one.
     let tls = match unsafe { sys_layer_tls::init_main_thread(image.phdrs, image.load_bias, random) } {
         Ok(layout) => layout,
-        Err(e) => fail(format_args!("thread-local storage: {e}")),
+        Err(e) => fail("thread-local storage", e.message()),
     };
 
     let kernel = binder::detect_kernel();
+    if let Some(running) = kernel.version
+        && !FLOOR.at_most(running)
+    {
+        stdio::write_direct_stderr(format_args!(
+            "sys-layer: this program needs Linux {FLOOR} or later (built with SYS_LAYER_MIN_KERNEL={FLOOR}), \
+             but this kernel is {running}\n"
+        ));
+        sys_layer_arch::exit_group(BELOW_FLOOR_STATUS);
+    }
     // SAFETY: still single-threaded, and nothing has called through a table.
     let bind = match unsafe { binder::bind(&image, kernel, auxv.pagesz) } {
         Ok(report) => report,
-        Err(e) => fail(format_args!("binding the syscall layer: {e}")),
+        Err(e) => fail("binding the syscall layer", e.message()),
     };
 
     // SAFETY: the one write, before main and any other thread.
@@ -54,8 +67,11 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
 }
 
 /// Reports a start-up failure on stderr, bypassing the (possibly unbound)
-/// table, and exits with [`START_FAILURE_STATUS`].
-fn fail(what: core::fmt::Arguments<'_>) -> ! {
-    stdio::write_direct_stderr(format_args!("sys-layer: cannot start: {what}\n"));
+/// table, and exits with [`START_FAILURE_STATUS`]. Plain strings only:
+/// start-up links as little formatting code as it can.
+fn fail(stage: &str, message: &str) -> ! {
+    for part in ["sys-layer: cannot start: ", stage, ": ", message, "\n"] {
+        stdio::write_direct_stderr_str(part);
+    }
     sys_layer_arch::exit_group(START_FAILURE_STATUS)
 }

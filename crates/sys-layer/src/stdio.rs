@@ -142,9 +142,16 @@ pub fn _eprint(args: fmt::Arguments<'_>) {
 /// that happen before the table is bound.
 #[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
 pub(crate) fn write_direct_stderr(args: fmt::Arguments<'_>) {
-    let mut w = FdWriter::new(2, crate::layer::linux::write);
+    let mut w = FdWriter::new(2, crate::layer::slots::write::direct);
     let _ = w.write_fmt(args);
     w.flush();
+}
+
+/// Writes `text` to stderr through the base layer itself (see
+/// [`write_direct_stderr`]), with no formatting machinery.
+#[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
+pub(crate) fn write_direct_stderr_str(text: &str) {
+    let _ = write_all_raw(crate::layer::slots::write::direct, 2, text.as_bytes());
 }
 
 /// Prints to standard output (buffered).

@@ -112,12 +112,23 @@ pub enum LayoutError {
     TooLarge,
 }
 
+impl LayoutError {
+    /// What went wrong, without the numbers.
+    pub const fn message(&self) -> &'static str {
+        match self {
+            LayoutError::BadAlign(_) => "the PT_TLS alignment is not a power of two",
+            LayoutError::FileLargerThanMemory => "the PT_TLS file size exceeds its memory size",
+            LayoutError::TooLarge => "the PT_TLS segment is too large",
+        }
+    }
+}
+
 impl core::fmt::Display for LayoutError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.message())?;
         match *self {
-            LayoutError::BadAlign(a) => write!(f, "PT_TLS alignment {a} is not a power of two"),
-            LayoutError::FileLargerThanMemory => f.write_str("PT_TLS file size exceeds its memory size"),
-            LayoutError::TooLarge => f.write_str("PT_TLS is too large"),
+            LayoutError::BadAlign(a) => write!(f, " ({a})"),
+            _ => Ok(()),
         }
     }
 }
@@ -286,13 +297,23 @@ pub enum InitError {
     SetThreadPointer(usize),
 }
 
+impl InitError {
+    /// What went wrong, without the numbers.
+    pub const fn message(&self) -> &'static str {
+        match self {
+            InitError::Layout(e) => e.message(),
+            InitError::Map(_) => "mmap of the TLS area failed",
+            InitError::SetThreadPointer(_) => "setting the thread pointer failed",
+        }
+    }
+}
+
 impl core::fmt::Display for InitError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
             InitError::Layout(e) => write!(f, "{e}"),
-            InitError::Map(r) => write!(f, "mmap of the TLS area failed (errno {})", r.wrapping_neg()),
-            InitError::SetThreadPointer(r) => {
-                write!(f, "setting the thread pointer failed (errno {})", r.wrapping_neg())
+            InitError::Map(r) | InitError::SetThreadPointer(r) => {
+                write!(f, "{} (errno {})", self.message(), r.wrapping_neg())
             }
         }
     }

@@ -193,7 +193,8 @@ mod tests {
         let v = first_versions(SYSCALL_VERSIONS_CSV);
         let missing: Vec<u32> = missing_syscalls(Version(2, 6, 32), &v).into_iter().map(|(n, _)| n).collect();
         assert!(missing.len() > 50);
-        let prog = build_filter(&[ArchRule { audit_arch: AUDIT_ARCH_X86_64, enosys: missing.clone(), notify: vec![63] }]);
+        let prog =
+            build_filter(&[ArchRule { audit_arch: AUDIT_ARCH_X86_64, enosys: missing.clone(), notify: vec![63] }]);
         for nr in missing {
             assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, nr), SECCOMP_RET_ERRNO | libc::ENOSYS as u32);
         }

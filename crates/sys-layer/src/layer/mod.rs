@@ -1,56 +1,154 @@
-//! Syscall layers: sets of slot implementations the binder stacks.
+//! Syscall layers: the implementations the binder puts in the table.
 //!
-//! A layer fills some slots; a layer higher in the stack overrides a lower
-//! one for the slots it fills. Today's stack is the base Linux layer alone;
-//! newer-kernel eras, the vDSO and interposers stack on top of it.
+//! Each slot has a record ([`SlotImpl`]) in the section `sys_layer_impls`:
+//! the implementation for kernels before its era and the one from its era
+//! on (see [`era`]). The records are generated from the slot list
+//! ([`slots`]); the calls a program makes through `raw::*` (and so through
+//! the safe and C-style APIs) tie each record to the code that calls it, so
+//! the linker keeps the records, and the layer code behind them, of the
+//! slots a program uses and drops the rest. A slot nobody calls stays
+//! unlinked and is bound to an `ENOSYS` stub. The `all-slots` feature keeps
+//! every record, for tables called from code that does not go through
+//! `raw::*`.
+//!
+//! Stacked, this gives the layers of the design: the base Linux layer for
+//! the floor, an era layer for each newer kernel the running one reaches.
+//! The vDSO and interposers come later.
 
-pub mod linux;
+mod direct;
+pub mod era;
+mod fallback;
+pub mod slots;
 
-use crate::kernel::Kernel;
-use sys_layer_stubs::{SLOT_COUNT, StubTable};
+use crate::kernel::{Kernel, KernelVersion};
+use sys_layer_stubs::SLOT_COUNT;
 
-/// A named set of slot implementations.
-#[derive(Clone, Copy)]
-pub struct Layer {
-    /// Name shown in the bind report.
-    pub name: &'static str,
-    /// The slots this layer fills (`None` for the rest).
-    pub slots: StubTable,
+/// A slot implementation with its type erased, as the table stores it.
+pub type ErasedFn = unsafe extern "C" fn();
+
+/// What the program links for one slot.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct SlotImpl {
+    /// The slot index.
+    pub slot: u16,
+    /// The first kernel of the era implementation (0.0.0 when the slot is
+    /// at or below the floor, so there is no era implementation).
+    pub since: KernelVersion,
+    /// The implementation before `since`: the system call itself for a slot
+    /// at or below the floor, else the fallback (`None`: `ENOSYS`).
+    pub base: Option<ErasedFn>,
+    /// The implementation from `since` on.
+    pub era: Option<ErasedFn>,
 }
 
-/// The most layers one stack holds.
-pub const MAX_LAYERS: usize = 8;
+impl SlotImpl {
+    /// The record for a slot whose system call arrived in `intro`: direct
+    /// at or below the floor, else `fallback` below `intro` and `era_impl`
+    /// from it on. Only the chosen functions end up in the program.
+    pub const fn select(
+        slot: usize,
+        intro: KernelVersion,
+        direct: ErasedFn,
+        fallback: Option<ErasedFn>,
+        era_impl: ErasedFn,
+    ) -> SlotImpl {
+        if intro.at_most(era::FLOOR) {
+            SlotImpl { slot: slot as u16, since: KernelVersion::new(0, 0, 0), base: Some(direct), era: None }
+        } else {
+            SlotImpl { slot: slot as u16, since: intro, base: fallback, era: Some(era_impl) }
+        }
+    }
 
-/// The layers chosen for one kernel, lowest first.
-#[derive(Clone, Copy)]
-pub struct LayerStack {
-    layers: [Option<&'static Layer>; MAX_LAYERS],
+    /// The implementation for `kernel` (an unknown kernel counts as the
+    /// floor) and whether it is the era one.
+    pub fn choose(&self, kernel: &Kernel) -> (Option<ErasedFn>, bool) {
+        match self.era {
+            Some(era) if kernel.at_least(self.since) => (Some(era), true),
+            _ => (self.base, false),
+        }
+    }
 }
 
-impl LayerStack {
-    /// The stack for `kernel`.
-    pub fn for_kernel(_kernel: &Kernel) -> LayerStack {
-        let mut layers = [None; MAX_LAYERS];
-        layers[0] = Some(&linux::BASE);
-        LayerStack { layers }
-    }
+unsafe extern "C" {
+    static __start_sys_layer_impls: SlotImpl;
+    static __stop_sys_layer_impls: SlotImpl;
+}
 
-    /// The layers, lowest first.
-    pub fn layers(&self) -> impl Iterator<Item = &'static Layer> + '_ {
-        self.layers.iter().map_while(|l| *l)
-    }
+/// Keeps the section (and so its bounds) in every program, whatever it calls.
+#[used]
+#[unsafe(link_section = "sys_layer_impls")]
+static SECTION_ANCHOR: SlotImpl =
+    SlotImpl { slot: u16::MAX, since: KernelVersion::new(0, 0, 0), base: None, era: None };
 
-    /// One word per slot: the implementation from the highest layer that
-    /// fills it, or 0 where none does.
-    pub fn merged(&self) -> [usize; SLOT_COUNT] {
-        let mut out = [0usize; SLOT_COUNT];
-        for layer in self.layers() {
-            for (slot, word) in out.iter_mut().zip(layer.slots.words()) {
-                if word != 0 {
-                    *slot = word;
-                }
+/// The records linked into this program (the anchor included: its slot is
+/// out of range).
+pub fn records() -> &'static [SlotImpl] {
+    let start = &raw const __start_sys_layer_impls;
+    let stop = &raw const __stop_sys_layer_impls;
+    // SAFETY: the linker defines both bounds around the section, which only
+    // holds SlotImpl records (every static placed there is one).
+    unsafe { core::slice::from_raw_parts(start, stop.offset_from(start) as usize) }
+}
+
+/// The most distinct eras a binding reports.
+pub const MAX_ERAS: usize = 16;
+
+/// The implementations chosen for one kernel.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// One word per slot; 0 for a slot with no implementation linked or
+    /// chosen (the binder puts an `ENOSYS` stub there).
+    pub words: [usize; SLOT_COUNT],
+    /// Distinct eras whose implementations were bound, ascending.
+    pub eras: [KernelVersion; MAX_ERAS],
+    /// How many of `eras` are set.
+    pub era_count: usize,
+    /// Slots linked into the program.
+    pub linked: u32,
+    /// Linked slots bound below their era: to a fallback, or to `ENOSYS`
+    /// where there is none.
+    pub below_era: u32,
+}
+
+impl Binding {
+    /// Chooses an implementation for every linked slot.
+    pub fn for_kernel(kernel: &Kernel, records: &[SlotImpl]) -> Binding {
+        let mut b = Binding {
+            words: [0; SLOT_COUNT],
+            eras: [KernelVersion::new(0, 0, 0); MAX_ERAS],
+            era_count: 0,
+            linked: 0,
+            below_era: 0,
+        };
+        for record in records {
+            let Some(word) = b.words.get_mut(record.slot as usize) else { continue };
+            let (chosen, is_era) = record.choose(kernel);
+            // One record per slot: the slot's own module defines it.
+            b.linked += 1;
+            *word = chosen.map_or(0, |f| f as usize);
+            if is_era {
+                b.note_era(record.since);
+            } else if record.era.is_some() {
+                b.below_era += 1;
             }
         }
-        out
+        b
+    }
+
+    fn note_era(&mut self, v: KernelVersion) {
+        let eras = &mut self.eras[..self.era_count];
+        if eras.contains(&v) || self.era_count == MAX_ERAS {
+            return;
+        }
+        let at = eras.iter().position(|e| *e > v).unwrap_or(self.era_count);
+        self.eras.copy_within(at..self.era_count, at + 1);
+        self.eras[at] = v;
+        self.era_count += 1;
+    }
+
+    /// The eras bound, ascending.
+    pub fn eras(&self) -> &[KernelVersion] {
+        &self.eras[..self.era_count]
     }
 }

@@ -1,0 +1,203 @@
+//! One module per slot, generated from the slot list: the system call
+//! itself (`direct`), the record that tells the binder what to bind, and
+//! `call`, the typed call through the table that `raw::*` re-exports.
+
+use super::direct::{Word, finish, raw_syscall};
+use super::era::{self, FallbackState};
+use super::{ErasedFn, SlotImpl, fallback};
+use crate::kernel::KernelVersion;
+use core::ffi::c_int;
+use sys_layer_stubs::slot;
+
+/// System-call numbers of the slots, by slot name, on this architecture.
+#[allow(non_upper_case_globals)]
+mod nr {
+    pub use linux_raw_sys::general::{
+        __NR_accept4 as accept4, __NR_clock_gettime as clock_gettime, __NR_clone3 as clone3, __NR_close as close,
+        __NR_close_range as close_range, __NR_copy_file_range as copy_file_range, __NR_dup3 as dup3,
+        __NR_epoll_pwait2 as epoll_pwait2, __NR_execveat as execveat, __NR_exit_group as exit_group,
+        __NR_faccessat2 as faccessat2, __NR_getpid as getpid, __NR_getppid as getppid, __NR_getrandom as getrandom,
+        __NR_gettid as gettid, __NR_ioctl as ioctl, __NR_lseek as lseek, __NR_membarrier as membarrier,
+        __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2, __NR_mmap as mmap, __NR_mprotect as mprotect,
+        __NR_munmap as munmap, __NR_openat as openat, __NR_openat2 as openat2, __NR_pidfd_open as pidfd_open,
+        __NR_pipe2 as pipe2, __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64, __NR_pwritev2 as pwritev2,
+        __NR_read as read, __NR_recvmmsg as recvmmsg, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
+        __NR_statx as statx, __NR_uname as uname, __NR_write as write,
+    };
+}
+
+/// The body of a slot's `direct`: the system call with the slot's
+/// arguments, except where the kernel's argument words differ.
+macro_rules! direct_body {
+    // The kernel takes the offset as two words (low, high); on 64-bit the
+    // high word is ignored.
+    (preadv2, $errno:ident, $fd:ident, $iov:ident, $cnt:ident, $off:ident, $flags:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        finish(unsafe { raw_syscall!(nr::preadv2, $fd.word(), $iov.word(), $cnt.word(), $off.word(), 0, $flags.word()) }, $errno)
+    };
+    (pwritev2, $errno:ident, $fd:ident, $iov:ident, $cnt:ident, $off:ident, $flags:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        finish(unsafe { raw_syscall!(nr::pwritev2, $fd.word(), $iov.word(), $cnt.word(), $off.word(), 0, $flags.word()) }, $errno)
+    };
+    // A child that starts on another stack cannot return through this
+    // function: only fork-like use is allowed through the table.
+    (clone3, $errno:ident, $args:ident, $size:ident) => {
+        // SAFETY: the caller vouches that args is readable for size bytes.
+        if $size >= 48 && !$args.is_null() && unsafe { (*$args).stack } != 0 {
+            finish(-(linux_raw_sys::errno::EINVAL as isize) as usize, $errno)
+        } else {
+            // SAFETY: fork-like: the child returns here on a copy of this stack.
+            finish(unsafe { raw_syscall!(nr::clone3, $args.word(), $size.word()) }, $errno)
+        }
+    };
+    ($name:ident, $errno:ident $(, $arg:ident)*) => {
+        // SAFETY: the caller vouches for the arguments, which go to the
+        // kernel unchanged.
+        finish(unsafe { raw_syscall!(nr::$name $(, $arg.word())*) }, $errno)
+    };
+}
+
+/// The fallback of each slot that has one (see `fallback.rs`).
+macro_rules! fallback_of {
+    (getrandom) => {
+        Some(fallback::getrandom)
+    };
+    (statx) => {
+        Some(fallback::statx)
+    };
+    (openat2) => {
+        Some(fallback::openat2)
+    };
+    (renameat2) => {
+        Some(fallback::renameat2)
+    };
+    (faccessat2) => {
+        Some(fallback::faccessat2)
+    };
+    (close_range) => {
+        Some(fallback::close_range)
+    };
+    (copy_file_range) => {
+        Some(fallback::copy_file_range)
+    };
+    (preadv2) => {
+        Some(fallback::preadv2)
+    };
+    (pwritev2) => {
+        Some(fallback::pwritev2)
+    };
+    (execveat) => {
+        Some(fallback::execveat)
+    };
+    (mlock2) => {
+        Some(fallback::mlock2)
+    };
+    (epoll_pwait2) => {
+        Some(fallback::epoll_pwait2)
+    };
+    (prlimit64) => {
+        Some(fallback::prlimit64)
+    };
+    (sendmmsg) => {
+        Some(fallback::sendmmsg)
+    };
+    (recvmmsg) => {
+        Some(fallback::recvmmsg)
+    };
+    ($other:ident) => {
+        None
+    };
+}
+
+macro_rules! generate_slots {
+    ($( $(#[$doc:meta])* $abi:literal $name:ident ( $($arg:ident : $ty:ty),* $(,)? ); )*) => {
+        $(
+            #[doc = concat!("The `", stringify!($name), "` slot.")]
+            pub mod $name {
+                use super::*;
+
+                /// The slot's signature.
+                pub type Fn = unsafe extern "C" fn($($ty,)* *mut c_int) -> isize;
+
+                /// The first kernel with this system call on this architecture.
+                pub const INTRO: KernelVersion = era::first_kernel(stringify!($name));
+
+                const FALLBACK: Option<Fn> = fallback_of!($name);
+
+                const fn erase(f: Fn) -> ErasedFn {
+                    // SAFETY: only the type is forgotten; the binder stores the
+                    // address and callers call it with the slot's signature.
+                    unsafe { core::mem::transmute::<Fn, ErasedFn>(f) }
+                }
+
+                $(#[$doc])*
+                ///
+                /// This is the system call itself, with no fallback.
+                ///
+                /// # Safety
+                /// As for the slot: valid arguments and a writable `errno`.
+                pub unsafe extern "C" fn direct($($arg: $ty,)* errno: *mut c_int) -> isize {
+                    direct_body!($name, errno $(, $arg)*)
+                }
+
+                /// From [`INTRO`] on: the system call, falling back where the
+                /// kernel refuses it.
+                unsafe extern "C" fn era_impl($($arg: $ty,)* errno: *mut c_int) -> isize {
+                    static STATE: FallbackState = FallbackState::new();
+                    match FALLBACK {
+                        // SAFETY: the caller's contract is direct's.
+                        None => unsafe { direct($($arg,)* errno) },
+                        // SAFETY: errno is the caller's; both functions keep
+                        // the convention.
+                        Some(fallback) => unsafe {
+                            era::with_fallback(
+                                &STATE,
+                                errno,
+                                |e| direct($($arg,)* e),
+                                |e| fallback($($arg,)* e),
+                            )
+                        },
+                    }
+                }
+
+                /// What the binder binds for this slot.
+                #[unsafe(link_section = "sys_layer_impls")]
+                pub static RECORD: SlotImpl = SlotImpl::select(
+                    slot::$name,
+                    INTRO,
+                    erase(direct),
+                    match FALLBACK { Some(f) => Some(erase(f)), None => None },
+                    erase(era_impl),
+                );
+
+                $(#[$doc])*
+                ///
+                /// Calls through the program's bound table, with an explicit
+                /// `errno` pointer: `-1` and `*errno` set on failure.
+                ///
+                /// # Safety
+                /// The arguments must be valid for the system call and `errno`
+                /// writable.
+                #[inline(always)]
+                pub unsafe fn call($($arg: $ty,)* errno: *mut c_int) -> isize {
+                    sys_layer_arch::keep_linked!(RECORD);
+                    // SAFETY: the caller vouches for the arguments; the table
+                    // is bound before main.
+                    unsafe { sys_layer_stubs::call::$name($($arg,)* errno) }
+                }
+            }
+        )*
+
+        /// The errno-pointer API: every slot, through the bound table.
+        pub mod raw_calls {
+            $( pub use super::$name::call as $name; )*
+        }
+
+        /// With the `all-slots` feature, every record stays linked.
+        #[cfg(feature = "all-slots")]
+        #[used]
+        static ALL_SLOTS: [&SlotImpl; sys_layer_stubs::SLOT_COUNT] = [$( &$name::RECORD, )*];
+    };
+}
+
+sys_layer_stubs::for_each_slot!(generate_slots);
