@@ -46,9 +46,56 @@ pub fn debug_program(name: &str) -> PathBuf {
     p
 }
 
-/// A command that runs program `name`.
+/// The kernel version `SYS_LAYER_SIM_KERNEL` asks the suite to simulate:
+/// every program then runs under `kernel-sim --kernel V` (the binary from
+/// `SYS_LAYER_KERNEL_SIM`, or `target/debug/kernel-sim`).
+pub fn simulated_kernel() -> Option<String> {
+    std::env::var("SYS_LAYER_SIM_KERNEL").ok().filter(|v| !v.is_empty())
+}
+
+/// The kernel the programs see: the simulated one, or this machine's.
+pub fn kernel_version() -> (u32, u32, u32) {
+    let text =
+        simulated_kernel().unwrap_or_else(|| std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease"));
+    let mut parts = text.trim().split(|c: char| !c.is_ascii_digit()).map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// The release string the programs see.
+pub fn kernel_release() -> String {
+    if simulated_kernel().is_some() {
+        // kernel-sim's default release: the version in full, then a tag.
+        let (a, b, c) = kernel_version();
+        format!("{a}.{b}.{c}-kernel-sim")
+    } else {
+        std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease").trim().to_owned()
+    }
+}
+
+fn kernel_sim() -> PathBuf {
+    let p = std::env::var_os("SYS_LAYER_KERNEL_SIM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/debug/kernel-sim"));
+    assert!(p.exists(), "{} is missing: cargo build -p sys-layer-kernel-sim", p.display());
+    p
+}
+
+/// A command that runs program `name` (under kernel-sim when the suite
+/// simulates a kernel).
 pub fn command(name: &str) -> Command {
-    Command::new(program(name))
+    command_for(&program(name))
+}
+
+/// A command that runs the program at `path`, as [`command`] does.
+pub fn command_for(path: &Path) -> Command {
+    match simulated_kernel() {
+        Some(v) => {
+            let mut c = Command::new(kernel_sim());
+            c.arg("--kernel").arg(v).arg("--").arg(path);
+            c
+        }
+        None => Command::new(path),
+    }
 }
 
 /// Runs program `name` with `args` and an empty standard input.

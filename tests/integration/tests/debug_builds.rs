@@ -2,11 +2,10 @@
 //! inlining, and the mem functions must not recurse into themselves when
 //! the compiler calls them for every copy.
 
-use std::process::Command;
 use sys_layer_integration::*;
 
 fn run_debug(name: &str) -> std::process::Output {
-    Command::new(debug_program(name)).stdin(std::process::Stdio::null()).output().unwrap()
+    command_for(&debug_program(name)).stdin(std::process::Stdio::null()).output().unwrap()
 }
 
 #[test]
