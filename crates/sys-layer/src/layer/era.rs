@@ -227,3 +227,31 @@ mod tests {
         assert_eq!(wf(&s, &mut e, fail_with(EPERM as i32), |_| panic!("fallback used")), -1);
     }
 }
+
+#[cfg(test)]
+mod docs_table {
+    extern crate std;
+    use super::*;
+    use std::string::String;
+
+    /// docs/kernels.md lists every slot, in slot order, with the first kernel
+    /// the code uses.
+    #[test]
+    fn docs_kernels_md_matches_the_slots() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/kernels.md")).unwrap();
+        let rows: std::vec::Vec<(String, String)> = doc
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| slot"))
+            .map(|l| {
+                let cells: std::vec::Vec<&str> = l.split('|').map(str::trim).collect();
+                (cells[1].to_owned(), cells[2].to_owned())
+            })
+            .collect();
+        let names: std::vec::Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, sys_layer_stubs::SLOT_NAMES.to_vec());
+        for (name, version) in &rows {
+            let v = KernelVersion::parse(version.as_bytes()).unwrap();
+            assert_eq!(v, first_kernel(name), "{name}");
+        }
+    }
+}
