@@ -8,22 +8,160 @@
 //!
 //! Each architecture module offers the same items:
 //!
-//! - `syscall0` … `syscall6`: the raw instruction; returns the kernel's word
+//! - `syscall0` … `syscall6`: the raw system call; returns the kernel's word
 //!   (a value in `-4095..=-1` is a negated errno);
 //! - `exit_group(code) -> !`;
 //! - `set_thread_pointer(tp)` and `thread_pointer()`;
 //! - `MAX_PAGE_SIZE`: the largest page size the architecture's kernels use,
 //!   which the stub table is aligned and padded to so it can be sealed alone;
-//! - the macros [`define_entry!`], [`define_stub_table!`] and [`keep_linked!`].
+//! - `ARCH_NAME`, and on x86 the string instructions (`copy_bytes_forward`,
+//!   `fill_bytes`);
+//! - the macros [`define_entry!`], [`keep_linked!`] and, with the
+//!   `tls-probe` feature, `tls_local_exec_addr!`.
+//!
+//! [`define_stub_table!`] and the TLS probe are the same on every
+//! architecture and live here.
 #![no_std]
 
 cfg_if::cfg_if! {
     if #[cfg(target_arch = "x86_64")] {
+        #[macro_use]
         #[path = "x86_64/mod.rs"]
         mod imp;
+    } else if #[cfg(target_arch = "aarch64")] {
+        #[macro_use]
+        #[path = "aarch64/mod.rs"]
+        mod imp;
+    } else if #[cfg(target_arch = "riscv64")] {
+        #[macro_use]
+        #[path = "riscv64/mod.rs"]
+        mod imp;
+    } else if #[cfg(target_arch = "x86")] {
+        #[macro_use]
+        #[path = "x86/mod.rs"]
+        mod imp;
     } else {
-        compile_error!("sys-layer-arch: this architecture is not supported yet (x86_64 is)");
+        compile_error!("sys-layer-arch: supported architectures are x86_64, aarch64, riscv64 and x86 (i686)");
     }
 }
 
 pub use imp::*;
+
+/// Reserves a stub table and writes the ELF note that describes it.
+///
+/// The table is `$bytes` of zeros in the `SHT_NOBITS` section `$section`,
+/// aligned to `1 << $align_log2`, under the global hidden symbol `$symbol`.
+/// The note (owner `$owner`, type `$note_type`) goes in a `SHT_NOTE` section,
+/// so the linker puts it in a `PT_NOTE` segment; its descriptor is five
+/// 32-bit words: ABI version, slot count, the table's address minus the
+/// note's, the table's size in bytes, and the address of the per-slot
+/// argument-word counts (`$arg_words`, a static `[u8; N]`) minus the note's.
+/// Offsets are link-time constants, so the note needs no relocation at run
+/// time. Labels are named after `$symbol`, so several tables can coexist.
+#[macro_export]
+macro_rules! define_stub_table {
+    (
+        symbol: $symbol:literal,
+        section: $section:literal,
+        owner: $owner:literal,
+        note_type: $note_type:expr,
+        abi: $abi:expr,
+        slots: $slots:expr,
+        bytes: $bytes:expr,
+        align_log2: $align_log2:expr,
+        arg_words: $arg_words:path $(,)?
+    ) => {
+        core::arch::global_asm!(
+            concat!(".pushsection ", $section, ",\"aw\",@nobits"),
+            ".p2align {align_log2}",
+            concat!(".globl ", $symbol),
+            concat!(".hidden ", $symbol),
+            concat!(".type ", $symbol, ",@object"),
+            concat!($symbol, ":"),
+            ".zero {bytes}",
+            concat!(".size ", $symbol, ", {bytes}"),
+            ".popsection",
+            ".pushsection .note.sys-layer,\"a\",@note",
+            ".p2align 2",
+            concat!(".Lsys_layer_note_", $symbol, ":"),
+            concat!(".long .Lsys_layer_name_end_", $symbol, " - .Lsys_layer_name_", $symbol),
+            concat!(".long .Lsys_layer_desc_end_", $symbol, " - .Lsys_layer_desc_", $symbol),
+            ".long {note_type}",
+            concat!(".Lsys_layer_name_", $symbol, ":"),
+            concat!(".asciz \"", $owner, "\""),
+            concat!(".Lsys_layer_name_end_", $symbol, ":"),
+            ".p2align 2",
+            concat!(".Lsys_layer_desc_", $symbol, ":"),
+            ".long {abi}",
+            ".long {slots}",
+            concat!(".long ", $symbol, " - .Lsys_layer_note_", $symbol),
+            ".long {bytes}",
+            concat!(".long {arg_words} - .Lsys_layer_note_", $symbol),
+            concat!(".Lsys_layer_desc_end_", $symbol, ":"),
+            ".p2align 2",
+            ".popsection",
+            align_log2 = const $align_log2,
+            bytes = const $bytes,
+            note_type = const $note_type,
+            abi = const $abi,
+            slots = const $slots,
+            arg_words = sym $arg_words,
+        );
+    };
+}
+
+#[cfg(feature = "tls-probe")]
+mod tls_probe {
+    //! A `.tdata` word (64-byte aligned, so the layout's alignment handling
+    //! is exercised) and a `.tbss` word, found with local-exec accesses
+    //! whose offsets the linker computes.
+
+    core::arch::global_asm!(
+        ".pushsection .tdata,\"awT\",@progbits",
+        ".p2align 6",
+        ".globl sys_layer_tls_probe_data",
+        ".hidden sys_layer_tls_probe_data",
+        "sys_layer_tls_probe_data:",
+        ".quad 0x1122334455667788",
+        ".popsection",
+        ".pushsection .tbss,\"awT\",@nobits",
+        ".p2align 3",
+        ".globl sys_layer_tls_probe_bss",
+        ".hidden sys_layer_tls_probe_bss",
+        "sys_layer_tls_probe_bss:",
+        ".zero 8",
+        ".popsection",
+    );
+
+    /// Address of the `.tdata` probe word in this thread's block.
+    pub fn tls_probe_data_addr() -> usize {
+        tls_local_exec_addr!("sys_layer_tls_probe_data")
+    }
+
+    /// Reads the `.tdata` probe word (initially `0x1122334455667788`).
+    pub fn tls_probe_data() -> u64 {
+        let addr = tls_probe_data_addr();
+        // SAFETY: the word is this thread's, 8 bytes, aligned.
+        unsafe { (addr as *const u64).read() }
+    }
+
+    fn tls_probe_bss_addr() -> usize {
+        tls_local_exec_addr!("sys_layer_tls_probe_bss")
+    }
+
+    /// Reads the `.tbss` probe word (initially 0).
+    pub fn tls_probe_bss() -> u64 {
+        let addr = tls_probe_bss_addr();
+        // SAFETY: as above.
+        unsafe { (addr as *const u64).read() }
+    }
+
+    /// Writes the `.tbss` probe word.
+    pub fn set_tls_probe_bss(v: u64) {
+        let addr = tls_probe_bss_addr();
+        // SAFETY: as above; the word is only this thread's.
+        unsafe { (addr as *mut u64).write(v) }
+    }
+}
+#[cfg(feature = "tls-probe")]
+pub use tls_probe::*;

@@ -11,6 +11,9 @@ use linux_raw_sys::general::{__NR_arch_prctl, __NR_exit_group, ARCH_SET_FS};
 /// apply to ordinary mappings).
 pub const MAX_PAGE_SIZE: usize = 4096;
 
+/// The architecture, as the demo and reports name it.
+pub const ARCH_NAME: &str = "x86_64";
+
 /// Makes system call `nr` with no arguments.
 ///
 /// # Safety
@@ -119,6 +122,11 @@ pub unsafe fn syscall6(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     ret
 }
 
+/// The instruction system calls go through.
+pub fn syscall_entry_name() -> &'static str {
+    "syscall"
+}
+
 /// Ends every thread of the process with `code`. Never returns.
 #[inline(always)]
 pub fn exit_group(code: i32) -> ! {
@@ -181,139 +189,26 @@ macro_rules! define_entry {
     };
 }
 
-/// Reserves a stub table and writes the ELF note that describes it.
-///
-/// The table is `$bytes` of zeros in the `SHT_NOBITS` section `$section`,
-/// aligned to `1 << $align_log2`, under the global hidden symbol `$symbol`.
-/// The note (owner `$owner`, type `$note_type`) goes in a `SHT_NOTE` section,
-/// so the linker puts it in a `PT_NOTE` segment; its descriptor is five
-/// 32-bit words: ABI version, slot count, the table's address minus the
-/// note's, the table's size in bytes, and the address of the per-slot
-/// argument-word counts (`$arg_words`, a static `[u8; N]`) minus the note's.
-/// Offsets are link-time constants, so the note needs no relocation at run
-/// time.
-#[macro_export]
-macro_rules! define_stub_table {
-    (
-        symbol: $symbol:literal,
-        section: $section:literal,
-        owner: $owner:literal,
-        note_type: $note_type:expr,
-        abi: $abi:expr,
-        slots: $slots:expr,
-        bytes: $bytes:expr,
-        align_log2: $align_log2:expr,
-        arg_words: $arg_words:path $(,)?
-    ) => {
-        core::arch::global_asm!(
-            concat!(".pushsection ", $section, ",\"aw\",@nobits"),
-            ".p2align {align_log2}",
-            concat!(".globl ", $symbol),
-            concat!(".hidden ", $symbol),
-            concat!(".type ", $symbol, ",@object"),
-            concat!($symbol, ":"),
-            ".zero {bytes}",
-            concat!(".size ", $symbol, ", {bytes}"),
-            ".popsection",
-            ".pushsection .note.sys-layer,\"a\",@note",
-            ".p2align 2",
-            "1:",
-            ".long 3f - 2f",
-            ".long 5f - 4f",
-            ".long {note_type}",
-            "2:",
-            concat!(".asciz \"", $owner, "\""),
-            "3:",
-            ".p2align 2",
-            "4:",
-            ".long {abi}",
-            ".long {slots}",
-            concat!(".long ", $symbol, " - 1b"),
-            ".long {bytes}",
-            ".long {arg_words} - 1b",
-            "5:",
-            ".p2align 2",
-            ".popsection",
-            align_log2 = const $align_log2,
-            bytes = const $bytes,
-            note_type = const $note_type,
-            abi = const $abi,
-            slots = const $slots,
-            arg_words = sym $arg_words,
-            options(att_syntax)
-        );
-    };
-}
-
+/// Address of a thread-local symbol of the running thread, by a local-exec
+/// access (`%fs:sym@tpoff`) whose offset the linker computes.
 #[cfg(feature = "tls-probe")]
-mod tls_probe {
-    //! A `.tdata` word (64-byte aligned, so the layout's alignment handling
-    //! is exercised) and a `.tbss` word, read and written with local-exec
-    //! `%fs:sym@tpoff` accesses whose offsets the linker computes.
-    use core::arch::{asm, global_asm};
-
-    global_asm!(
-        ".pushsection .tdata,\"awT\",@progbits",
-        ".p2align 6",
-        ".globl sys_layer_tls_probe_data",
-        ".hidden sys_layer_tls_probe_data",
-        "sys_layer_tls_probe_data:",
-        ".quad 0x1122334455667788",
-        ".popsection",
-        ".pushsection .tbss,\"awT\",@nobits",
-        ".p2align 3",
-        ".globl sys_layer_tls_probe_bss",
-        ".hidden sys_layer_tls_probe_bss",
-        "sys_layer_tls_probe_bss:",
-        ".zero 8",
-        ".popsection",
-        options(att_syntax)
-    );
-
-    /// Reads the `.tdata` probe word (initially `0x1122334455667788`).
-    pub fn tls_probe_data() -> u64 {
-        let v;
-        // SAFETY: a local-exec TLS load; the runtime set up this thread's block.
-        unsafe {
-            asm!("mov %fs:sys_layer_tls_probe_data@tpoff, {}", out(reg) v,
-                 options(att_syntax, nostack, readonly, preserves_flags));
-        }
-        v
-    }
-
-    /// Address of the `.tdata` probe word in this thread's block.
-    pub fn tls_probe_data_addr() -> usize {
+#[macro_export]
+macro_rules! tls_local_exec_addr {
+    ($sym:literal) => {{
         let v: usize;
         // SAFETY: reads the thread pointer and adds a link-time offset.
         unsafe {
-            asm!("mov %fs:0, {0}", "lea sys_layer_tls_probe_data@tpoff({0}), {0}", out(reg) v,
-                 options(att_syntax, nostack, readonly, preserves_flags));
+            core::arch::asm!(
+                "mov %fs:0, {0}",
+                concat!("lea ", $sym, "@tpoff({0}), {0}"),
+                out(reg) v,
+                options(att_syntax, nostack, readonly, preserves_flags)
+            );
         }
         v
-    }
-
-    /// Reads the `.tbss` probe word (initially 0).
-    pub fn tls_probe_bss() -> u64 {
-        let v;
-        // SAFETY: as in tls_probe_data.
-        unsafe {
-            asm!("mov %fs:sys_layer_tls_probe_bss@tpoff, {}", out(reg) v,
-                 options(att_syntax, nostack, readonly, preserves_flags));
-        }
-        v
-    }
-
-    /// Writes the `.tbss` probe word.
-    pub fn set_tls_probe_bss(v: u64) {
-        // SAFETY: a local-exec TLS store into this thread's own block.
-        unsafe {
-            asm!("mov {}, %fs:sys_layer_tls_probe_bss@tpoff", in(reg) v,
-                 options(att_syntax, nostack, preserves_flags));
-        }
-    }
+    }};
 }
-#[cfg(feature = "tls-probe")]
-pub use tls_probe::*;
+
 
 /// Copies `n` bytes forward with `rep movsb` (fast on CPUs with ERMS).
 ///

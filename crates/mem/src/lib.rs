@@ -8,8 +8,8 @@
 //! back into calls to themselves.
 //!
 //! Speed: large copies and fills use the CPU's string instructions where
-//! `sys-layer-arch` has them (`rep movsb`/`rep stosb` on x86_64); small
-//! sizes go a machine word at a time. Tuning against glibc is the
+//! `sys-layer-arch` has them (`rep movsb`/`rep stosb` on x86); everything
+//! else goes a machine word at a time. Tuning against glibc is the
 //! benchmark suite's job; this is the correct, simple baseline.
 #![no_std]
 #![no_builtins]
@@ -19,7 +19,8 @@ use core::mem::size_of;
 
 const WORD: usize = size_of::<usize>();
 
-/// From this size on, copies and fills use the string instructions.
+/// From this size on, copies and fills use the string instructions (x86).
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
 const STRING_OP_THRESHOLD: usize = 256;
 
 /// Copies `n` bytes from `src` to `dst`; the ranges must not overlap.
@@ -63,6 +64,7 @@ pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_
     let byte = c as u8;
     // SAFETY: the caller vouches for dst..dst+n.
     unsafe {
+        #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
         if n >= STRING_OP_THRESHOLD {
             sys_layer_arch::fill_bytes(d, byte, n);
             return dst;
@@ -126,6 +128,7 @@ pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
 unsafe fn copy_forward(d: *mut u8, s: *const u8, n: usize) {
     // SAFETY: the caller vouches for both ranges.
     unsafe {
+        #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
         if n >= STRING_OP_THRESHOLD {
             sys_layer_arch::copy_bytes_forward(d, s, n);
             return;

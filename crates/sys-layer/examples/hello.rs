@@ -22,7 +22,7 @@ fn main(args: env::Args, _vars: env::Vars) -> i32 {
         Some(v) => println!("  kernel: {} (read as {v})", kernel.release()),
         None => println!("  kernel: \"{}\" (version not recognised: using the floor's layer)", kernel.release()),
     }
-    println!("  architecture: {}", sys_layer::ARCH);
+    println!("  architecture: {}, system calls through {}", sys_layer::ARCH, report.syscall_entry);
     print_layers(report);
     for t in report.tables() {
         println!(

@@ -1,6 +1,9 @@
 //! The process's start-up stack: `argc`, `argv`, `envp` and the auxiliary
 //! vector the kernel leaves for the entry point.
 
+/// `AT_SYSINFO`: defined by i686 only, 32 wherever it is.
+const AT_SYSINFO: u32 = 32;
+
 use linux_raw_sys::auxvec::{
     AT_EGID, AT_ENTRY, AT_EUID, AT_GID, AT_HWCAP, AT_HWCAP2, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM,
     AT_RANDOM, AT_SECURE, AT_SYSINFO_EHDR, AT_UID,
@@ -24,6 +27,8 @@ pub struct Auxv {
     pub random: usize,
     /// `AT_SYSINFO_EHDR`: address of the vDSO's ELF header.
     pub sysinfo_ehdr: usize,
+    /// `AT_SYSINFO` (i686 only): the vDSO's `__kernel_vsyscall` entry.
+    pub sysinfo: usize,
     /// `AT_HWCAP`: CPU capability bits.
     pub hwcap: usize,
     /// `AT_HWCAP2`: more CPU capability bits.
@@ -49,6 +54,7 @@ impl Auxv {
                 AT_ENTRY => a.entry = value,
                 AT_RANDOM => a.random = value,
                 AT_SYSINFO_EHDR => a.sysinfo_ehdr = value,
+                AT_SYSINFO => a.sysinfo = value,
                 AT_HWCAP => a.hwcap = value,
                 AT_HWCAP2 => a.hwcap2 = value,
                 AT_SECURE => a.secure = value,
@@ -61,6 +67,39 @@ impl Auxv {
         }
         a
     }
+}
+
+/// The process's auxiliary vector, for [`getauxval`]; set by start-up.
+static AUXV: core::sync::atomic::AtomicPtr<usize> = core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+
+/// Records where the auxiliary vector is, for [`getauxval`].
+pub(crate) fn remember(auxv: *const usize) {
+    AUXV.store(auxv.cast_mut(), core::sync::atomic::Ordering::Release);
+}
+
+/// The value of auxiliary-vector entry `key` (`AT_HWCAP`, ...), 0 if the
+/// kernel gave none. The C library function of the same name, which
+/// precompiled code (the toolchain's `compiler_builtins` on aarch64, for
+/// one) links against; unlike C's, it leaves `errno` alone.
+///
+/// `getauxval(3)`: <https://man7.org/linux/man-pages/man3/getauxval.3.html>
+#[cfg_attr(not(test), unsafe(no_mangle))]
+pub extern "C" fn getauxval(key: core::ffi::c_ulong) -> core::ffi::c_ulong {
+    let mut p = AUXV.load(core::sync::atomic::Ordering::Acquire).cast_const();
+    if p.is_null() || key == AT_NULL as core::ffi::c_ulong {
+        return 0;
+    }
+    // SAFETY: start-up recorded the kernel's vector, which ends with AT_NULL
+    // and lives as long as the process.
+    unsafe {
+        while *p != AT_NULL as usize {
+            if *p as core::ffi::c_ulong == key {
+                return *p.add(1) as core::ffi::c_ulong;
+            }
+            p = p.add(2);
+        }
+    }
+    0
 }
 
 /// Pointers into the start-up stack.

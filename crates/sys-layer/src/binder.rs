@@ -98,6 +98,9 @@ pub struct BindReport {
     pub tables_bound: usize,
     /// The page size used for protection (`AT_PAGESZ`).
     pub page_size: usize,
+    /// How system calls enter the kernel: `syscall`, `svc #0`, `ecall`, or
+    /// on i686 `__kernel_vsyscall` (or `int $0x80` without `AT_SYSINFO`).
+    pub syscall_entry: &'static str,
 }
 
 impl BindReport {
@@ -200,6 +203,7 @@ pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<Bi
         tables: [None; MAX_REPORTED_TABLES],
         tables_bound: 0,
         page_size,
+        syscall_entry: sys_layer_arch::syscall_entry_name(),
     };
     for (segment_addr, bytes, align) in image.note_segments() {
         for note in Notes::new(bytes, align) {

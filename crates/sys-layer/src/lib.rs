@@ -98,15 +98,6 @@ impl CStrExt for core::ffi::CStr {
     }
 }
 
-/// The architecture this program was built for (`x86_64`, ...).
-pub const ARCH: &str = {
-    #[cfg(target_arch = "x86_64")]
-    let arch = "x86_64";
-    #[cfg(target_arch = "x86")]
-    let arch = "i686";
-    #[cfg(target_arch = "aarch64")]
-    let arch = "aarch64";
-    #[cfg(target_arch = "riscv64")]
-    let arch = "riscv64";
-    arch
-};
+/// The architecture this program was built for (`x86_64`, `aarch64`,
+/// `riscv64`, `i686`).
+pub const ARCH: &str = sys_layer_arch::ARCH_NAME;

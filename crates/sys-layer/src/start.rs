@@ -29,6 +29,14 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     let stack = unsafe { StartupStack::from_stack_pointer(sp) };
     // SAFETY: the stack's auxiliary vector ends with AT_NULL.
     let auxv = Auxv::from_pairs(unsafe { stack.auxv_pairs() });
+    crate::auxv::remember(stack.auxv);
+    // i686: every system call from here on goes through the vDSO's
+    // __kernel_vsyscall when the kernel offers it.
+    #[cfg(target_arch = "x86")]
+    if auxv.sysinfo != 0 {
+        // SAFETY: AT_SYSINFO is the kernel's entry; still single-threaded.
+        unsafe { sys_layer_arch::use_syscall_entry(auxv.sysinfo) };
+    }
     // SAFETY: auxv is this process's own.
     let image = unsafe { Image::from_auxv(&auxv) }.unwrap_or(Image::EMPTY);
     // SAFETY: AT_RANDOM, when present, points at 16 bytes the kernel keeps.
@@ -59,11 +67,46 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     // SAFETY: the one write, before main and any other thread.
     unsafe { STARTUP.set(Startup { stack, auxv, bind, tls }) };
 
+    // SAFETY: start-up is complete; constructors run once, before main.
+    unsafe { run_constructors(&stack) };
+
     let args = Args::from_startup(&stack);
     let vars = Vars::from_startup(&stack);
     // SAFETY: main! defines this function with this signature.
     let status = unsafe { __sys_layer_main(args, vars) };
     process::exit(status)
+}
+
+type Constructor = unsafe extern "C" fn(i32, *const *const u8, *const *const u8);
+
+unsafe extern "C" {
+    static __preinit_array_start: Constructor;
+    static __preinit_array_end: Constructor;
+    static __init_array_start: Constructor;
+    static __init_array_end: Constructor;
+}
+
+/// Runs `.preinit_array` then `.init_array` with `(argc, argv, envp)`, as a
+/// C library does: precompiled code registers constructors there (the
+/// toolchain's `compiler_builtins` does on aarch64, to detect LSE atomics).
+///
+/// # Safety
+/// Once, after start-up, before main.
+unsafe fn run_constructors(stack: &crate::auxv::StartupStack) {
+    let ranges = [
+        (&raw const __preinit_array_start, &raw const __preinit_array_end),
+        (&raw const __init_array_start, &raw const __init_array_end),
+    ];
+    for (mut f, end) in ranges {
+        while f < end {
+            // SAFETY: the linker bounds the arrays, which hold constructor
+            // pointers; they get what a C runtime passes.
+            unsafe {
+                (*f)(stack.argc as i32, stack.argv, stack.envp);
+                f = f.add(1);
+            }
+        }
+    }
 }
 
 /// Reports a start-up failure on stderr, bypassing the (possibly unbound)

@@ -60,7 +60,8 @@ pub struct ThreadData {
     dtv: usize,
     /// Reserved, zero (offsets 0x10 to 0x20).
     reserved: [usize; 3],
-    /// Stack-protector canary, from `AT_RANDOM` (offset 0x28 on x86_64).
+    /// Stack-protector canary, from `AT_RANDOM` (offset 0x28 on x86_64, 0x14
+    /// on i686).
     stack_guard: usize,
     /// Pointer-mangling guard, from `AT_RANDOM` (offset 0x30 on x86_64).
     pointer_guard: usize,
@@ -68,8 +69,20 @@ pub struct ThreadData {
     pub errno: c_int,
 }
 
+/// Where the stack-protector canary sits from the thread pointer on x86,
+/// as compilers emit it (`%fs:0x28` on x86_64, `%gs:0x14` on i686).
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+pub const STACK_GUARD_OFFSET: usize = core::mem::offset_of!(ThreadData, stack_guard);
 #[cfg(target_arch = "x86_64")]
-const _: () = assert!(core::mem::offset_of!(ThreadData, stack_guard) == 0x28);
+const _: () = assert!(STACK_GUARD_OFFSET == 0x28);
+#[cfg(target_arch = "x86")]
+const _: () = assert!(STACK_GUARD_OFFSET == 0x14);
+
+/// The calling thread's stack-protector canary (from `AT_RANDOM`).
+pub fn stack_guard() -> usize {
+    // SAFETY: the thread's ThreadData is live while the thread runs.
+    unsafe { (*thread_data()).stack_guard }
+}
 
 /// The `PT_TLS` segment of the running image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -51,13 +51,32 @@ pub fn first_versions(csv: &str) -> BTreeMap<String, Version> {
     map
 }
 
-/// System calls of the running architecture (number, name) that `kernel`
-/// did not have yet. A name the table does not know is taken as old.
+/// Where x86-32 differs from the main table (data/syscall_versions_i386.csv).
+pub const SYSCALL_VERSIONS_I386_CSV: &str = include_str!("../../../data/syscall_versions_i386.csv");
+
+/// System calls of x86_64 (number, name) that `kernel` did not have yet. A
+/// name the table does not know is taken as old.
 pub fn missing_syscalls(kernel: Version, versions: &BTreeMap<String, Version>) -> Vec<(u32, &'static str)> {
-    syscalls::Sysno::iter()
-        .filter(|s| versions.get(s.name()).is_some_and(|v| *v > kernel))
-        .map(|s| (s.id() as u32, s.name()))
-        .collect()
+    missing(syscalls::Sysno::iter().map(|s| (s.id() as u32, s.name())), kernel, versions, &BTreeMap::new())
+}
+
+/// The same for x86-32 (i686 programs on an x86_64 kernel), with its own
+/// differences (`i386`) consulted first.
+pub fn missing_syscalls_i386(
+    kernel: Version,
+    versions: &BTreeMap<String, Version>,
+    i386: &BTreeMap<String, Version>,
+) -> Vec<(u32, &'static str)> {
+    missing(syscalls::x86::Sysno::iter().map(|s| (s.id() as u32, s.name())), kernel, versions, i386)
+}
+
+fn missing(
+    calls: impl Iterator<Item = (u32, &'static str)>,
+    kernel: Version,
+    versions: &BTreeMap<String, Version>,
+    first: &BTreeMap<String, Version>,
+) -> Vec<(u32, &'static str)> {
+    calls.filter(|(_, name)| first.get(*name).or_else(|| versions.get(*name)).is_some_and(|v| *v > kernel)).collect()
 }
 
 /// `AUDIT_ARCH_X86_64`.
@@ -175,6 +194,19 @@ mod tests {
         let at_5_4 = names(Version(5, 4, 0));
         assert!(at_5_4.contains(&"openat2") && !at_5_4.contains(&"statx"));
         assert!(names(Version(99, 0, 0)).is_empty());
+    }
+
+    #[test]
+    fn i386_has_its_own_differences() {
+        let v = first_versions(SYSCALL_VERSIONS_CSV);
+        let i386 = first_versions(SYSCALL_VERSIONS_I386_CSV);
+        let names = |k| missing_syscalls_i386(k, &v, &i386).into_iter().map(|(_, n)| n).collect::<Vec<_>>();
+        let at_4_2 = names(Version(4, 2, 0));
+        assert!(at_4_2.contains(&"socket") && at_4_2.contains(&"accept4") && at_4_2.contains(&"clock_gettime64"));
+        assert!(!at_4_2.contains(&"socketcall") && !at_4_2.contains(&"uname"));
+        let at_5_0 = names(Version(5, 0, 0));
+        assert!(!at_5_0.contains(&"socket") && at_5_0.contains(&"clock_gettime64"));
+        assert!(!names(Version(5, 1, 0)).contains(&"clock_gettime64"));
     }
 
     #[test]

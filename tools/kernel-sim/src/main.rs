@@ -12,8 +12,9 @@
 //! killed by a signal makes kernel-sim die of the same signal.
 //!
 //! Needs a host kernel with seccomp user notification (5.0) and
-//! `SECCOMP_USER_NOTIF_FLAG_CONTINUE` (5.5). Only the host architecture's
-//! system calls (x86_64) are filtered.
+//! `SECCOMP_USER_NOTIF_FLAG_CONTINUE` (5.5). x86_64 and i686 programs are
+//! filtered (each with its own numbers and, for i686, the differences in
+//! data/syscall_versions_i386.csv).
 
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -73,20 +74,34 @@ fn parse_options() -> Options {
 fn main() {
     let opts = parse_options();
     let versions = first_versions(SYSCALL_VERSIONS_CSV);
+    let i386_versions = first_versions(SYSCALL_VERSIONS_I386_CSV);
     let missing = missing_syscalls(opts.kernel, &versions);
+    let missing_i386 = missing_syscalls_i386(opts.kernel, &versions, &i386_versions);
     if opts.list {
         for (nr, name) in &missing {
-            println!("{nr}\t{name}\t{}", versions[*name]);
+            println!("x86_64\t{nr}\t{name}\t{}", versions[*name]);
+        }
+        for (nr, name) in &missing_i386 {
+            println!("i386\t{nr}\t{name}\t{}", i386_versions.get(*name).unwrap_or_else(|| &versions[*name]));
         }
         if opts.command.is_empty() {
             return;
         }
     }
-    let rules = [ArchRule {
-        audit_arch: AUDIT_ARCH_X86_64,
-        enosys: missing.iter().map(|&(nr, _)| nr).collect(),
-        notify: vec![libc::SYS_uname as u32],
-    }];
+    /// `uname` (newuname) on i386.
+    const I386_UNAME: u32 = 122;
+    let rules = [
+        ArchRule {
+            audit_arch: AUDIT_ARCH_X86_64,
+            enosys: missing.iter().map(|&(nr, _)| nr).collect(),
+            notify: vec![libc::SYS_uname as u32],
+        },
+        ArchRule {
+            audit_arch: AUDIT_ARCH_I386,
+            enosys: missing_i386.iter().map(|&(nr, _)| nr).collect(),
+            notify: vec![I386_UNAME],
+        },
+    ];
     let filter = build_filter(&rules);
     let utsname = fake_utsname(&opts.release);
     match run(&opts.command, &filter, utsname) {
@@ -267,7 +282,8 @@ fn supervise(listener: i32, utsname: libc::utsname) {
             continue; // the task died between poll and receive
         }
         let mut resp = libc::seccomp_notif_resp { id: req.id, val: 0, error: 0, flags: 0 };
-        if req.data.nr == libc::SYS_uname as i32 {
+        // The filter only notifies uname, of either architecture.
+        if req.data.arch == AUDIT_ARCH_X86_64 || req.data.arch == AUDIT_ARCH_I386 {
             if !write_to(req.pid as i32, req.data.args[0] as usize, &utsname) {
                 resp.error = -libc::EFAULT;
             }

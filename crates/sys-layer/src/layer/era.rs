@@ -22,9 +22,14 @@ pub const DEFAULT_FLOOR: KernelVersion = KernelVersion::new(3, 2, 0);
 
 /// The lowest kernel this build supports: `SYS_LAYER_MIN_KERNEL` at build
 /// time (e.g. `SYS_LAYER_MIN_KERNEL=2.6.32 cargo build --release`), or
-/// [`DEFAULT_FLOOR`]. A value that does not parse, or is below
+/// [`DEFAULT_FLOOR`], raised to [`ARCH_FIRST_KERNEL`] on architectures that
+/// arrived later. A value that does not parse, or is below
 /// [`LOWEST_FLOOR`], fails the build.
-pub const FLOOR: KernelVersion = match option_env!("SYS_LAYER_MIN_KERNEL") {
+pub const FLOOR: KernelVersion =
+    if REQUESTED_FLOOR.at_most(ARCH_FIRST_KERNEL) { ARCH_FIRST_KERNEL } else { REQUESTED_FLOOR };
+
+/// The floor as `SYS_LAYER_MIN_KERNEL` (or the default) asks for it.
+pub const REQUESTED_FLOOR: KernelVersion = match option_env!("SYS_LAYER_MIN_KERNEL") {
     None => DEFAULT_FLOOR,
     Some(text) => match KernelVersion::parse(text.as_bytes()) {
         Some(v) if LOWEST_FLOOR.at_most(v) => v,
@@ -39,16 +44,69 @@ const SYSCALL_VERSIONS: &[u8] = include_bytes!("../../../../data/syscall_version
 /// The kernel that introduced system call `name` on this architecture.
 /// Evaluated at compile time; a name missing from the table fails the build.
 pub const fn first_kernel(name: &str) -> KernelVersion {
-    match table_version(SYSCALL_VERSIONS, name.as_bytes()) {
+    match arch_version(name) {
         Some(v) => arch_first_kernel(v),
         None => panic!("a slot's system call is missing from data/syscall_versions.csv"),
     }
 }
 
-/// Architectures that arrived after a call did have it from their first
-/// kernel on.
+/// The first kernel of this architecture: a call older than the
+/// architecture is there from its first kernel on.
+pub const ARCH_FIRST_KERNEL: KernelVersion = if cfg!(target_arch = "aarch64") {
+    KernelVersion::new(3, 7, 0)
+} else if cfg!(target_arch = "riscv64") {
+    KernelVersion::new(4, 15, 0)
+} else {
+    KernelVersion::new(0, 0, 0)
+};
+
+/// Where this architecture differs from the main table (which is
+/// x86_64's): data/syscall_versions_i386.csv on i686, nothing elsewhere.
+const ARCH_TABLE: &[u8] =
+    if cfg!(target_arch = "x86") { include_bytes!("../../../../data/syscall_versions_i386.csv") } else { b"" };
+
+/// The slots' system calls that are other calls on this architecture
+/// (their 64-bit-time forms on i686).
+const ARCH_NAMES: &[(&str, &str)] = if cfg!(target_arch = "x86") {
+    &[("clock_gettime", "clock_gettime64"), ("recvmmsg", "recvmmsg_time64")]
+} else {
+    &[]
+};
+
+const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The first kernel of the system call behind slot `name` on this
+/// architecture, from the architecture's table or else the main one.
+const fn arch_version(name: &str) -> Option<KernelVersion> {
+    let mut call = name;
+    let mut i = 0;
+    while i < ARCH_NAMES.len() {
+        if same_name(ARCH_NAMES[i].0, name) {
+            call = ARCH_NAMES[i].1;
+        }
+        i += 1;
+    }
+    match table_version(ARCH_TABLE, call.as_bytes()) {
+        Some(v) => Some(v),
+        None => table_version(SYSCALL_VERSIONS, call.as_bytes()),
+    }
+}
+
 const fn arch_first_kernel(v: KernelVersion) -> KernelVersion {
-    v
+    if v.at_most(ARCH_FIRST_KERNEL) { ARCH_FIRST_KERNEL } else { v }
 }
 
 /// The version column of `name`'s row in the CSV `table`.
@@ -152,9 +210,9 @@ mod tests {
     #[test]
     fn the_table_gives_first_kernels() {
         assert_eq!(first_kernel("getrandom"), KernelVersion::new(3, 17, 0));
-        assert_eq!(first_kernel("read"), KernelVersion::new(1, 0, 0));
         assert_eq!(first_kernel("membarrier"), KernelVersion::new(4, 3, 0));
-        assert_eq!(first_kernel("accept4"), KernelVersion::new(2, 6, 28));
+        assert_eq!(table_version(SYSCALL_VERSIONS, b"read"), Some(KernelVersion::new(1, 0, 0)));
+        assert_eq!(table_version(SYSCALL_VERSIONS, b"accept4"), Some(KernelVersion::new(2, 6, 28)));
         assert_eq!(table_version(SYSCALL_VERSIONS, b"afs_syscall"), None);
         assert_eq!(table_version(SYSCALL_VERSIONS, b"no_such_call"), None);
         // A name that is a prefix of another must not match it.
@@ -164,8 +222,9 @@ mod tests {
     #[test]
     fn the_default_floor_holds_without_the_variable() {
         if option_env!("SYS_LAYER_MIN_KERNEL").is_none() {
-            assert_eq!(FLOOR, DEFAULT_FLOOR);
+            assert_eq!(REQUESTED_FLOOR, DEFAULT_FLOOR);
         }
+        assert!(ARCH_FIRST_KERNEL.at_most(FLOOR) && REQUESTED_FLOOR.at_most(FLOOR));
         assert!(LOWEST_FLOOR.at_most(FLOOR));
     }
 

@@ -10,10 +10,12 @@
 //! Fallbacks make their system calls directly, not through the table: they
 //! are part of the layer.
 
+use super::compat;
 use super::direct::sys;
 use core::ffi::{c_char, c_int, c_uint, c_void};
 use linux_raw_sys::errno::{E2BIG, EAGAIN, EBADF, EINVAL, ENOSYS, EOPNOTSUPP};
 use linux_raw_sys::general as g;
+#[cfg(not(target_arch = "x86"))]
 use linux_raw_sys::net::mmsghdr;
 
 /// Stores `e` and returns -1.
@@ -65,15 +67,11 @@ pub unsafe extern "C" fn getrandom(buf: *mut c_void, len: usize, flags: c_uint, 
             Ok(fd) => fd,
             Err(e) => return fail(errno, e as u32),
         };
-        let mut pfd = g::pollfd { fd: random as c_int, events: g::POLLIN as i16, revents: 0 };
-        let zero = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
-        let timeout: *const g::__kernel_timespec = if nonblock != 0 { &zero } else { core::ptr::null() };
-        // SAFETY: one pollfd, a valid or null timeout, no signal mask.
-        let ready = unsafe { sys!(g::__NR_ppoll, &raw mut pfd, 1usize, timeout, core::ptr::null::<c_void>(), 8usize) };
+        let ready = compat::wait_readable(random, nonblock != 0);
         close_quietly(random);
         match ready {
-            Ok(0) => return fail(errno, EAGAIN),
-            Ok(_) => {}
+            Ok(false) => return fail(errno, EAGAIN),
+            Ok(true) => {}
             Err(e) => return fail(errno, e as u32),
         }
     }
@@ -100,14 +98,13 @@ fn dev_major_minor(dev: u64) -> (u32, u32) {
     (major as u32, minor as u32)
 }
 
-fn stamp(sec: i64, nsec: u64) -> g::statx_timestamp {
-    g::statx_timestamp { tv_sec: sec, tv_nsec: nsec as u32, __reserved: 0 }
+fn stamp((sec, nsec): (i64, u32)) -> g::statx_timestamp {
+    g::statx_timestamp { tv_sec: sec, tv_nsec: nsec, __reserved: 0 }
 }
 
 /// `statx` before 4.11, from `newfstatat`: the basic fields
 /// (`STATX_BASIC_STATS` in `stx_mask`), no birth time, no attributes, no
 /// mount ID; the `AT_STATX_*` sync flags have no effect.
-#[allow(clippy::unnecessary_cast)] // struct stat's field types differ by architecture
 pub unsafe extern "C" fn statx(
     dirfd: c_int,
     path: *const c_char,
@@ -124,29 +121,27 @@ pub unsafe extern "C" fn statx(
     {
         return fail(errno, EINVAL);
     }
-    let mut st = core::mem::MaybeUninit::<g::stat>::zeroed();
-    // SAFETY: st is a writable struct stat; path and dirfd are the caller's.
-    if let Err(e) = unsafe { sys!(g::__NR_newfstatat, dirfd, path, st.as_mut_ptr(), flags & passed) } {
-        return fail(errno, e as u32);
-    }
-    // SAFETY: zeroed, then filled by the kernel.
-    let st = unsafe { st.assume_init() };
-    let (rdev_major, rdev_minor) = dev_major_minor(st.st_rdev);
-    let (dev_major, dev_minor) = dev_major_minor(st.st_dev);
+    // SAFETY: path and dirfd are the caller's.
+    let st = match unsafe { compat::stat_at(dirfd, path, flags & passed) } {
+        Ok(st) => st,
+        Err(e) => return fail(errno, e as u32),
+    };
+    let (rdev_major, rdev_minor) = dev_major_minor(st.rdev);
+    let (dev_major, dev_minor) = dev_major_minor(st.dev);
     // SAFETY: zero is a valid statx.
     let mut out: g::statx = unsafe { core::mem::zeroed() };
     out.stx_mask = g::STATX_BASIC_STATS;
-    out.stx_blksize = st.st_blksize as u32;
-    out.stx_nlink = st.st_nlink as u32;
-    out.stx_uid = st.st_uid;
-    out.stx_gid = st.st_gid;
-    out.stx_mode = st.st_mode as u16;
-    out.stx_ino = st.st_ino;
-    out.stx_size = st.st_size as u64;
-    out.stx_blocks = st.st_blocks as u64;
-    out.stx_atime = stamp(st.st_atime as i64, st.st_atime_nsec as u64);
-    out.stx_mtime = stamp(st.st_mtime as i64, st.st_mtime_nsec as u64);
-    out.stx_ctime = stamp(st.st_ctime as i64, st.st_ctime_nsec as u64);
+    out.stx_blksize = st.blksize;
+    out.stx_nlink = st.nlink;
+    out.stx_uid = st.uid;
+    out.stx_gid = st.gid;
+    out.stx_mode = st.mode as u16;
+    out.stx_ino = st.ino;
+    out.stx_size = st.size as u64;
+    out.stx_blocks = st.blocks;
+    out.stx_atime = stamp(st.atime);
+    out.stx_mtime = stamp(st.mtime);
+    out.stx_ctime = stamp(st.ctime);
     out.stx_rdev_major = rdev_major;
     out.stx_rdev_minor = rdev_minor;
     out.stx_dev_major = dev_major;
@@ -230,8 +225,15 @@ pub unsafe extern "C" fn renameat2(
     if flags != 0 {
         return fail(errno, ENOSYS);
     }
+    // riscv64 has only renameat2, and started with it (4.15), so this
+    // fallback is never bound there; flags 0 makes it plain renameat.
+    #[cfg(target_arch = "riscv64")]
     // SAFETY: the caller's paths and descriptors.
-    ret(unsafe { sys!(g::__NR_renameat, olddirfd, oldpath, newdirfd, newpath) }, errno)
+    let r = unsafe { sys!(g::__NR_renameat2, olddirfd, oldpath, newdirfd, newpath, 0u32) };
+    #[cfg(not(target_arch = "riscv64"))]
+    // SAFETY: the caller's paths and descriptors.
+    let r = unsafe { sys!(g::__NR_renameat, olddirfd, oldpath, newdirfd, newpath) };
+    ret(r, errno)
 }
 
 // --------------------------------------------------------------- faccessat2
@@ -254,40 +256,30 @@ pub unsafe extern "C" fn faccessat2(
     {
         return fail(errno, EINVAL);
     }
-    // SAFETY: these take no arguments and cannot fail.
-    let (uid, euid, gid, egid) = unsafe {
-        (
-            sys!(g::__NR_getuid).unwrap_or(0),
-            sys!(g::__NR_geteuid).unwrap_or(0),
-            sys!(g::__NR_getgid).unwrap_or(0),
-            sys!(g::__NR_getegid).unwrap_or(0),
-        )
-    };
+    let (uid, euid, gid, egid) = compat::ids();
     let ids_agree = uid == euid && gid == egid;
     if flags == 0 || (flags == g::AT_EACCESS && ids_agree) {
         // SAFETY: the caller's path and descriptor.
         return ret(unsafe { sys!(g::__NR_faccessat, dirfd, path, mode) }, errno);
     }
-    let mut st = core::mem::MaybeUninit::<g::stat>::zeroed();
     let stat_flags = flags & (g::AT_SYMLINK_NOFOLLOW | g::AT_EMPTY_PATH);
-    // SAFETY: st is writable; the caller's path and descriptor.
-    if let Err(e) = unsafe { sys!(g::__NR_newfstatat, dirfd, path, st.as_mut_ptr(), stat_flags) } {
-        return fail(errno, e as u32);
-    }
+    // SAFETY: the caller's path and descriptor.
+    let st = match unsafe { compat::stat_at(dirfd, path, stat_flags) } {
+        Ok(st) => st,
+        Err(e) => return fail(errno, e as u32),
+    };
     if mode == 0 {
         return 0; // F_OK: it exists.
     }
-    // SAFETY: zeroed, then filled by the kernel.
-    let st = unsafe { st.assume_init() };
     let (check_uid, check_gid) = if flags & g::AT_EACCESS != 0 { (euid, egid) } else { (uid, gid) };
-    let file_mode = st.st_mode;
+    let file_mode = st.mode;
     let granted = if check_uid == 0 {
         // Root reads and writes anything, and executes what anyone may.
         let any_exec = file_mode & 0o111 != 0 || file_mode & g::S_IFMT == g::S_IFDIR;
         g::R_OK | g::W_OK | if any_exec { g::X_OK } else { 0 }
-    } else if st.st_uid as usize == check_uid {
+    } else if st.uid == check_uid {
         (file_mode >> 6) & 7
-    } else if st.st_gid as usize == check_gid || in_groups(st.st_gid) {
+    } else if st.gid == check_gid || in_groups(st.gid) {
         (file_mode >> 3) & 7
     } else {
         file_mode & 7
@@ -298,11 +290,8 @@ pub unsafe extern "C" fn faccessat2(
 /// Whether `gid` is one of the caller's supplementary groups.
 fn in_groups(gid: u32) -> bool {
     let mut groups = [0u32; 256];
-    // SAFETY: groups has room for 256 IDs.
-    match unsafe { sys!(g::__NR_getgroups, groups.len() as u32, groups.as_mut_ptr()) } {
-        Ok(n) => groups[..n.min(groups.len())].contains(&gid),
-        Err(_) => false,
-    }
+    let n = compat::groups(&mut groups);
+    groups[..n].contains(&gid)
 }
 
 // -------------------------------------------------------------- close_range
@@ -336,12 +325,7 @@ pub unsafe extern "C" fn close_range(first: c_uint, last: c_uint, flags: c_uint,
         }
     };
     if for_each_open_fd(first, last, act).is_err() {
-        let mut limit = g::rlimit { rlim_cur: 0, rlim_max: 0 };
-        // SAFETY: limit is writable.
-        let top = match unsafe { sys!(g::__NR_getrlimit, g::RLIMIT_NOFILE, &raw mut limit) } {
-            Ok(_) => limit.rlim_cur.min(u32::MAX as u64) as u32,
-            Err(_) => 1024,
-        };
+        let top = compat::getrlimit(g::RLIMIT_NOFILE).map_or(1024, |(cur, _)| cur.min(u32::MAX as u64) as u32);
         let mut fd = first;
         while fd <= last && fd < top {
             act(fd);
@@ -471,7 +455,7 @@ pub unsafe extern "C" fn copy_file_range(
             if off_in.is_null() {
                 sys!(g::__NR_read, fd_in, buf.as_mut_ptr(), want)
             } else {
-                sys!(g::__NR_pread64, fd_in, buf.as_mut_ptr(), want, *off_in)
+                compat::pread(fd_in, buf.as_mut_ptr(), want, *off_in)
             }
         };
         let got = match got {
@@ -487,7 +471,7 @@ pub unsafe extern "C" fn copy_file_range(
                 if off_out.is_null() {
                     sys!(g::__NR_write, fd_out, buf.as_ptr().add(written), got - written)
                 } else {
-                    sys!(g::__NR_pwrite64, fd_out, buf.as_ptr().add(written), got - written, *off_out + written as i64)
+                    compat::pwrite(fd_out, buf.as_ptr().add(written), got - written, *off_out + written as i64)
                 }
             };
             match w {
@@ -534,7 +518,8 @@ pub unsafe extern "C" fn preadv2(
         if offset == -1 {
             sys!(g::__NR_readv, fd, iov, iovcnt)
         } else {
-            sys!(g::__NR_preadv, fd, iov, iovcnt, offset, 0usize)
+            let (lo, hi) = compat::offset_words(offset);
+            sys!(g::__NR_preadv, fd, iov, iovcnt, lo, hi)
         }
     };
     ret(r, errno)
@@ -557,7 +542,8 @@ pub unsafe extern "C" fn pwritev2(
         if offset == -1 {
             sys!(g::__NR_writev, fd, iov, iovcnt)
         } else {
-            sys!(g::__NR_pwritev, fd, iov, iovcnt, offset, 0usize)
+            let (lo, hi) = compat::offset_words(offset);
+            sys!(g::__NR_pwritev, fd, iov, iovcnt, lo, hi)
         }
     };
     ret(r, errno)
@@ -586,14 +572,11 @@ pub unsafe extern "C" fn execveat(
     // SAFETY: the caller vouches for a NUL-terminated path.
     let name = unsafe { core::ffi::CStr::from_ptr(path) }.to_bytes();
     if flags & g::AT_SYMLINK_NOFOLLOW != 0 && !name.is_empty() {
-        let mut st = core::mem::MaybeUninit::<g::stat>::zeroed();
-        // SAFETY: st is writable; the caller's path and descriptor.
-        if let Err(e) = unsafe { sys!(g::__NR_newfstatat, dirfd, path, st.as_mut_ptr(), g::AT_SYMLINK_NOFOLLOW) } {
-            return fail(errno, e as u32);
-        }
-        // SAFETY: filled by the kernel.
-        if unsafe { st.assume_init() }.st_mode & g::S_IFMT == g::S_IFLNK {
-            return fail(errno, linux_raw_sys::errno::ELOOP);
+        // SAFETY: the caller's path and descriptor.
+        match unsafe { compat::stat_at(dirfd, path, g::AT_SYMLINK_NOFOLLOW) } {
+            Err(e) => return fail(errno, e as u32),
+            Ok(st) if st.mode & g::S_IFMT == g::S_IFLNK => return fail(errno, linux_raw_sys::errno::ELOOP),
+            Ok(_) => {}
         }
     }
     let mut buf = [0u8; 4096 + 32];
@@ -688,7 +671,6 @@ pub unsafe extern "C" fn epoll_pwait2(
 
 /// `prlimit64` before 2.6.36, for the calling process only (pid 0 or its
 /// own): `getrlimit` then `setrlimit`. Another process gives `ENOSYS`.
-#[allow(clippy::unnecessary_cast)] // struct rlimit's field types differ by architecture
 pub unsafe extern "C" fn prlimit64(
     pid: c_int,
     resource: c_uint,
@@ -702,20 +684,17 @@ pub unsafe extern "C" fn prlimit64(
         return fail(errno, ENOSYS);
     }
     if !old_limit.is_null() {
-        let mut old = g::rlimit { rlim_cur: 0, rlim_max: 0 };
-        // SAFETY: old is writable.
-        if let Err(e) = unsafe { sys!(g::__NR_getrlimit, resource, &raw mut old) } {
-            return fail(errno, e as u32);
-        }
+        let (cur, max) = match compat::getrlimit(resource) {
+            Ok(v) => v,
+            Err(e) => return fail(errno, e as u32),
+        };
         // SAFETY: the caller vouches that old_limit is writable.
-        unsafe { old_limit.write(g::rlimit64 { rlim_cur: old.rlim_cur as u64, rlim_max: old.rlim_max as u64 }) };
+        unsafe { old_limit.write(g::rlimit64 { rlim_cur: cur, rlim_max: max }) };
     }
     if !new_limit.is_null() {
         // SAFETY: the caller vouches that new_limit is readable.
         let new = unsafe { new_limit.read() };
-        let new = g::rlimit { rlim_cur: new.rlim_cur as _, rlim_max: new.rlim_max as _ };
-        // SAFETY: new is readable.
-        if let Err(e) = unsafe { sys!(g::__NR_setrlimit, resource, &raw const new) } {
+        if let Err(e) = compat::setrlimit(resource, new.rlim_cur, new.rlim_max) {
             return fail(errno, e as u32);
         }
     }
@@ -724,9 +703,23 @@ pub unsafe extern "C" fn prlimit64(
 
 // -------------------------------------------------------- sendmmsg, recvmmsg
 
+/// The fallback of `sendmmsg` on this architecture.
+#[cfg(not(target_arch = "x86"))]
+pub const SENDMMSG: Option<super::slots::sendmmsg::Fn> = Some(sendmmsg);
+/// The fallback of `recvmmsg` on this architecture.
+#[cfg(not(target_arch = "x86"))]
+pub const RECVMMSG: Option<super::slots::recvmmsg::Fn> = Some(recvmmsg);
+/// `accept4` needs no fallback off i686: it is older than the lowest floor.
+#[cfg(not(target_arch = "x86"))]
+pub const ACCEPT4: Option<super::slots::accept4::Fn> = None;
+/// `clock_gettime` needs no fallback off i686.
+#[cfg(not(target_arch = "x86"))]
+pub const CLOCK_GETTIME: Option<super::slots::clock_gettime::Fn> = None;
+
 /// `sendmmsg` before 3.0: `sendmsg` per message, storing each count in
 /// `msg_len`. Returns how many were sent; an error on the first one is the
 /// call's error.
+#[cfg(not(target_arch = "x86"))]
 pub unsafe extern "C" fn sendmmsg(
     fd: c_int,
     msgvec: *mut mmsghdr,
@@ -753,6 +746,7 @@ pub unsafe extern "C" fn sendmmsg(
 /// `recvmmsg` before 2.6.33: `recvmsg` per message. `MSG_WAITFORONE` makes
 /// every message after the first non-blocking; the timeout, as in the
 /// kernel, is only checked after each message, against `CLOCK_MONOTONIC`.
+#[cfg(not(target_arch = "x86"))]
 pub unsafe extern "C" fn recvmmsg(
     fd: c_int,
     msgvec: *mut mmsghdr,
@@ -771,7 +765,7 @@ pub unsafe extern "C" fn recvmmsg(
         if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
             return fail(errno, EINVAL);
         }
-        Some(monotonic_ns().saturating_add(t.tv_sec as u128 * 1_000_000_000 + t.tv_nsec as u128))
+        Some(compat::monotonic_ns().saturating_add(t.tv_sec as u128 * 1_000_000_000 + t.tv_nsec as u128))
     };
     let mut done = 0;
     let mut call_flags = flags & !MSG_WAITFORONE;
@@ -789,18 +783,103 @@ pub unsafe extern "C" fn recvmmsg(
         if flags & MSG_WAITFORONE != 0 {
             call_flags |= MSG_DONTWAIT;
         }
-        if deadline.is_some_and(|d| monotonic_ns() >= d) {
+        if deadline.is_some_and(|d| compat::monotonic_ns() >= d) {
             break;
         }
     }
     done as isize
 }
 
-fn monotonic_ns() -> u128 {
-    let mut t = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: t is writable.
-    let _ = unsafe { sys!(g::__NR_clock_gettime, g::CLOCK_MONOTONIC, &raw mut t) };
-    t.tv_sec as u128 * 1_000_000_000 + t.tv_nsec as u128
+// --------------------------------------------------------------------- i686
+
+#[cfg(target_arch = "x86")]
+pub use i686::{ACCEPT4, CLOCK_GETTIME, RECVMMSG, SENDMMSG};
+
+/// i686 got direct socket calls (`accept4`, `sendmmsg`, ...) only in 4.3,
+/// and 64-bit time (`clock_gettime64`, `recvmmsg_time64`) in 5.1. Below,
+/// the same operations go through `socketcall` and the 32-bit-time calls:
+/// exact (until 2038, for the times).
+#[cfg(target_arch = "x86")]
+mod i686 {
+    use super::{fail, ret, sys};
+    use core::ffi::{c_int, c_uint};
+    use linux_raw_sys::errno::EOVERFLOW;
+    use linux_raw_sys::general as g;
+    use linux_raw_sys::net::{SYS_ACCEPT4, SYS_RECVMMSG, SYS_SENDMMSG, mmsghdr, sockaddr, socklen_t};
+
+    pub const ACCEPT4: Option<crate::layer::slots::accept4::Fn> = Some(accept4);
+    pub const SENDMMSG: Option<crate::layer::slots::sendmmsg::Fn> = Some(sendmmsg);
+    pub const RECVMMSG: Option<crate::layer::slots::recvmmsg::Fn> = Some(recvmmsg);
+    pub const CLOCK_GETTIME: Option<crate::layer::slots::clock_gettime::Fn> = Some(clock_gettime);
+
+    /// `socketcall(call, args)`: the arguments as an array of words.
+    fn socketcall(call: u32, args: &[usize]) -> Result<usize, c_int> {
+        // SAFETY: args is readable for the words the call reads; the caller's
+        // pointers inside it are the caller's promise.
+        unsafe { sys!(g::__NR_socketcall, call, args.as_ptr()) }
+    }
+
+    /// `accept4` before 4.3, through `socketcall(SYS_ACCEPT4)`.
+    pub unsafe extern "C" fn accept4(
+        fd: c_int,
+        addr: *mut sockaddr,
+        len: *mut socklen_t,
+        flags: c_int,
+        errno: *mut c_int,
+    ) -> isize {
+        ret(socketcall(SYS_ACCEPT4, &[fd as usize, addr as usize, len as usize, flags as usize]), errno)
+    }
+
+    /// `sendmmsg` before 4.3, through `socketcall(SYS_SENDMMSG)`.
+    pub unsafe extern "C" fn sendmmsg(
+        fd: c_int,
+        msgvec: *mut mmsghdr,
+        vlen: c_uint,
+        flags: c_uint,
+        errno: *mut c_int,
+    ) -> isize {
+        ret(socketcall(SYS_SENDMMSG, &[fd as usize, msgvec as usize, vlen as usize, flags as usize]), errno)
+    }
+
+    /// `recvmmsg` before 5.1, through `socketcall(SYS_RECVMMSG)` with the
+    /// timeout in 32-bit time.
+    pub unsafe extern "C" fn recvmmsg(
+        fd: c_int,
+        msgvec: *mut mmsghdr,
+        vlen: c_uint,
+        flags: c_uint,
+        timeout: *mut g::__kernel_timespec,
+        errno: *mut c_int,
+    ) -> isize {
+        let mut old = [0i32; 2];
+        let old_ptr = if timeout.is_null() {
+            core::ptr::null_mut()
+        } else {
+            // SAFETY: the caller vouches for a readable timespec.
+            let t = unsafe { timeout.read() };
+            let Ok(sec) = i32::try_from(t.tv_sec) else { return fail(errno, EOVERFLOW) };
+            old = [sec, t.tv_nsec as i32];
+            old.as_mut_ptr()
+        };
+        let r = socketcall(SYS_RECVMMSG, &[fd as usize, msgvec as usize, vlen as usize, flags as usize, old_ptr as usize]);
+        if !timeout.is_null() && r.is_ok() {
+            // SAFETY: as above; the kernel updated the remaining time.
+            unsafe { timeout.write(g::__kernel_timespec { tv_sec: old[0] as i64, tv_nsec: old[1] as i64 }) };
+        }
+        ret(r, errno)
+    }
+
+    /// `clock_gettime` before 5.1: the 32-bit-time call, widened.
+    pub unsafe extern "C" fn clock_gettime(clock: c_int, tp: *mut g::__kernel_timespec, errno: *mut c_int) -> isize {
+        let mut old = [0i32; 2];
+        // SAFETY: old is writable for one 32-bit timespec.
+        if let Err(e) = unsafe { sys!(g::__NR_clock_gettime, clock, old.as_mut_ptr()) } {
+            return fail(errno, e as u32);
+        }
+        // SAFETY: the caller vouches that tp is writable.
+        unsafe { tp.write(g::__kernel_timespec { tv_sec: old[0] as i64, tv_nsec: old[1] as i64 }) };
+        0
+    }
 }
 
 #[cfg(test)]

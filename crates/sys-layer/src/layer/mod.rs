@@ -15,6 +15,7 @@
 //! the floor, an era layer for each newer kernel the running one reaches.
 //! The vDSO and interposers come later.
 
+mod compat;
 mod direct;
 pub mod era;
 mod fallback;

@@ -13,42 +13,129 @@ use sys_layer_stubs::slot;
 #[allow(non_upper_case_globals)]
 mod nr {
     pub use linux_raw_sys::general::{
-        __NR_accept4 as accept4, __NR_clock_gettime as clock_gettime, __NR_clone3 as clone3, __NR_close as close,
-        __NR_close_range as close_range, __NR_copy_file_range as copy_file_range, __NR_dup3 as dup3,
-        __NR_epoll_pwait2 as epoll_pwait2, __NR_execveat as execveat, __NR_exit_group as exit_group,
-        __NR_faccessat2 as faccessat2, __NR_getpid as getpid, __NR_getppid as getppid, __NR_getrandom as getrandom,
-        __NR_gettid as gettid, __NR_ioctl as ioctl, __NR_lseek as lseek, __NR_membarrier as membarrier,
-        __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2, __NR_mmap as mmap, __NR_mprotect as mprotect,
-        __NR_munmap as munmap, __NR_openat as openat, __NR_openat2 as openat2, __NR_pidfd_open as pidfd_open,
-        __NR_pipe2 as pipe2, __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64, __NR_pwritev2 as pwritev2,
-        __NR_read as read, __NR_recvmmsg as recvmmsg, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
+        __NR_accept4 as accept4, __NR_clone3 as clone3, __NR_close as close, __NR_close_range as close_range,
+        __NR_copy_file_range as copy_file_range, __NR_dup3 as dup3, __NR_epoll_pwait2 as epoll_pwait2,
+        __NR_execveat as execveat, __NR_exit_group as exit_group, __NR_faccessat2 as faccessat2,
+        __NR_getpid as getpid, __NR_getppid as getppid, __NR_getrandom as getrandom, __NR_gettid as gettid,
+        __NR_ioctl as ioctl, __NR_membarrier as membarrier, __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2,
+        __NR_mprotect as mprotect, __NR_munmap as munmap, __NR_openat as openat, __NR_openat2 as openat2,
+        __NR_pidfd_open as pidfd_open, __NR_pipe2 as pipe2, __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64,
+        __NR_pwritev2 as pwritev2, __NR_read as read, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
         __NR_statx as statx, __NR_uname as uname, __NR_write as write,
     };
+    // The 64-bit time and offset forms: on i686 these are other calls.
+    #[cfg(not(target_arch = "x86"))]
+    pub use linux_raw_sys::general::{
+        __NR_clock_gettime as clock_gettime, __NR_lseek as lseek, __NR_mmap as mmap, __NR_recvmmsg as recvmmsg,
+    };
+    #[cfg(target_arch = "x86")]
+    pub use linux_raw_sys::general::{
+        __NR__llseek as lseek, __NR_clock_gettime64 as clock_gettime, __NR_mmap2 as mmap,
+        __NR_recvmmsg_time64 as recvmmsg,
+    };
+}
+
+/// Slots whose system call takes other argument words than the slot.
+mod special {
+    use super::super::compat::offset_words;
+    use super::super::direct::{Word, finish, raw_syscall};
+    use super::nr;
+    use core::ffi::{c_int, c_void};
+    use linux_raw_sys::errno::EINVAL;
+
+    /// `lseek`; on i686 `_llseek`, which takes the offset in two words and
+    /// stores the result.
+    pub unsafe fn lseek(fd: c_int, offset: i64, whence: c_int, errno: *mut c_int) -> isize {
+        #[cfg(target_pointer_width = "64")]
+        // SAFETY: no pointers.
+        return finish(unsafe { raw_syscall!(nr::lseek, fd.word(), offset.word(), whence.word()) }, errno);
+        #[cfg(target_arch = "x86")]
+        {
+            let (lo, hi) = offset_words(offset);
+            let mut result: i64 = 0;
+            // SAFETY: result is writable.
+            let r = unsafe { raw_syscall!(nr::lseek, fd.word(), hi, lo, (&raw mut result).word(), whence.word()) };
+            // The result may not fit the return type on 32-bit.
+            if finish(r, errno) == -1 { -1 } else { result as isize }
+        }
+    }
+
+    /// `mmap`; on i686 `mmap2`, which takes the offset in pages.
+    pub unsafe fn mmap(
+        addr: *mut c_void,
+        len: usize,
+        prot: c_int,
+        flags: c_int,
+        fd: c_int,
+        offset: i64,
+        errno: *mut c_int,
+    ) -> isize {
+        #[cfg(target_pointer_width = "64")]
+        // SAFETY: the caller vouches for the mapping request.
+        return finish(
+            unsafe { raw_syscall!(nr::mmap, addr.word(), len, prot.word(), flags.word(), fd.word(), offset.word()) },
+            errno,
+        );
+        #[cfg(target_arch = "x86")]
+        {
+            if offset & 4095 != 0 || offset < 0 || (offset >> 12) > u32::MAX as i64 {
+                return finish(-(EINVAL as isize) as usize, errno);
+            }
+            let pages = (offset >> 12) as usize;
+            // SAFETY: the caller vouches for the mapping request.
+            finish(unsafe { raw_syscall!(nr::mmap, addr.word(), len, prot.word(), flags.word(), fd.word(), pages) }, errno)
+        }
+    }
+
+    /// `preadv2`/`pwritev2`: the offset as (low, high) words.
+    pub unsafe fn vectored(
+        nr: u32,
+        fd: c_int,
+        iov: *const c_void,
+        cnt: c_int,
+        offset: i64,
+        flags: c_int,
+        errno: *mut c_int,
+    ) -> isize {
+        let (lo, hi) = offset_words(offset);
+        // SAFETY: the caller vouches for the vector.
+        finish(unsafe { raw_syscall!(nr, fd.word(), iov.word(), cnt.word(), lo, hi, flags.word()) }, errno)
+    }
+
+    /// `clone3`, fork-like only: a child that starts on another stack cannot
+    /// return through this function.
+    pub unsafe fn clone3(args: *mut linux_raw_sys::general::clone_args, size: usize, errno: *mut c_int) -> isize {
+        // SAFETY: the caller vouches that args is readable for size bytes.
+        if size >= 48 && !args.is_null() && unsafe { (*args).stack } != 0 {
+            return finish(-(EINVAL as isize) as usize, errno);
+        }
+        // SAFETY: fork-like: the child returns here on a copy of this stack.
+        finish(unsafe { raw_syscall!(nr::clone3, args.word(), size) }, errno)
+    }
 }
 
 /// The body of a slot's `direct`: the system call with the slot's
 /// arguments, except where the kernel's argument words differ.
 macro_rules! direct_body {
-    // The kernel takes the offset as two words (low, high); on 64-bit the
-    // high word is ignored.
+    (lseek, $errno:ident, $fd:ident, $off:ident, $whence:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::lseek($fd, $off, $whence, $errno) }
+    };
+    (mmap, $errno:ident, $a:ident, $l:ident, $p:ident, $f:ident, $fd:ident, $o:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::mmap($a, $l, $p, $f, $fd, $o, $errno) }
+    };
     (preadv2, $errno:ident, $fd:ident, $iov:ident, $cnt:ident, $off:ident, $flags:ident) => {
         // SAFETY: the caller vouches for the arguments.
-        finish(unsafe { raw_syscall!(nr::preadv2, $fd.word(), $iov.word(), $cnt.word(), $off.word(), 0, $flags.word()) }, $errno)
+        unsafe { special::vectored(nr::preadv2, $fd, $iov.cast(), $cnt, $off, $flags, $errno) }
     };
     (pwritev2, $errno:ident, $fd:ident, $iov:ident, $cnt:ident, $off:ident, $flags:ident) => {
         // SAFETY: the caller vouches for the arguments.
-        finish(unsafe { raw_syscall!(nr::pwritev2, $fd.word(), $iov.word(), $cnt.word(), $off.word(), 0, $flags.word()) }, $errno)
+        unsafe { special::vectored(nr::pwritev2, $fd, $iov.cast(), $cnt, $off, $flags, $errno) }
     };
-    // A child that starts on another stack cannot return through this
-    // function: only fork-like use is allowed through the table.
     (clone3, $errno:ident, $args:ident, $size:ident) => {
-        // SAFETY: the caller vouches that args is readable for size bytes.
-        if $size >= 48 && !$args.is_null() && unsafe { (*$args).stack } != 0 {
-            finish(-(linux_raw_sys::errno::EINVAL as isize) as usize, $errno)
-        } else {
-            // SAFETY: fork-like: the child returns here on a copy of this stack.
-            finish(unsafe { raw_syscall!(nr::clone3, $args.word(), $size.word()) }, $errno)
-        }
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::clone3($args, $size, $errno) }
     };
     ($name:ident, $errno:ident $(, $arg:ident)*) => {
         // SAFETY: the caller vouches for the arguments, which go to the
@@ -99,10 +186,16 @@ macro_rules! fallback_of {
         Some(fallback::prlimit64)
     };
     (sendmmsg) => {
-        Some(fallback::sendmmsg)
+        fallback::SENDMMSG
     };
     (recvmmsg) => {
-        Some(fallback::recvmmsg)
+        fallback::RECVMMSG
+    };
+    (accept4) => {
+        fallback::ACCEPT4
+    };
+    (clock_gettime) => {
+        fallback::CLOCK_GETTIME
     };
     ($other:ident) => {
         None

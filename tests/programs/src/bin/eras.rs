@@ -60,6 +60,17 @@ fn sc(nr: u32, args: [usize; 5]) -> isize {
     (unsafe { syscall5(nr as usize, args[0], args[1], args[2], args[3], args[4]) }) as isize
 }
 
+/// A socket system call for the test's set-up: direct, or on i686 through
+/// `socketcall` (which is all an i686 kernel before 4.3 has).
+fn socket_sc(nr: u32, call: usize, args: [usize; 5]) -> isize {
+    if cfg!(target_arch = "x86") {
+        sc(g::__NR_socketcall, [call, args.as_ptr() as usize, 0, 0, 0])
+    } else {
+        let _ = call;
+        sc(nr, args)
+    }
+}
+
 fn cloexec(fd: isize) -> bool {
     // SAFETY: F_GETFD only reads descriptor flags.
     let r = unsafe { syscall2(g::__NR_fcntl as usize, fd as usize, g::F_GETFD as usize) } as isize;
@@ -403,7 +414,7 @@ fn clone3() {
 
 fn sockets() {
     let mut sv = [0 as c_int; 2];
-    sc(g::__NR_socketpair, [1 /* AF_UNIX */, 2 /* SOCK_DGRAM */, 0, sv.as_mut_ptr() as usize, 0]);
+    socket_sc(g::__NR_socketpair, 8, [1 /* AF_UNIX */, 2 /* SOCK_DGRAM */, 0, sv.as_mut_ptr() as usize, 0]);
     let (m1, m2) = (*b"one", *b"two!");
     let mut iov = [
         g::iovec { iov_base: m1.as_ptr() as *mut c_void, iov_len: 3 },
@@ -436,7 +447,7 @@ fn sockets() {
     println!("same recvmmsg: {} {:?} {} {:?}", rmsgs[0].msg_len, &r1[..3], rmsgs[1].msg_len, &r2[..4]);
 
     // accept4 on an abstract Unix socket.
-    let listener = sc(g::__NR_socket, [1, 1 /* SOCK_STREAM */ | 0o2000000 /* SOCK_CLOEXEC */, 0, 0, 0]);
+    let listener = socket_sc(g::__NR_socket, 1, [1, 1 /* SOCK_STREAM */ | 0o2000000 /* SOCK_CLOEXEC */, 0, 0, 0]);
     // SAFETY: getpid has no arguments.
     let pid = (unsafe { sys_layer_arch::syscall0(g::__NR_getpid as usize) }) as u32;
     let mut addr = [0u8; 110];
@@ -453,10 +464,10 @@ fn sockets() {
             break;
         }
     }
-    sc(g::__NR_bind, [listener as usize, addr.as_ptr() as usize, len, 0, 0]);
-    sc(g::__NR_listen, [listener as usize, 4, 0, 0, 0]);
-    let client = sc(g::__NR_socket, [1, 1 | 0o2000000, 0, 0, 0]);
-    let connected = sc(g::__NR_connect, [client as usize, addr.as_ptr() as usize, len, 0, 0]);
+    socket_sc(g::__NR_bind, 2, [listener as usize, addr.as_ptr() as usize, len, 0, 0]);
+    socket_sc(g::__NR_listen, 4, [listener as usize, 4, 0, 0, 0]);
+    let client = socket_sc(g::__NR_socket, 1, [1, 1 | 0o2000000, 0, 0, 0]);
+    let connected = socket_sc(g::__NR_connect, 3, [client as usize, addr.as_ptr() as usize, len, 0, 0]);
     println!("same accept4 setup: {}", connected == 0);
     // SAFETY: no address is asked for.
     let fd = check_fd("same", "accept4 cloexec", |e| unsafe {

@@ -27,10 +27,16 @@ fn main(_: env::Args, _: env::Vars) -> i32 {
         // SAFETY: AT_RANDOM points at 16 bytes the kernel keeps.
         let bytes = unsafe { &*(random as *const [u8; 16]) };
         let want = sys_layer_tls::canary_from_random(bytes);
-        // SAFETY: the TCB at the thread pointer holds the canary at 0x28.
-        let got = unsafe { ((tp + 0x28) as *const usize).read() };
-        t.eq("canary at tp+0x28 from AT_RANDOM", got, want);
+        let got = sys_layer_tls::stack_guard();
+        t.eq("canary from AT_RANDOM", got, want);
         t.check("canary low byte zero", got & 0xff == 0, format_args!("{got:#x}"));
+        #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+        {
+            // SAFETY: the TCB at the thread pointer holds the canary where
+            // compilers read it.
+            let at_abi_offset = unsafe { ((tp + sys_layer_tls::STACK_GUARD_OFFSET) as *const usize).read() };
+            t.eq("canary at the ABI's offset from the thread pointer", at_abi_offset, want);
+        }
     }
     t.finish()
 }

@@ -1,0 +1,194 @@
+//! aarch64: `svc #0`, `tpidr_el0` as the thread pointer, `_start`.
+//!
+//! System-call registers: number in `x8`, arguments in `x0`..`x5`, result
+//! in `x0`. The thread pointer is a system register, set without a system
+//! call.
+
+use core::arch::asm;
+use linux_raw_sys::general::__NR_exit_group;
+
+/// The largest page size an aarch64 kernel may use (64 KiB pages).
+pub const MAX_PAGE_SIZE: usize = 65536;
+
+/// The architecture, as the demo and reports name it.
+pub const ARCH_NAME: &str = "aarch64";
+
+/// Makes system call `nr` with 0 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall0(nr: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, lateout("x0") ret, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// Makes system call `nr` with 1 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall1(nr: usize, a0: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// Makes system call `nr` with 2 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall2(nr: usize, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// Makes system call `nr` with 3 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// Makes system call `nr` with 4 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// Makes system call `nr` with 5 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// Makes system call `nr` with 6 argument(s).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall6(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the instruction clobbers
+    // nothing but the result register.
+    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, in("x5") a5, options(nostack, preserves_flags)) };
+    ret
+}
+
+/// The instruction system calls go through.
+pub fn syscall_entry_name() -> &'static str {
+    "svc #0"
+}
+
+/// Ends every thread of the process with `code`. Never returns.
+#[inline(always)]
+pub fn exit_group(code: i32) -> ! {
+    // SAFETY: exit_group takes no pointers and does not return.
+    unsafe {
+        asm!("svc #0", in("x8") __NR_exit_group as usize, in("x0") code as isize as usize, options(noreturn, nostack));
+    }
+}
+
+/// Sets `tpidr_el0` to `tp`. Returns 0 (no system call is needed).
+///
+/// # Safety
+/// `tp` must point at the thread control block laid out for variant I and
+/// stay valid for as long as this thread runs.
+#[inline(always)]
+pub unsafe fn set_thread_pointer(tp: *mut u8) -> usize {
+    // SAFETY: the caller vouches for tp; only this thread's register changes.
+    unsafe { asm!("msr tpidr_el0, {}", in(reg) tp, options(nostack, preserves_flags)) };
+    0
+}
+
+/// Reads the thread pointer (`tpidr_el0`).
+#[inline(always)]
+pub fn thread_pointer() -> *mut u8 {
+    let tp;
+    // SAFETY: reads a register.
+    unsafe { asm!("mrs {}, tpidr_el0", out(reg) tp, options(nostack, nomem, preserves_flags)) };
+    tp
+}
+
+/// Defines the process entry point `_start`, which clears the frame and
+/// link registers and calls `$entry(initial_stack_pointer)` (the stack is
+/// 16-byte aligned at entry on aarch64).
+#[macro_export]
+macro_rules! define_entry {
+    ($entry:path) => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start,%function",
+            "_start:",
+            "mov x29, xzr",
+            "mov x30, xzr",
+            "mov x0, sp",
+            "bl {entry}",
+            "brk #0",
+            ".size _start, .-_start",
+            entry = sym $entry,
+        );
+    };
+}
+
+/// Makes the code it stands in depend on `$sym` at link time, emitting no
+/// instruction: an `R_AARCH64_NONE` relocation.
+#[macro_export]
+macro_rules! keep_linked {
+    ($sym:path) => {
+        // SAFETY: a relocation with no effect on the bytes; no instruction.
+        unsafe {
+            core::arch::asm!(".reloc ., R_AARCH64_NONE, {s}", s = sym $sym, options(nomem, nostack, preserves_flags));
+        }
+    };
+}
+
+/// Address of a thread-local symbol of the running thread, by a local-exec
+/// access whose offset the linker computes.
+#[cfg(feature = "tls-probe")]
+#[macro_export]
+macro_rules! tls_local_exec_addr {
+    ($sym:literal) => {{
+        let v: usize;
+        // SAFETY: reads the thread pointer and adds a link-time offset.
+        unsafe {
+            core::arch::asm!(
+                "mrs {0}, tpidr_el0",
+                concat!("add {0}, {0}, #:tprel_hi12:", $sym, ", lsl #12"),
+                concat!("add {0}, {0}, #:tprel_lo12_nc:", $sym),
+                out(reg) v,
+                options(nostack, nomem, preserves_flags)
+            );
+        }
+        v
+    }};
+}

@@ -1,0 +1,255 @@
+//! i686: system calls through the vDSO's `__kernel_vsyscall`, `%gs` as the
+//! thread pointer, `_start`.
+//!
+//! Linux on i686 realises the seed's idea itself: it maps a vDSO whose
+//! `__kernel_vsyscall` is the fastest way into the kernel on this CPU
+//! (`sysenter` or `int $0x80`) and announces it in `AT_SYSINFO`. Every
+//! system call here goes through one out-of-line routine,
+//! `sys_layer_i386_syscall`, which loads the six argument registers (`ebx
+//! ecx edx esi edi ebp`, several of them off limits to inline assembly) and
+//! calls the entry in `sys_layer_syscall_entry`: `int $0x80` until start-up
+//! calls [`use_syscall_entry`] with `AT_SYSINFO`.
+
+use core::arch::{asm, global_asm};
+use linux_raw_sys::general::{__NR_exit_group, __NR_set_thread_area};
+
+/// The largest page size an i686 kernel uses (4 KiB).
+pub const MAX_PAGE_SIZE: usize = 4096;
+
+/// The architecture, as the demo and reports name it.
+pub const ARCH_NAME: &str = "i686";
+
+global_asm!(
+    ".pushsection .data,\"aw\",@progbits",
+    ".p2align 2",
+    ".globl sys_layer_syscall_entry",
+    ".hidden sys_layer_syscall_entry",
+    "sys_layer_syscall_entry:",
+    ".long sys_layer_int80",
+    ".popsection",
+    ".pushsection .text,\"ax\",@progbits",
+    ".globl sys_layer_int80",
+    ".hidden sys_layer_int80",
+    ".type sys_layer_int80,@function",
+    "sys_layer_int80:",
+    "int $0x80",
+    "ret",
+    ".size sys_layer_int80, .-sys_layer_int80",
+    // cdecl: (nr, a0, a1, a2, a3, a4, a5) on the stack, result in eax.
+    ".globl sys_layer_i386_syscall",
+    ".hidden sys_layer_i386_syscall",
+    ".type sys_layer_i386_syscall,@function",
+    "sys_layer_i386_syscall:",
+    "push %ebp",
+    "push %edi",
+    "push %esi",
+    "push %ebx",
+    "mov 20(%esp), %eax",
+    "mov 24(%esp), %ebx",
+    "mov 28(%esp), %ecx",
+    "mov 32(%esp), %edx",
+    "mov 36(%esp), %esi",
+    "mov 40(%esp), %edi",
+    "mov 44(%esp), %ebp",
+    "call *sys_layer_syscall_entry",
+    "pop %ebx",
+    "pop %esi",
+    "pop %edi",
+    "pop %ebp",
+    "ret",
+    ".size sys_layer_i386_syscall, .-sys_layer_i386_syscall",
+    ".popsection",
+    options(att_syntax)
+);
+
+unsafe extern "C" {
+    fn sys_layer_i386_syscall(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize;
+    static mut sys_layer_syscall_entry: usize;
+    fn sys_layer_int80();
+}
+
+/// Makes system calls go through `entry` (`__kernel_vsyscall`, from
+/// `AT_SYSINFO`) instead of `int $0x80`.
+///
+/// # Safety
+/// `entry` must be the kernel's `__kernel_vsyscall`; call it before any
+/// other thread exists.
+pub unsafe fn use_syscall_entry(entry: usize) {
+    // SAFETY: single-threaded start-up; the entry preserves every register
+    // but eax, as sys_layer_i386_syscall expects.
+    unsafe { (&raw mut sys_layer_syscall_entry).write(entry) };
+}
+
+/// The instruction or routine system calls go through.
+pub fn syscall_entry_name() -> &'static str {
+    // SAFETY: written only during single-threaded start-up.
+    let entry = unsafe { (&raw const sys_layer_syscall_entry).read() };
+    if entry == sys_layer_int80 as *const () as usize { "int $0x80" } else { "__kernel_vsyscall" }
+}
+
+/// Makes system call `nr` with up to six arguments (unused ones are 0).
+///
+/// # Safety
+/// The call must be sound for the kernel to perform with these arguments.
+#[inline(always)]
+pub unsafe fn syscall6(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    // SAFETY: the caller vouches for the call; the routine saves and
+    // restores every callee-saved register it loads.
+    unsafe { sys_layer_i386_syscall(nr, a0, a1, a2, a3, a4, a5) }
+}
+
+macro_rules! fewer_args {
+    ($name:ident $(, $a:ident)*) => {
+        /// Makes a system call with this many arguments.
+        ///
+        /// # Safety
+        /// The call must be sound for the kernel to perform with these arguments.
+        #[inline(always)]
+        pub unsafe fn $name(nr: usize $(, $a: usize)*) -> usize {
+            let args = [$($a,)* 0, 0, 0, 0, 0, 0];
+            // SAFETY: as for syscall6; extra arguments are ignored by the kernel.
+            unsafe { syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5]) }
+        }
+    };
+}
+
+fewer_args!(syscall0);
+fewer_args!(syscall1, a0);
+fewer_args!(syscall2, a0, a1);
+fewer_args!(syscall3, a0, a1, a2);
+fewer_args!(syscall4, a0, a1, a2, a3);
+fewer_args!(syscall5, a0, a1, a2, a3, a4);
+
+/// Ends every thread of the process with `code`. Never returns.
+#[inline(always)]
+pub fn exit_group(code: i32) -> ! {
+    // SAFETY: exit_group takes no pointers and does not return.
+    unsafe { syscall1(__NR_exit_group as usize, code as usize) };
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// `struct user_desc` for `set_thread_area`.
+#[repr(C)]
+struct UserDesc {
+    entry_number: u32,
+    base_addr: u32,
+    limit: u32,
+    /// seg_32bit (bit 0), contents (1-2), read_exec_only (3),
+    /// limit_in_pages (4), seg_not_present (5), useable (6).
+    flags: u32,
+}
+
+/// Points `%gs` at `tp`: a TLS descriptor in the GDT from
+/// `set_thread_area` (the kernel picks a free entry), then its selector in
+/// `%gs`. Returns 0, or the kernel's negated errno.
+///
+/// # Safety
+/// `tp` must point at a thread control block whose first word holds `tp`
+/// itself, and that stays valid for as long as this thread runs.
+pub unsafe fn set_thread_pointer(tp: *mut u8) -> usize {
+    let mut desc = UserDesc { entry_number: u32::MAX, base_addr: tp as u32, limit: 0xfffff, flags: 1 | 1 << 4 | 1 << 6 };
+    // SAFETY: desc is a valid user_desc the kernel reads and updates.
+    let ret = unsafe { syscall1(__NR_set_thread_area as usize, (&raw mut desc) as usize) };
+    if ret > -4096isize as usize {
+        return ret;
+    }
+    let selector = (desc.entry_number << 3 | 3) as u16;
+    // SAFETY: the selector names the descriptor just installed.
+    unsafe { asm!("mov {0:x}, %gs", in(reg) selector, options(att_syntax, nostack, preserves_flags)) };
+    0
+}
+
+/// Reads the thread pointer: `%gs:0`, the self-pointer at the start of the
+/// thread control block (TLS variant II).
+#[inline(always)]
+pub fn thread_pointer() -> *mut u8 {
+    let tp;
+    // SAFETY: reads one word through %gs, set before any caller runs.
+    unsafe { asm!("mov %gs:0, {}", out(reg) tp, options(att_syntax, nostack, readonly, preserves_flags)) };
+    tp
+}
+
+/// Copies `n` bytes forward with `rep movsb`.
+///
+/// # Safety
+/// `dst` and `src` valid for `n` bytes; a forward copy must be correct.
+#[inline(always)]
+pub unsafe fn copy_bytes_forward(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the caller vouches for both ranges; the direction flag is clear
+    // by the ABI. esi is saved around the instruction (inline assembly may
+    // not name it on i686).
+    unsafe {
+        asm!("xchg {src}, %esi", "rep movsb", "mov {src}, %esi", src = inout(reg) src => _,
+             inout("ecx") n => _, inout("edi") dst => _, options(att_syntax, nostack, preserves_flags));
+    }
+}
+
+/// Fills `n` bytes with `byte` using `rep stosb`.
+///
+/// # Safety
+/// `dst` valid for `n` bytes.
+#[inline(always)]
+pub unsafe fn fill_bytes(dst: *mut u8, byte: u8, n: usize) {
+    // SAFETY: the caller vouches for the range; the direction flag is clear.
+    unsafe {
+        asm!("rep stosb", inout("ecx") n => _, inout("edi") dst => _, in("al") byte,
+             options(att_syntax, nostack, preserves_flags));
+    }
+}
+
+/// Defines the process entry point `_start`, which clears the frame pointer,
+/// aligns the stack and calls `$entry(initial_stack_pointer)` (cdecl).
+#[macro_export]
+macro_rules! define_entry {
+    ($entry:path) => {
+        core::arch::global_asm!(
+            ".globl _start",
+            ".type _start,@function",
+            "_start:",
+            "xor %ebp, %ebp",
+            "mov %esp, %eax",
+            "and $-16, %esp",
+            "sub $12, %esp",
+            "push %eax",
+            "call {entry}",
+            "ud2",
+            ".size _start, .-_start",
+            entry = sym $entry,
+            options(att_syntax)
+        );
+    };
+}
+
+/// Makes the code it stands in depend on `$sym` at link time, emitting no
+/// instruction: an `R_386_NONE` relocation.
+#[macro_export]
+macro_rules! keep_linked {
+    ($sym:path) => {
+        // SAFETY: a relocation with no effect on the bytes; no instruction.
+        unsafe {
+            core::arch::asm!(".reloc ., R_386_NONE, {s}", s = sym $sym, options(nomem, nostack, preserves_flags));
+        }
+    };
+}
+
+/// Address of a thread-local symbol of the running thread, by a local-exec
+/// access (`sym@ntpoff` from `%gs:0`) whose offset the linker computes.
+#[cfg(feature = "tls-probe")]
+#[macro_export]
+macro_rules! tls_local_exec_addr {
+    ($sym:literal) => {{
+        let v: usize;
+        // SAFETY: reads the thread pointer and adds a link-time offset.
+        unsafe {
+            core::arch::asm!(
+                "mov %gs:0, {0}",
+                concat!("lea ", $sym, "@ntpoff({0}), {0}"),
+                out(reg) v,
+                options(att_syntax, nostack, readonly, preserves_flags)
+            );
+        }
+        v
+    }};
+}
