@@ -1,33 +1,66 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, host unit tests, and the
-# integration suite, which runs the static test programs on this kernel.
+# integration suite, which runs the static test programs
+#   - on this machine's kernel and on simulated 2.6.32, 3.2, 3.10, 4.4 and 5.4
+#     (x86_64 and i686: this kernel runs 32-bit programs),
+#   - under qemu-user (aarch64, riscv64).
+#
+#   usage: ci/test.sh [x86_64] [i686] [aarch64] [riscv64]   (default: all four)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+declare -A TRIPLE=([x86_64]=x86_64-unknown-linux-gnu [i686]=i686-unknown-linux-gnu
+    [aarch64]=aarch64-unknown-linux-gnu [riscv64]=riscv64gc-unknown-linux-gnu)
+declare -A RUNNER=([aarch64]=qemu-aarch64-static [riscv64]=qemu-riscv64-static)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(x86_64 i686 aarch64 riscv64)
+triples=""
+for t in "${targets[@]}"; do
+    [ -n "${TRIPLE[$t]:-}" ] || { echo "ci/test.sh: unknown target '$t' (x86_64, i686, aarch64, riscv64)" >&2; exit 2; }
+    triples+=" ${TRIPLE[$t]}"
+done
+export SYS_LAYER_TARGETS="x86_64-unknown-linux-gnu$triples"
 source ci/setup.sh
 
 echo "== rustfmt" >&2
 cargo fmt --all -- --check
 echo "== clippy" >&2
 cargo clippy --lib --bins --tests -q -- -D warnings
-(source ci/static-flags.sh && export_static_rustflags x86_64-unknown-linux-gnu &&
-    cargo clippy -q --target x86_64-unknown-linux-gnu -p sys-layer-test-programs -p sys-layer --features sys-layer/examples --bins --lib --examples -- -D warnings)
-
-echo "== static programs" >&2
-SYS_LAYER_PROGRAMS=$(bash ci/build-programs.sh x86_64-unknown-linux-gnu)
-export SYS_LAYER_PROGRAMS
-
-echo "== unit and integration tests, on this machine's kernel" >&2
-cargo build -q -p sys-layer-kernel-sim
-export SYS_LAYER_KERNEL_SIM=$PWD/target/debug/kernel-sim
-cargo test 2>&1 | tee target/test-output.txt
-
-# The programs (built with floor 2.6.32) again, on simulated older kernels.
-for kernel in 2.6.32 3.2 3.10 4.4 5.4; do
-    echo "== integration tests on a simulated Linux $kernel" >&2
-    SYS_LAYER_SIM_KERNEL=$kernel cargo test -p sys-layer-integration \
-        --test startup --test binding --test tls --test io --test eras --test debug_builds 2>&1 |
-        tee -a target/test-output.txt
+for triple in $SYS_LAYER_TARGETS; do
+    (source ci/static-flags.sh && export_static_rustflags "$triple" &&
+        cargo clippy -q --target "$triple" -p sys-layer-test-programs -p sys-layer --features sys-layer/examples \
+            --bins --lib --examples -- -D warnings)
 done
+
+: > target/test-output.txt
+# The integration tests that run programs (the others read files or build
+# the host crate, once).
+RUNNING=(--test startup --test binding --test tls --test io --test eras --test debug_builds)
+
+echo "== static programs for x86_64 (also the reference for the others)" >&2
+reference=$(bash ci/build-programs.sh x86_64-unknown-linux-gnu)
+cargo build -q -p sys-layer-kernel-sim
+export SYS_LAYER_KERNEL_SIM=$PWD/target/debug/kernel-sim SYS_LAYER_REFERENCE_PROGRAMS=$reference
+
+for t in "${targets[@]}"; do
+    dir=$(bash ci/build-programs.sh "${TRIPLE[$t]}")
+    export SYS_LAYER_PROGRAMS=$dir SYS_LAYER_ARCH=$t SYS_LAYER_RUNNER=${RUNNER[$t]:-}
+    if [ "$t" = x86_64 ]; then
+        echo "== unit tests and the whole integration suite, x86_64, on this machine's kernel" >&2
+        cargo test 2>&1 | tee -a target/test-output.txt
+    else
+        echo "== integration suite, $t${SYS_LAYER_RUNNER:+ under $SYS_LAYER_RUNNER}" >&2
+        cargo test -p sys-layer-integration "${RUNNING[@]}" --test elf 2>&1 | tee -a target/test-output.txt
+    fi
+    if [ -z "$SYS_LAYER_RUNNER" ]; then
+        for kernel in 2.6.32 3.2 3.10 4.4 5.4; do
+            echo "== integration suite, $t, on a simulated Linux $kernel" >&2
+            SYS_LAYER_SIM_KERNEL=$kernel cargo test -p sys-layer-integration "${RUNNING[@]}" 2>&1 |
+                tee -a target/test-output.txt
+        done
+    fi
+done
+
 passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' target/test-output.txt | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
 echo "total: $passed passed, $failed failed"

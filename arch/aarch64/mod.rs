@@ -61,7 +61,9 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, options(nostack, preserves_flags))
+    };
     ret
 }
 
@@ -74,7 +76,9 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, options(nostack, preserves_flags))
+    };
     ret
 }
 
@@ -87,7 +91,9 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, options(nostack, preserves_flags))
+    };
     ret
 }
 
@@ -100,7 +106,9 @@ pub unsafe fn syscall6(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, in("x5") a5, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("svc #0", in("x8") nr, inlateout("x0") a0 => ret, in("x1") a1, in("x2") a2, in("x3") a3, in("x4") a4, in("x5") a5, options(nostack, preserves_flags))
+    };
     ret
 }
 

@@ -62,7 +62,9 @@ pub unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> usize {
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, options(nostack, preserves_flags))
+    };
     ret
 }
 
@@ -75,7 +77,9 @@ pub unsafe fn syscall4(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize) ->
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, in("a3") a3, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, in("a3") a3, options(nostack, preserves_flags))
+    };
     ret
 }
 
@@ -88,7 +92,9 @@ pub unsafe fn syscall5(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4, options(nostack, preserves_flags))
+    };
     ret
 }
 
@@ -101,7 +107,9 @@ pub unsafe fn syscall6(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4
     let ret;
     // SAFETY: the caller vouches for the call; the instruction clobbers
     // nothing but the result register.
-    unsafe { asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4, in("a5") a5, options(nostack, preserves_flags)) };
+    unsafe {
+        asm!("ecall", in("a7") nr, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2, in("a3") a3, in("a4") a4, in("a5") a5, options(nostack, preserves_flags))
+    };
     ret
 }
 

@@ -149,7 +149,8 @@ struct UserDesc {
 /// `tp` must point at a thread control block whose first word holds `tp`
 /// itself, and that stays valid for as long as this thread runs.
 pub unsafe fn set_thread_pointer(tp: *mut u8) -> usize {
-    let mut desc = UserDesc { entry_number: u32::MAX, base_addr: tp as u32, limit: 0xfffff, flags: 1 | 1 << 4 | 1 << 6 };
+    let mut desc =
+        UserDesc { entry_number: u32::MAX, base_addr: tp as u32, limit: 0xfffff, flags: 1 | 1 << 4 | 1 << 6 };
     // SAFETY: desc is a valid user_desc the kernel reads and updates.
     let ret = unsafe { syscall1(__NR_set_thread_area as usize, (&raw mut desc) as usize) };
     if ret > -4096isize as usize {

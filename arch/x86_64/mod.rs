@@ -209,7 +209,6 @@ macro_rules! tls_local_exec_addr {
     }};
 }
 
-
 /// Copies `n` bytes forward with `rep movsb` (fast on CPUs with ERMS).
 ///
 /// # Safety

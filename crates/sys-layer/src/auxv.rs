@@ -73,6 +73,7 @@ impl Auxv {
 static AUXV: core::sync::atomic::AtomicPtr<usize> = core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
 
 /// Records where the auxiliary vector is, for [`getauxval`].
+#[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
 pub(crate) fn remember(auxv: *const usize) {
     AUXV.store(auxv.cast_mut(), core::sync::atomic::Ordering::Release);
 }

@@ -86,8 +86,41 @@ pub fn command(name: &str) -> Command {
     command_for(&program(name))
 }
 
-/// A command that runs the program at `path`, as [`command`] does.
+/// `SYS_LAYER_RUNNER`: the emulator the programs of another architecture
+/// run under (`qemu-aarch64-static`, ...).
+pub fn runner() -> Option<String> {
+    std::env::var("SYS_LAYER_RUNNER").ok().filter(|v| !v.is_empty())
+}
+
+/// Whether programs run straight on this machine's kernel (no simulator,
+/// no emulator), so properties of the real kernel and process can be seen.
+pub fn runs_directly() -> bool {
+    simulated_kernel().is_none() && runner().is_none()
+}
+
+/// The architecture the programs are built for (`SYS_LAYER_ARCH`, as the
+/// runtime names it), by default this machine's.
+pub fn target_arch() -> String {
+    std::env::var("SYS_LAYER_ARCH").unwrap_or_else(|_| std::env::consts::ARCH.to_owned())
+}
+
+/// The same program built for this machine (`SYS_LAYER_REFERENCE_PROGRAMS`,
+/// by default the programs under test): what other builds are compared with.
+pub fn reference_program(name: &str) -> PathBuf {
+    let dir = std::env::var_os("SYS_LAYER_REFERENCE_PROGRAMS").map(PathBuf::from);
+    let p = dir.as_deref().unwrap_or(programs_dir()).join(name);
+    assert!(p.exists(), "{} is missing", p.display());
+    p
+}
+
+/// A command that runs the program at `path`, as [`command`] does (under
+/// the emulator, or kernel-sim, when the suite asks for one).
 pub fn command_for(path: &Path) -> Command {
+    if let Some(r) = runner() {
+        let mut c = Command::new(r);
+        c.arg(path);
+        return c;
+    }
     match simulated_kernel() {
         Some(v) => {
             let mut c = Command::new(kernel_sim());

@@ -41,10 +41,19 @@ const KERNEL_LINES: &[(&str, Version, &str, &str)] = &[
     ("clone3", (5, 3, 0), "ENOSYS", "child exited 5"),
 ];
 
+/// qemu-user 7.2 (Debian 12's) does not implement preadv2, pwritev2 and
+/// mlock2 for riscv64 guests, which have them from their first kernel on
+/// (so no fallback applies): those lines may read ENOSYS there.
+fn emulator_lacks(line: &str) -> bool {
+    runner().is_some_and(|r| r.contains("riscv64"))
+        && (line.starts_with("preadv2") || line.starts_with("pwritev2") || line.starts_with("mlock2"))
+}
+
 #[test]
 fn fallbacks_agree_with_the_real_calls() {
     let dir = scratch("agree");
-    let native = Command::new(program("eras")).arg(&dir).arg("native").output().unwrap();
+    // The reference: this machine's build, real calls on its real kernel.
+    let native = Command::new(reference_program("eras")).arg(&dir).arg("native").output().unwrap();
     let here = command("eras").arg(&dir).arg("here").output().unwrap();
     std::fs::remove_dir_all(&dir).ok();
     assert!(native.status.success(), "native run failed: {}", stderr(&native));
@@ -52,6 +61,9 @@ fn fallbacks_agree_with_the_real_calls() {
     let (want, got) = (lines(&native, "same"), lines(&here, "same"));
     assert!(want.len() >= 50, "too few lines: {}", stdout(&native));
     for (what, value) in &want {
+        if emulator_lacks(what) && got.get(what).is_some_and(|v| v.contains("ENOSYS") || v.contains("[0, 0")) {
+            continue;
+        }
         assert_eq!(got.get(what), Some(value), "`{what}` on kernel {:?}", kernel_version());
     }
     assert_eq!(want.len(), got.len());
@@ -61,6 +73,11 @@ fn fallbacks_agree_with_the_real_calls() {
     for &(what, first, below, from) in KERNEL_LINES {
         let value = kernel.get(what).unwrap_or_else(|| panic!("no `kernel {what}` line"));
         let expected = if running < first { below } else { from };
+        // qemu-user lacks some newer calls (openat2, clone3, ...): there the
+        // fallback's answer is right too.
+        if runner().is_some() && value == below || emulator_lacks(what) && value == "ENOSYS" {
+            continue;
+        }
         if expected == "*" {
             assert!(!value.starts_with('E'), "`{what}` on {running:?}: {value}");
         } else {
@@ -71,6 +88,11 @@ fn fallbacks_agree_with_the_real_calls() {
 
 #[test]
 fn execveat_by_path_and_by_descriptor() {
+    if runner().is_some() {
+        // Under qemu-user the new image would be exec'd by the host kernel,
+        // which cannot run another architecture without binfmt_misc.
+        return;
+    }
     for mode in ["exec", "exec-fd"] {
         let out = command("eras").arg(mode).arg(program("exit_status")).output().unwrap();
         assert_eq!(out.status.code(), Some(7), "{mode}: {}{}", stdout(&out), stderr(&out));
@@ -81,7 +103,12 @@ fn execveat_by_path_and_by_descriptor() {
 fn a_floor_5_4_build_is_smaller_and_refuses_older_kernels() {
     let low = std::fs::metadata(program("eras")).unwrap().len();
     let high = std::fs::metadata(program("eras-floor-5.4")).unwrap().len();
-    assert!(high < low, "floor 5.4: {high} bytes, floor 2.6.32: {low} bytes");
+    if target_arch() == "riscv64" {
+        // riscv64 starts at 4.15: between it and 5.4 no slot has a fallback.
+        assert!(high <= low, "floor 5.4: {high} bytes, floor 2.6.32 (= 4.15): {low} bytes");
+    } else {
+        assert!(high < low, "floor 5.4: {high} bytes, floor 2.6.32: {low} bytes");
+    }
 
     let dir = scratch("floor");
     let out = command_for(&program("eras-floor-5.4")).arg(&dir).arg("floor").output().unwrap();

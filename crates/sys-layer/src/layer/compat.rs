@@ -117,6 +117,7 @@ pub(crate) unsafe fn pwrite(fd: c_int, buf: *const u8, len: usize, offset: i64) 
 }
 
 /// `getrlimit` as 64-bit values (`ugetrlimit` on i686).
+#[allow(clippy::unnecessary_cast)] // rlim_t is 32-bit on i686
 pub(crate) fn getrlimit(resource: u32) -> Result<(u64, u64), c_int> {
     #[cfg(target_arch = "x86")]
     let nr = g::__NR_ugetrlimit;
@@ -130,6 +131,7 @@ pub(crate) fn getrlimit(resource: u32) -> Result<(u64, u64), c_int> {
 }
 
 /// `setrlimit` from 64-bit values (clamped to "infinity" on 32-bit).
+#[allow(clippy::unnecessary_cast)] // rlim_t is 32-bit on i686
 pub(crate) fn setrlimit(resource: u32, cur: u64, max: u64) -> Result<(), c_int> {
     let narrow = |v: u64| if v > (!0 as g::__kernel_ulong_t) as u64 { !0 } else { v as g::__kernel_ulong_t };
     let limit = g::rlimit { rlim_cur: narrow(cur), rlim_max: narrow(max) };

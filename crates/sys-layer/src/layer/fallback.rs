@@ -861,7 +861,8 @@ mod i686 {
             old = [sec, t.tv_nsec as i32];
             old.as_mut_ptr()
         };
-        let r = socketcall(SYS_RECVMMSG, &[fd as usize, msgvec as usize, vlen as usize, flags as usize, old_ptr as usize]);
+        let r =
+            socketcall(SYS_RECVMMSG, &[fd as usize, msgvec as usize, vlen as usize, flags as usize, old_ptr as usize]);
         if !timeout.is_null() && r.is_ok() {
             // SAFETY: as above; the kernel updated the remaining time.
             unsafe { timeout.write(g::__kernel_timespec { tv_sec: old[0] as i64, tv_nsec: old[1] as i64 }) };

@@ -15,23 +15,23 @@ mod nr {
     pub use linux_raw_sys::general::{
         __NR_accept4 as accept4, __NR_clone3 as clone3, __NR_close as close, __NR_close_range as close_range,
         __NR_copy_file_range as copy_file_range, __NR_dup3 as dup3, __NR_epoll_pwait2 as epoll_pwait2,
-        __NR_execveat as execveat, __NR_exit_group as exit_group, __NR_faccessat2 as faccessat2,
-        __NR_getpid as getpid, __NR_getppid as getppid, __NR_getrandom as getrandom, __NR_gettid as gettid,
-        __NR_ioctl as ioctl, __NR_membarrier as membarrier, __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2,
+        __NR_execveat as execveat, __NR_exit_group as exit_group, __NR_faccessat2 as faccessat2, __NR_getpid as getpid,
+        __NR_getppid as getppid, __NR_getrandom as getrandom, __NR_gettid as gettid, __NR_ioctl as ioctl,
+        __NR_membarrier as membarrier, __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2,
         __NR_mprotect as mprotect, __NR_munmap as munmap, __NR_openat as openat, __NR_openat2 as openat2,
         __NR_pidfd_open as pidfd_open, __NR_pipe2 as pipe2, __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64,
         __NR_pwritev2 as pwritev2, __NR_read as read, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
         __NR_statx as statx, __NR_uname as uname, __NR_write as write,
     };
     // The 64-bit time and offset forms: on i686 these are other calls.
-    #[cfg(not(target_arch = "x86"))]
-    pub use linux_raw_sys::general::{
-        __NR_clock_gettime as clock_gettime, __NR_lseek as lseek, __NR_mmap as mmap, __NR_recvmmsg as recvmmsg,
-    };
     #[cfg(target_arch = "x86")]
     pub use linux_raw_sys::general::{
         __NR__llseek as lseek, __NR_clock_gettime64 as clock_gettime, __NR_mmap2 as mmap,
         __NR_recvmmsg_time64 as recvmmsg,
+    };
+    #[cfg(not(target_arch = "x86"))]
+    pub use linux_raw_sys::general::{
+        __NR_clock_gettime as clock_gettime, __NR_lseek as lseek, __NR_mmap as mmap, __NR_recvmmsg as recvmmsg,
     };
 }
 
@@ -83,7 +83,10 @@ mod special {
             }
             let pages = (offset >> 12) as usize;
             // SAFETY: the caller vouches for the mapping request.
-            finish(unsafe { raw_syscall!(nr::mmap, addr.word(), len, prot.word(), flags.word(), fd.word(), pages) }, errno)
+            finish(
+                unsafe { raw_syscall!(nr::mmap, addr.word(), len, prot.word(), flags.word(), fd.word(), pages) },
+                errno,
+            )
         }
     }
 
