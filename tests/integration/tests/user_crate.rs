@@ -51,3 +51,51 @@ fn a_user_crate_builds_static_with_one_line_of_config() {
         }
     }
 }
+
+/// The same crate cross-compiled, as a user on x86_64 would: `cargo build
+/// --target ...` with nothing but `rustup target add` (no cross gcc, no
+/// sysroot), for each target `ci/setup.sh` prepared (`SYS_LAYER_TARGETS`).
+#[test]
+fn cross_compiles_with_only_rustup_targets() {
+    let root = root();
+    let dir = root.join("tests/user-crate");
+    let toolchain_bin = std::path::Path::new(env!("CARGO")).parent().unwrap().to_owned();
+    let targets = std::env::var("SYS_LAYER_TARGETS").unwrap_or_default();
+    // (triple, ELF machine, how to run it here)
+    let known: [(&str, u16, Option<&str>); 3] = [
+        ("i686-unknown-linux-gnu", 3, None),
+        ("aarch64-unknown-linux-gnu", 183, Some("qemu-aarch64-static")),
+        ("riscv64gc-unknown-linux-gnu", 243, Some("qemu-riscv64-static")),
+    ];
+    for (triple, machine, runner) in known {
+        if !targets.split_whitespace().any(|t| t == triple) {
+            continue;
+        }
+        let mut build = Command::new(env!("CARGO"));
+        build
+            .args(["build", "--quiet", "--release", "--target", triple])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root.join("target/user-crate"))
+            .env("PATH", &toolchain_bin);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("CARGO_TARGET_") || k == "RUSTFLAGS" || k == "CARGO_ENCODED_RUSTFLAGS" {
+                build.env_remove(k);
+            }
+        }
+        let out = build.output().unwrap();
+        assert!(out.status.success(), "{triple}: {}", String::from_utf8_lossy(&out.stderr));
+        let exe = root.join("target/user-crate").join(triple).join("release/user-crate");
+        let data = std::fs::read(&exe).unwrap();
+        assert_eq!(u16::from_le_bytes([data[18], data[19]]), machine, "{triple}: e_machine");
+        let mut run = match runner {
+            Some(r) => {
+                let mut c = Command::new(r);
+                c.arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
+        let ran = run.arg("x").output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&ran.stdout), "hello from a user crate, 2 argument(s)\n", "{triple}");
+    }
+}
