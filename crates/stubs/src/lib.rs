@@ -35,10 +35,16 @@ pub mod note;
 /// The C types that slot signatures use.
 pub mod ty {
     pub use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+    pub use linux_raw_sys::general::timezone;
     pub use linux_raw_sys::general::{
         __kernel_timespec, clone_args, epoll_event, iovec, kernel_sigset_t, open_how, rlimit64, statx,
     };
     pub use linux_raw_sys::net::{mmsghdr, sockaddr, socklen_t};
+
+    /// A `timeval` with 64-bit seconds and microseconds on every target
+    /// (the kernel's `__kernel_sock_timeval` has that layout).
+    #[allow(non_camel_case_types)] // named like the C types beside it
+    pub type timeval64 = linux_raw_sys::general::__kernel_sock_timeval;
     pub use linux_raw_sys::system::new_utsname;
 }
 
@@ -174,6 +180,15 @@ macro_rules! for_each_slot {
             3 pipe2(fds: *mut $crate::ty::c_int, flags: $crate::ty::c_int);
             /// `dup3(2)`: `dup2` with flags such as `O_CLOEXEC` (Linux 2.6.27).
             3 dup3(oldfd: $crate::ty::c_int, newfd: $crate::ty::c_int, flags: $crate::ty::c_int);
+            /// `clock_getres(2)`: the resolution of clock `clock` (64-bit time on every target).
+            4 clock_getres(clock: $crate::ty::c_int, res: *mut $crate::ty::__kernel_timespec);
+            /// `gettimeofday(2)`: the time of day, with 64-bit seconds on every target.
+            4 gettimeofday(tv: *mut $crate::ty::timeval64, tz: *mut $crate::ty::timezone);
+            /// `time(2)`: seconds since the epoch, returned and (if `tloc` is not
+            /// null) stored as 64 bits.
+            4 time(tloc: *mut i64);
+            /// `getcpu(2)`: the CPU and NUMA node the caller runs on.
+            4 getcpu(cpu: *mut $crate::ty::c_uint, node: *mut $crate::ty::c_uint, cache: *mut $crate::ty::c_void);
         }
     };
 }
@@ -324,7 +339,7 @@ mod tests {
         assert_eq!(slot::read, 0);
         assert_eq!(SLOT_NAMES[slot::getpid], "getpid");
         assert_eq!(SLOT_NAMES[slot::gettid], "gettid");
-        assert_eq!(slot::dup3, SLOT_COUNT - 1);
+        assert_eq!(slot::getcpu, SLOT_COUNT - 1);
     }
 
     #[test]

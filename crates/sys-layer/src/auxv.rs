@@ -79,9 +79,11 @@ pub(crate) fn remember(auxv: *const usize) {
 }
 
 /// The value of auxiliary-vector entry `key` (`AT_HWCAP`, ...), 0 if the
-/// kernel gave none. The C library function of the same name, which
-/// precompiled code (the toolchain's `compiler_builtins` on aarch64, for
-/// one) links against; unlike C's, it leaves `errno` alone.
+/// kernel gave none; unlike C's, it leaves `errno` alone.
+///
+/// It is also the C symbol `getauxval`, which precompiled code links
+/// against (the toolchain's `compiler_builtins` on aarch64, to detect LSE
+/// atomics); a program that does not call it does not keep it.
 ///
 /// `getauxval(3)`: <https://man7.org/linux/man-pages/man3/getauxval.3.html>
 #[cfg_attr(not(test), unsafe(no_mangle))]

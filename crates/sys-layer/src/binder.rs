@@ -104,9 +104,8 @@ pub struct BindReport {
 }
 
 impl BindReport {
-    /// The eras whose implementations were bound above the base layer,
-    /// ascending.
-    pub fn eras(&self) -> &[KernelVersion] {
+    /// The eras whose implementations were bound above the base layer.
+    pub fn eras(&self) -> impl Iterator<Item = KernelVersion> + '_ {
         self.binding.eras()
     }
 
@@ -188,13 +187,14 @@ pub fn detect_kernel() -> Kernel {
     Kernel::from_release_field(release)
 }
 
-/// Binds every stub table of `image` for `kernel`, then protects it.
+/// Binds every stub table of `image` for `kernel` (and the vDSO at
+/// `vdso_ehdr`, 0 for none), then protects it.
 ///
 /// # Safety
 /// Call once, before any call through a table, with the running image; no
 /// other thread may exist.
-pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize) -> Result<BindReport, BindError> {
-    let binding = Binding::for_kernel(&kernel, layer::records());
+pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize, vdso_ehdr: usize) -> Result<BindReport, BindError> {
+    let binding = Binding::for_kernel(&kernel, layer::records(), vdso_ehdr);
     let merged = binding.words;
     let mut report = BindReport {
         kernel,

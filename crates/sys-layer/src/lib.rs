@@ -48,6 +48,7 @@ pub mod process;
 pub mod rt;
 pub mod stdio;
 mod sync;
+pub mod time;
 
 #[cfg(not(test))]
 mod panic;

@@ -59,7 +59,7 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         sys_layer_arch::exit_group(BELOW_FLOOR_STATUS);
     }
     // SAFETY: still single-threaded, and nothing has called through a table.
-    let bind = match unsafe { binder::bind(&image, kernel, auxv.pagesz) } {
+    let bind = match unsafe { binder::bind(&image, kernel, auxv.pagesz, auxv.sysinfo_ehdr) } {
         Ok(report) => report,
         Err(e) => fail("binding the syscall layer", e.message()),
     };

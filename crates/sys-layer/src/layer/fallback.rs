@@ -715,6 +715,9 @@ pub const ACCEPT4: Option<super::slots::accept4::Fn> = None;
 /// `clock_gettime` needs no fallback off i686.
 #[cfg(not(target_arch = "x86"))]
 pub const CLOCK_GETTIME: Option<super::slots::clock_gettime::Fn> = None;
+/// `clock_getres` needs no fallback off i686.
+#[cfg(not(target_arch = "x86"))]
+pub const CLOCK_GETRES: Option<super::slots::clock_getres::Fn> = None;
 
 /// `sendmmsg` before 3.0: `sendmsg` per message, storing each count in
 /// `msg_len`. Returns how many were sent; an error on the first one is the
@@ -793,7 +796,7 @@ pub unsafe extern "C" fn recvmmsg(
 // --------------------------------------------------------------------- i686
 
 #[cfg(target_arch = "x86")]
-pub use i686::{ACCEPT4, CLOCK_GETTIME, RECVMMSG, SENDMMSG};
+pub use i686::{ACCEPT4, CLOCK_GETRES, CLOCK_GETTIME, RECVMMSG, SENDMMSG};
 
 /// i686 got direct socket calls (`accept4`, `sendmmsg`, ...) only in 4.3,
 /// and 64-bit time (`clock_gettime64`, `recvmmsg_time64`) in 5.1. Below,
@@ -811,6 +814,21 @@ mod i686 {
     pub const SENDMMSG: Option<crate::layer::slots::sendmmsg::Fn> = Some(sendmmsg);
     pub const RECVMMSG: Option<crate::layer::slots::recvmmsg::Fn> = Some(recvmmsg);
     pub const CLOCK_GETTIME: Option<crate::layer::slots::clock_gettime::Fn> = Some(clock_gettime);
+    pub const CLOCK_GETRES: Option<crate::layer::slots::clock_getres::Fn> = Some(clock_getres);
+
+    /// `clock_getres` before 5.1: the 32-bit-time call, widened.
+    pub unsafe extern "C" fn clock_getres(clock: c_int, res: *mut g::__kernel_timespec, errno: *mut c_int) -> isize {
+        let mut old = [0i32; 2];
+        // SAFETY: old is writable for one 32-bit timespec.
+        if let Err(e) = unsafe { sys!(g::__NR_clock_getres, clock, old.as_mut_ptr()) } {
+            return fail(errno, e as u32);
+        }
+        if !res.is_null() {
+            // SAFETY: the caller vouches that a non-null res is writable.
+            unsafe { res.write(g::__kernel_timespec { tv_sec: old[0] as i64, tv_nsec: old[1] as i64 }) };
+        }
+        0
+    }
 
     /// `socketcall(call, args)`: the arguments as an array of words.
     fn socketcall(call: u32, args: &[usize]) -> Result<usize, c_int> {

@@ -20,6 +20,7 @@ mod direct;
 pub mod era;
 mod fallback;
 pub mod slots;
+pub mod vdso;
 
 use crate::kernel::{Kernel, KernelVersion};
 use sys_layer_stubs::SLOT_COUNT;
@@ -41,6 +42,8 @@ pub struct SlotImpl {
     pub base: Option<ErasedFn>,
     /// The implementation from `since` on.
     pub era: Option<ErasedFn>,
+    /// The vDSO function that serves the slot better, where there is one.
+    pub vdso: Option<&'static vdso::VdsoBinding>,
 }
 
 impl SlotImpl {
@@ -53,11 +56,12 @@ impl SlotImpl {
         direct: ErasedFn,
         fallback: Option<ErasedFn>,
         era_impl: ErasedFn,
+        vdso: Option<&'static vdso::VdsoBinding>,
     ) -> SlotImpl {
         if intro.at_most(era::FLOOR) {
-            SlotImpl { slot: slot as u16, since: KernelVersion::new(0, 0, 0), base: Some(direct), era: None }
+            SlotImpl { slot: slot as u16, since: KernelVersion::new(0, 0, 0), base: Some(direct), era: None, vdso }
         } else {
-            SlotImpl { slot: slot as u16, since: intro, base: fallback, era: Some(era_impl) }
+            SlotImpl { slot: slot as u16, since: intro, base: fallback, era: Some(era_impl), vdso }
         }
     }
 
@@ -71,6 +75,8 @@ impl SlotImpl {
     }
 }
 
+// Only the addresses of these are taken; nothing crosses a C boundary.
+#[allow(improper_ctypes)]
 unsafe extern "C" {
     static __start_sys_layer_impls: SlotImpl;
     static __stop_sys_layer_impls: SlotImpl;
@@ -80,7 +86,7 @@ unsafe extern "C" {
 #[used]
 #[unsafe(link_section = "sys_layer_impls")]
 static SECTION_ANCHOR: SlotImpl =
-    SlotImpl { slot: u16::MAX, since: KernelVersion::new(0, 0, 0), base: None, era: None };
+    SlotImpl { slot: u16::MAX, since: KernelVersion::new(0, 0, 0), base: None, era: None, vdso: None };
 
 /// The records linked into this program (the anchor included: its slot is
 /// out of range).
@@ -92,44 +98,43 @@ pub fn records() -> &'static [SlotImpl] {
     unsafe { core::slice::from_raw_parts(start, stop.offset_from(start) as usize) }
 }
 
-/// The most distinct eras a binding reports.
-pub const MAX_ERAS: usize = 16;
-
 /// The implementations chosen for one kernel.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     /// One word per slot; 0 for a slot with no implementation linked or
     /// chosen (the binder puts an `ENOSYS` stub there).
     pub words: [usize; SLOT_COUNT],
-    /// Distinct eras whose implementations were bound, ascending.
-    pub eras: [KernelVersion; MAX_ERAS],
-    /// How many of `eras` are set.
-    pub era_count: usize,
+    /// Slots bound to the implementation of their era, one bit per slot
+    /// index.
+    pub era_slots: u64,
     /// Slots linked into the program.
     pub linked: u32,
     /// Linked slots bound below their era: to a fallback, or to `ENOSYS`
     /// where there is none.
     pub below_era: u32,
+    /// Slots bound to a vDSO function, one bit per slot index.
+    pub vdso: u64,
 }
 
 impl Binding {
-    /// Chooses an implementation for every linked slot.
-    pub fn for_kernel(kernel: &Kernel, records: &[SlotImpl]) -> Binding {
-        let mut b = Binding {
-            words: [0; SLOT_COUNT],
-            eras: [KernelVersion::new(0, 0, 0); MAX_ERAS],
-            era_count: 0,
-            linked: 0,
-            below_era: 0,
-        };
+    /// Chooses an implementation for every linked slot, the vDSO's where it
+    /// has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 without a vDSO).
+    pub fn for_kernel(kernel: &Kernel, records: &[SlotImpl], vdso_ehdr: usize) -> Binding {
+        let mut b = Binding { words: [0; SLOT_COUNT], era_slots: 0, linked: 0, below_era: 0, vdso: 0 };
         for record in records {
             let Some(word) = b.words.get_mut(record.slot as usize) else { continue };
             let (chosen, is_era) = record.choose(kernel);
             // One record per slot: the slot's own module defines it.
             b.linked += 1;
             *word = chosen.map_or(0, |f| f as usize);
+            if let Some(v) = record.vdso
+                && vdso_ehdr != 0
+                && (v.bind)(v, vdso_ehdr, record.slot as usize, word)
+            {
+                b.vdso |= 1 << record.slot;
+            }
             if is_era {
-                b.note_era(record.since);
+                b.era_slots |= 1 << record.slot;
             } else if record.era.is_some() {
                 b.below_era += 1;
             }
@@ -137,19 +142,19 @@ impl Binding {
         b
     }
 
-    fn note_era(&mut self, v: KernelVersion) {
-        let eras = &mut self.eras[..self.era_count];
-        if eras.contains(&v) || self.era_count == MAX_ERAS {
-            return;
-        }
-        let at = eras.iter().position(|e| *e > v).unwrap_or(self.era_count);
-        self.eras.copy_within(at..self.era_count, at + 1);
-        self.eras[at] = v;
-        self.era_count += 1;
+    /// Names of the slots bound to the vDSO.
+    pub fn vdso_slots(&self) -> impl Iterator<Item = &'static str> + '_ {
+        (0..SLOT_COUNT).filter(|i| self.vdso & (1 << i) != 0).map(|i| sys_layer_stubs::SLOT_NAMES[i])
     }
 
-    /// The eras bound, ascending.
-    pub fn eras(&self) -> &[KernelVersion] {
-        &self.eras[..self.era_count]
+    /// The eras bound above the base layer, each once (in the order their
+    /// slots' records are linked).
+    pub fn eras(&self) -> impl Iterator<Item = KernelVersion> + '_ {
+        let bound = |r: &&SlotImpl| r.slot < 64 && self.era_slots & (1 << r.slot) != 0;
+        let linked = records();
+        linked.iter().enumerate().filter(move |(_, r)| bound(r)).filter_map(move |(i, r)| {
+            let seen = linked[..i].iter().filter(bound).any(|earlier| earlier.since == r.since);
+            (!seen).then_some(r.since)
+        })
     }
 }

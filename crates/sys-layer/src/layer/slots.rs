@@ -4,6 +4,7 @@
 
 use super::direct::{Word, finish, raw_syscall};
 use super::era::{self, FallbackState};
+use super::vdso::{VdsoBinding, vdso_of};
 use super::{ErasedFn, SlotImpl, fallback};
 use crate::kernel::KernelVersion;
 use core::ffi::c_int;
@@ -15,9 +16,9 @@ mod nr {
     pub use linux_raw_sys::general::{
         __NR_accept4 as accept4, __NR_clone3 as clone3, __NR_close as close, __NR_close_range as close_range,
         __NR_copy_file_range as copy_file_range, __NR_dup3 as dup3, __NR_epoll_pwait2 as epoll_pwait2,
-        __NR_execveat as execveat, __NR_exit_group as exit_group, __NR_faccessat2 as faccessat2, __NR_getpid as getpid,
-        __NR_getppid as getppid, __NR_getrandom as getrandom, __NR_gettid as gettid, __NR_ioctl as ioctl,
-        __NR_membarrier as membarrier, __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2,
+        __NR_execveat as execveat, __NR_exit_group as exit_group, __NR_faccessat2 as faccessat2, __NR_getcpu as getcpu,
+        __NR_getpid as getpid, __NR_getppid as getppid, __NR_getrandom as getrandom, __NR_gettid as gettid,
+        __NR_ioctl as ioctl, __NR_membarrier as membarrier, __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2,
         __NR_mprotect as mprotect, __NR_munmap as munmap, __NR_openat as openat, __NR_openat2 as openat2,
         __NR_pidfd_open as pidfd_open, __NR_pipe2 as pipe2, __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64,
         __NR_pwritev2 as pwritev2, __NR_read as read, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
@@ -26,12 +27,13 @@ mod nr {
     // The 64-bit time and offset forms: on i686 these are other calls.
     #[cfg(target_arch = "x86")]
     pub use linux_raw_sys::general::{
-        __NR__llseek as lseek, __NR_clock_gettime64 as clock_gettime, __NR_mmap2 as mmap,
-        __NR_recvmmsg_time64 as recvmmsg,
+        __NR__llseek as lseek, __NR_clock_getres_time64 as clock_getres, __NR_clock_gettime64 as clock_gettime,
+        __NR_mmap2 as mmap, __NR_recvmmsg_time64 as recvmmsg,
     };
     #[cfg(not(target_arch = "x86"))]
     pub use linux_raw_sys::general::{
-        __NR_clock_gettime as clock_gettime, __NR_lseek as lseek, __NR_mmap as mmap, __NR_recvmmsg as recvmmsg,
+        __NR_clock_getres as clock_getres, __NR_clock_gettime as clock_gettime, __NR_lseek as lseek, __NR_mmap as mmap,
+        __NR_recvmmsg as recvmmsg,
     };
 }
 
@@ -105,6 +107,57 @@ mod special {
         finish(unsafe { raw_syscall!(nr, fd.word(), iov.word(), cnt.word(), lo, hi, flags.word()) }, errno)
     }
 
+    /// `time`: `time(2)` where it exists (x86), else the seconds of
+    /// `CLOCK_REALTIME`; 64-bit either way.
+    pub unsafe fn time(tloc: *mut i64, errno: *mut c_int) -> isize {
+        #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+        // SAFETY: no pointer is passed; the result is stored below.
+        let r = unsafe { raw_syscall!(linux_raw_sys::general::__NR_time, 0) };
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
+        let r = {
+            let mut ts = linux_raw_sys::general::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+            // SAFETY: ts is writable.
+            let r = unsafe {
+                raw_syscall!(nr::clock_gettime, linux_raw_sys::general::CLOCK_REALTIME as usize, (&raw mut ts).word())
+            };
+            if super::super::direct::is_error(r) { r } else { ts.tv_sec as usize }
+        };
+        let ret = finish(r, errno);
+        // i686's time(2) answers 32-bit seconds (until 2038).
+        let seconds = if cfg!(target_pointer_width = "32") { ret as u32 as i64 } else { ret as i64 };
+        if ret != -1 && !tloc.is_null() {
+            // SAFETY: the caller vouches that a non-null tloc is writable.
+            unsafe { tloc.write(seconds) };
+        }
+        ret
+    }
+
+    /// `gettimeofday` into a 64-bit `timeval`; on i686 the 32-bit call,
+    /// widened (so until 2038).
+    pub unsafe fn gettimeofday(
+        tv: *mut sys_layer_stubs::ty::timeval64,
+        tz: *mut linux_raw_sys::general::timezone,
+        errno: *mut c_int,
+    ) -> isize {
+        #[cfg(target_pointer_width = "64")]
+        // SAFETY: timeval64 has the kernel's 64-bit timeval layout.
+        return finish(unsafe { raw_syscall!(linux_raw_sys::general::__NR_gettimeofday, tv.word(), tz.word()) }, errno);
+        #[cfg(target_arch = "x86")]
+        {
+            let mut old = [0i32; 2];
+            // SAFETY: old is one 32-bit timeval; tz is the caller's.
+            let r = finish(
+                unsafe { raw_syscall!(linux_raw_sys::general::__NR_gettimeofday, old.as_mut_ptr().word(), tz.word()) },
+                errno,
+            );
+            if r == 0 && !tv.is_null() {
+                // SAFETY: the caller vouches that a non-null tv is writable.
+                unsafe { tv.write(sys_layer_stubs::ty::timeval64 { tv_sec: old[0] as i64, tv_usec: old[1] as i64 }) };
+            }
+            r
+        }
+    }
+
     /// `clone3`, fork-like only: a child that starts on another stack cannot
     /// return through this function.
     pub unsafe fn clone3(args: *mut linux_raw_sys::general::clone_args, size: usize, errno: *mut c_int) -> isize {
@@ -135,6 +188,14 @@ macro_rules! direct_body {
     (pwritev2, $errno:ident, $fd:ident, $iov:ident, $cnt:ident, $off:ident, $flags:ident) => {
         // SAFETY: the caller vouches for the arguments.
         unsafe { special::vectored(nr::pwritev2, $fd, $iov.cast(), $cnt, $off, $flags, $errno) }
+    };
+    (time, $errno:ident, $tloc:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::time($tloc, $errno) }
+    };
+    (gettimeofday, $errno:ident, $tv:ident, $tz:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::gettimeofday($tv, $tz, $errno) }
     };
     (clone3, $errno:ident, $args:ident, $size:ident) => {
         // SAFETY: the caller vouches for the arguments.
@@ -200,6 +261,9 @@ macro_rules! fallback_of {
     (clock_gettime) => {
         fallback::CLOCK_GETTIME
     };
+    (clock_getres) => {
+        fallback::CLOCK_GETRES
+    };
     ($other:ident) => {
         None
     };
@@ -219,6 +283,8 @@ macro_rules! generate_slots {
                 pub const INTRO: KernelVersion = era::first_kernel(stringify!($name));
 
                 const FALLBACK: Option<Fn> = fallback_of!($name);
+
+                const VDSO: Option<&'static VdsoBinding> = vdso_of!($name);
 
                 const fn erase(f: Fn) -> ErasedFn {
                     // SAFETY: only the type is forgotten; the binder stores the
@@ -264,6 +330,7 @@ macro_rules! generate_slots {
                     erase(direct),
                     match FALLBACK { Some(f) => Some(erase(f)), None => None },
                     erase(era_impl),
+                    VDSO,
                 );
 
                 $(#[$doc])*
