@@ -1,0 +1,21 @@
+//! ns per getppid through the stub table.
+#![no_std]
+#![no_main]
+
+use sys_layer::{env, process};
+use sys_layer_bench_programs::*;
+
+sys_layer::main!(main);
+
+fn main(args: env::Args, _: env::Vars) -> i32 {
+    let n = arg_num(args, 1, 1_000_000);
+    let mut sink = 0i64;
+    let t0 = now_ns();
+    for _ in 0..n {
+        sink = sink.wrapping_add(process::getppid() as i64);
+    }
+    let t1 = now_ns();
+    core::hint::black_box(sink);
+    print_ratio(t1 - t0, n);
+    0
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""The benchmark suite: the same workloads as C on static glibc, C on static
+musl, a raw floor (no_std, inline syscall, no table) and sys-layer, run
+interleaved in one go, printed as a markdown table of medians (min-max) and
+ratios. `--write` also records the table in bench/RESULTS.md.
+
+    python3 bench/run.py [--quick] [--write]
+
+Needs gcc, musl-gcc (Debian's musl-tools) and valgrind; bench/run.sh
+installs them. Not part of the test suite: timings on a shared machine are
+for reading, not for asserting.
+"""
+import os, platform, re, shutil, statistics, subprocess, sys, datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "target", "bench")
+TRIPLE = "x86_64-unknown-linux-gnu"
+QUICK = "--quick" in sys.argv
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def build():
+    os.makedirs(OUT, exist_ok=True)
+    c = os.path.join(ROOT, "bench", "c")
+    for name in ["getppid", "clock", "hello", "mem"]:
+        src = os.path.join(c, name + ".c")
+        sh(["gcc", "-O2", "-static", "-o", os.path.join(OUT, "glibc_" + name), src])
+        sh(["musl-gcc", "-O2", "-static", "-o", os.path.join(OUT, "musl_" + name), src])
+    for libc in ["glibc", "musl"]:
+        sh(["strip", os.path.join(OUT, libc + "_hello")])
+    sh(["gcc", "-O2", "-o", os.path.join(OUT, "spawn"), os.path.join(c, "spawn.c")])
+    env = dict(os.environ)
+    flags = sh(["bash", "-c", "source ci/static-flags.sh && static_rustflags"], cwd=ROOT)
+    env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS"] = flags
+    sh(["cargo", "build", "-q", "--release", "--target", TRIPLE, "-p", "sys-layer-bench-raw",
+        "-p", "sys-layer-bench-programs"], cwd=ROOT, env=env)
+    rel = os.path.join(ROOT, "target", TRIPLE, "release")
+    for name in ["floor_getppid", "floor_clock", "floor_hello", "sl_getppid", "sl_clock", "sl_hello", "sl_mem"]:
+        shutil.copy(os.path.join(rel, name), os.path.join(OUT, name))
+
+
+def run_number(prog, *args):
+    return float(sh([os.path.join(OUT, prog), *map(str, args)]).strip())
+
+
+def interleaved(progs, args, rounds):
+    """{prog: [values]} from `rounds` rounds, each running every program once."""
+    got = {p: [] for p in progs}
+    for _ in range(rounds):
+        for p in progs:
+            got[p].append(run_number(p, *args))
+    return got
+
+
+def startup(progs, rounds, per_round):
+    got = {p: [] for p in progs}
+    for _ in range(rounds):
+        for p in progs:
+            out = sh([os.path.join(OUT, "spawn"), os.path.join(OUT, p), str(per_round)])
+            got[p] += [int(x) / 1000.0 for x in out.split()]
+    return got
+
+
+def instructions(prog):
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", os.path.join(OUT, prog)],
+                       capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", r.stderr)
+    return int(m.group(1)) if m else None
+
+
+def fmt(values, unit=""):
+    med = statistics.median(values)
+    return f"{med:.2f}{unit} ({min(values):.2f}-{max(values):.2f})"
+
+
+def ratio(a, b):
+    return f"{statistics.median(a) / statistics.median(b):.2f}x" if b else "-"
+
+
+def main():
+    build()
+    lines = []
+    add = lines.append
+    r = 3 if QUICK else 11
+    n = 200_000 if QUICK else 2_000_000
+
+    add("### System calls and clocks (ns per call, median of interleaved runs, min-max)\n")
+    add("| workload | glibc static | musl static | raw floor | sys-layer | sys-layer/glibc | sys-layer/musl | sys-layer/floor |")
+    add("|---|---|---|---|---|---|---|---|")
+    for work, floor_name in [("getppid", "floor_getppid"), ("clock", "floor_clock")]:
+        progs = ["glibc_" + work, "musl_" + work, floor_name, "sl_" + work]
+        g = interleaved(progs, [n], r)
+        gl, mu, fl, sl = (g[p] for p in progs)
+        name = {"getppid": "getppid()", "clock": "clock_gettime(MONOTONIC)"}[work]
+        add(f"| {name} | {fmt(gl)} | {fmt(mu)} | {fmt(fl)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} | {ratio(sl, fl)} |")
+    add("\nThe floor's clock_gettime is the system call (it has no vDSO); the others use the vDSO.\n")
+
+    add("### Startup: exec to exit of a hello program\n")
+    progs = ["glibc_hello", "musl_hello", "floor_hello", "sl_hello"]
+    s = startup(progs, 3 if QUICK else 10, 30 if QUICK else 100)
+    add("| | glibc static | musl static | raw floor | sys-layer |")
+    add("|---|---|---|---|---|")
+    add("| time, us (median, min-max) | " + " | ".join(fmt(s[p]) for p in progs) + " |")
+    add("| ratio to the floor | " + " | ".join(ratio(s[p], s["floor_hello"]) for p in progs) + " |")
+    ins = {p: instructions(p) for p in progs}
+    add("| instructions to exit (callgrind) | " + " | ".join(f"{ins[p]:,}" if ins[p] else "-" for p in progs) + " |")
+    sizes = {p: os.path.getsize(os.path.join(OUT, p)) for p in progs}
+    add("| stripped size, bytes | " + " | ".join(f"{sizes[p]:,}" for p in progs) + " |")
+    add("")
+
+    add("### Memory functions (GB/s, median of interleaved runs, min-max)\n")
+    add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+    add("|---|---|---|---|---|---|---|")
+    for op in ["memcpy", "memset", "memcmp", "strlen"]:
+        for size in [16, 256, 4096, 1 << 20]:
+            iters = max(2000, (200_000_000 if QUICK else 1_000_000_000) // (size + 64))
+            progs = ["glibc_mem", "musl_mem", "sl_mem"]
+            got = {p: [] for p in progs}
+            for _ in range(3 if QUICK else 5):
+                for p in progs:
+                    got[p].append(run_number(p, op, size, iters))
+            gl, mu, sl = got["glibc_mem"], got["musl_mem"], got["sl_mem"]
+            add(f"| {op} | {size} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
+    add("\nmalloc/free: not measured yet: sys-layer has no allocator (the API issue adds one).")
+
+    table = "\n".join(lines)
+    print(table)
+    if "--write" in sys.argv:
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+        flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
+        feats = ", ".join(f for f in ["avx512f", "erms", "fsrm"] if re.search(rf"\b{f}\b", flags))
+        head = (f"# Benchmark results\n\nMeasured {datetime.date.today()} on {cpu} ({feats}), "
+                f"{os.cpu_count()} CPUs, Linux {platform.release()}, with `python3 bench/run.py --write`.\n\n")
+        with open(os.path.join(ROOT, "bench", "RESULTS.md"), "w") as f:
+            f.write(head + table + "\n")
+
+
+main()
