@@ -254,3 +254,58 @@ macro_rules! tls_local_exec_addr {
         v
     }};
 }
+
+/// Length of the NUL-terminated string at `s`, 16 bytes at a time (SSE2,
+/// which Rust's i686 targets assume).
+///
+/// Reads whole aligned 16-byte blocks, so it may read past the terminator
+/// within the block that holds it: never into another page, so never a
+/// fault, but beyond the string, which only assembly may do.
+///
+/// # Safety
+/// `s` must point at a NUL-terminated string.
+#[inline]
+pub unsafe fn strlen_sse2(s: *const u8) -> usize {
+    let len: usize;
+    // SAFETY: as on x86_64.
+    unsafe {
+        asm!(
+            "mov {blk}, {s}",
+            "and {blk}, -16",
+            "pxor {zero}, {zero}",
+            "movdqa {v}, [{blk}]",
+            "pcmpeqb {v}, {zero}",
+            "pmovmskb {mask}, {v}",
+            "mov ecx, {s}",
+            "and ecx, 15",
+            "shr {mask}, cl",
+            "test {mask}, {mask}",
+            "jnz 3f",
+            "2:",
+            "add {blk}, 16",
+            "movdqa {v}, [{blk}]",
+            "pcmpeqb {v}, {zero}",
+            "pmovmskb {mask}, {v}",
+            "test {mask}, {mask}",
+            "jz 2b",
+            "bsf {mask}, {mask}",
+            "sub {blk}, {s}",
+            "add {blk}, {mask}",
+            "mov {len}, {blk}",
+            "jmp 4f",
+            "3:",
+            "bsf {mask}, {mask}",
+            "mov {len}, {mask}",
+            "4:",
+            s = in(reg) s,
+            blk = out(reg) _,
+            mask = out(reg) _,
+            len = lateout(reg) len,
+            v = out(xmm_reg) _,
+            zero = out(xmm_reg) _,
+            out("ecx") _,
+            options(nostack, readonly, pure)
+        );
+    }
+    len
+}

@@ -3,7 +3,7 @@
 //! entry with [`floor_main!`].
 #![no_std]
 
-use linux_raw_sys::general::{__NR_clock_gettime, __NR_write, CLOCK_MONOTONIC, __kernel_timespec};
+use linux_raw_sys::general::{__NR_clock_gettime, __NR_write, __kernel_timespec, CLOCK_MONOTONIC};
 
 /// Monotonic nanoseconds, by the system call (the floor has no vDSO).
 pub fn now_ns() -> u64 {

@@ -173,38 +173,52 @@ pub fn is_bound() -> bool {
 /// Reads the running kernel's release with `uname(2)`, through the base
 /// layer directly (no table is bound yet).
 pub fn detect_kernel() -> Kernel {
-    let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::zeroed();
+    // Not zeroed: the kernel writes the whole struct, and it is read only
+    // when uname succeeded.
+    let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::uninit();
     let mut errno: c_int = 0;
     // SAFETY: uts is a writable new_utsname; errno is a local.
     let ret = unsafe { slots::uname::direct(uts.as_mut_ptr(), &mut errno) };
     if ret < 0 {
         return Kernel::UNKNOWN;
     }
-    // SAFETY: uname filled the struct (and it was zeroed before).
-    let uts = unsafe { uts.assume_init() };
-    // SAFETY: c_char and u8 have the same size; the field is a byte array.
-    let release = unsafe { core::slice::from_raw_parts(uts.release.as_ptr().cast::<u8>(), uts.release.len()) };
+    // SAFETY: uname filled the struct; only the release field is read, in
+    // place, as bytes (c_char and u8 have the same size).
+    let release = unsafe {
+        let field = &raw const (*uts.as_ptr()).release;
+        core::slice::from_raw_parts(field.cast::<u8>(), (*field).len())
+    };
     Kernel::from_release_field(release)
 }
 
 /// Binds every stub table of `image` for `kernel` (and the vDSO at
-/// `vdso_ehdr`, 0 for none), then protects it.
+/// `vdso_ehdr`, 0 for none), then protects it, writing what it did to
+/// `out` field by field (start-up keeps the report in a static and copies
+/// nothing).
 ///
 /// # Safety
 /// Call once, before any call through a table, with the running image; no
-/// other thread may exist.
-pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize, vdso_ehdr: usize) -> Result<BindReport, BindError> {
-    let binding = Binding::for_kernel(&kernel, layer::records(), vdso_ehdr);
-    let merged = binding.words;
-    let mut report = BindReport {
-        kernel,
-        floor: era::FLOOR,
-        binding,
-        tables: [None; MAX_REPORTED_TABLES],
-        tables_bound: 0,
-        page_size,
-        syscall_entry: sys_layer_arch::syscall_entry_name(),
-    };
+/// other thread may exist. `out` must be writable; its contents are not read.
+pub unsafe fn bind(
+    image: &Image,
+    kernel: Kernel,
+    page_size: usize,
+    vdso_ehdr: usize,
+    out: *mut BindReport,
+) -> Result<(), BindError> {
+    let mut merged = [0usize; SLOT_COUNT];
+    let binding = Binding::for_kernel(&kernel, layer::records(), vdso_ehdr, &mut merged);
+    // SAFETY: the caller gives a writable report; each field is written
+    // whole before anything reads it.
+    unsafe {
+        (&raw mut (*out).kernel).write(kernel);
+        (&raw mut (*out).floor).write(era::FLOOR);
+        (&raw mut (*out).binding).write(binding);
+        (&raw mut (*out).page_size).write(page_size);
+        (&raw mut (*out).syscall_entry).write(sys_layer_arch::syscall_entry_name());
+        (&raw mut (*out).tables).write([None; MAX_REPORTED_TABLES]);
+    }
+    let mut bound = 0;
     for (segment_addr, bytes, align) in image.note_segments() {
         for note in Notes::new(bytes, align) {
             let note = note.map_err(BindError::Note)?;
@@ -216,17 +230,20 @@ pub unsafe fn bind(image: &Image, kernel: Kernel, page_size: usize, vdso_ehdr: u
             // SAFETY: the note describes a table reserved in this image; the
             // caller guarantees nothing calls through it yet.
             let t = unsafe { bind_table(&table, note_addr, &merged, &kernel, page_size)? };
-            if report.tables_bound < MAX_REPORTED_TABLES {
-                report.tables[report.tables_bound] = Some(t);
+            if bound < MAX_REPORTED_TABLES {
+                // SAFETY: the array was written above; bound is in range.
+                unsafe { (&raw mut (*out).tables[bound]).write(Some(t)) };
             }
-            report.tables_bound += 1;
+            bound += 1;
         }
     }
-    if report.tables_bound == 0 {
+    // SAFETY: as above.
+    unsafe { (&raw mut (*out).tables_bound).write(bound) };
+    if bound == 0 {
         return Err(BindError::NoTable);
     }
     BOUND.store(true, Ordering::Release);
-    Ok(report)
+    Ok(())
 }
 
 /// Fills one table and protects its pages.

@@ -15,8 +15,9 @@ pub(crate) struct Startup {
     pub tls: Layout,
 }
 
-/// A value written once by start-up, before `main` and before any other
-/// thread exists, and only read afterwards.
+/// A value written once by start-up (in place, through `as_mut_ptr`),
+/// before `main` and before any other thread exists, and only read
+/// afterwards.
 pub(crate) struct WriteOnce<T>(UnsafeCell<MaybeUninit<T>>);
 
 // SAFETY: the single write happens before any other thread can exist; after
@@ -29,16 +30,16 @@ impl<T> WriteOnce<T> {
         WriteOnce(UnsafeCell::new(MaybeUninit::uninit()))
     }
 
-    /// # Safety
-    /// Call once, before any `get`, while single-threaded.
+    /// The value's place, for start-up to fill in field by field.
     #[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
-    pub unsafe fn set(&self, value: T) {
-        // SAFETY: the caller guarantees no reader exists yet.
-        unsafe { (*self.0.get()).write(value) };
+    pub fn as_mut_ptr(&self) -> *mut T {
+        // SAFETY: only the pointer is made; the caller writes through it
+        // while single-threaded.
+        unsafe { (*self.0.get()).as_mut_ptr() }
     }
 
     /// # Safety
-    /// `set` must have run.
+    /// Every field must have been written through `as_mut_ptr`.
     pub unsafe fn get(&self) -> &T {
         // SAFETY: set initialised the value and nothing writes it again.
         unsafe { (*self.0.get()).assume_init_ref() }

@@ -4,7 +4,7 @@ use crate::auxv::{Auxv, StartupStack};
 use crate::env::{Args, Vars};
 use crate::image::Image;
 use crate::layer::era::FLOOR;
-use crate::rt::{STARTUP, Startup};
+use crate::rt::STARTUP;
 use crate::{binder, process, stdio};
 
 sys_layer_arch::define_entry!(entry);
@@ -58,14 +58,19 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         ));
         sys_layer_arch::exit_group(BELOW_FLOOR_STATUS);
     }
-    // SAFETY: still single-threaded, and nothing has called through a table.
-    let bind = match unsafe { binder::bind(&image, kernel, auxv.pagesz, auxv.sysinfo_ehdr) } {
-        Ok(report) => report,
-        Err(e) => fail("binding the syscall layer", e.message()),
-    };
-
-    // SAFETY: the one write, before main and any other thread.
-    unsafe { STARTUP.set(Startup { stack, auxv, bind, tls }) };
+    // Start-up facts go straight to their static, field by field: they are
+    // large, and copying them would be most of start-up's work.
+    let startup = STARTUP.as_mut_ptr();
+    // SAFETY: still single-threaded, and nothing has called through a table;
+    // every field of the static is written here, before main reads any.
+    unsafe {
+        (&raw mut (*startup).stack).write(stack);
+        (&raw mut (*startup).auxv).write(auxv);
+        (&raw mut (*startup).tls).write(tls);
+        if let Err(e) = binder::bind(&image, kernel, auxv.pagesz, auxv.sysinfo_ehdr, &raw mut (*startup).bind) {
+            fail("binding the syscall layer", e.message());
+        }
+    }
 
     // SAFETY: start-up is complete; constructors run once, before main.
     unsafe { run_constructors(&stack) };

@@ -26,7 +26,8 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
         *a.add(size) = 0;
         *b.add(size) = 0;
     }
-    let memcpy: unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> *mut c_void = black_box(sys_layer_mem::memcpy);
+    let memcpy: unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> *mut c_void =
+        black_box(sys_layer_mem::memcpy);
     let memset: unsafe extern "C" fn(*mut c_void, c_int, usize) -> *mut c_void = black_box(sys_layer_mem::memset);
     let memcmp: unsafe extern "C" fn(*const c_void, *const c_void, usize) -> c_int = black_box(sys_layer_mem::memcmp);
     let strlen: unsafe extern "C" fn(*const c_char) -> usize = black_box(sys_layer_mem::strlen);

@@ -101,9 +101,6 @@ pub fn records() -> &'static [SlotImpl] {
 /// The implementations chosen for one kernel.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
-    /// One word per slot; 0 for a slot with no implementation linked or
-    /// chosen (the binder puts an `ENOSYS` stub there).
-    pub words: [usize; SLOT_COUNT],
     /// Slots bound to the implementation of their era, one bit per slot
     /// index.
     pub era_slots: u64,
@@ -118,11 +115,18 @@ pub struct Binding {
 
 impl Binding {
     /// Chooses an implementation for every linked slot, the vDSO's where it
-    /// has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 without a vDSO).
-    pub fn for_kernel(kernel: &Kernel, records: &[SlotImpl], vdso_ehdr: usize) -> Binding {
-        let mut b = Binding { words: [0; SLOT_COUNT], era_slots: 0, linked: 0, below_era: 0, vdso: 0 };
+    /// has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 without a vDSO), into
+    /// `words`, one per slot (0 where nothing is linked or chosen: the
+    /// binder puts an `ENOSYS` stub there).
+    pub fn for_kernel(
+        kernel: &Kernel,
+        records: &[SlotImpl],
+        vdso_ehdr: usize,
+        words: &mut [usize; SLOT_COUNT],
+    ) -> Binding {
+        let mut b = Binding { era_slots: 0, linked: 0, below_era: 0, vdso: 0 };
         for record in records {
-            let Some(word) = b.words.get_mut(record.slot as usize) else { continue };
+            let Some(word) = words.get_mut(record.slot as usize) else { continue };
             let (chosen, is_era) = record.choose(kernel);
             // One record per slot: the slot's own module defines it.
             b.linked += 1;
