@@ -8,6 +8,25 @@
 use crate::ty::c_int;
 use linux_raw_sys::errno::ENOSYS;
 
+/// A stub as `unsafe extern "C" fn()`: its `n` word arguments forgotten.
+macro_rules! erased {
+    ($f:ident; $n:tt) => {{
+        let f: erased!(@ty $n) = $f;
+        // SAFETY: function pointers of any signature have the same size;
+        // only the type is forgotten (callers use the slot's).
+        unsafe { core::mem::transmute::<erased!(@ty $n), unsafe extern "C" fn()>(f) }
+    }};
+    (@ty 0) => { unsafe extern "C" fn(*mut c_int) -> isize };
+    (@ty 1) => { unsafe extern "C" fn(usize, *mut c_int) -> isize };
+    (@ty 2) => { unsafe extern "C" fn(usize, usize, *mut c_int) -> isize };
+    (@ty 3) => { unsafe extern "C" fn(usize, usize, usize, *mut c_int) -> isize };
+    (@ty 4) => { unsafe extern "C" fn(usize, usize, usize, usize, *mut c_int) -> isize };
+    (@ty 5) => { unsafe extern "C" fn(usize, usize, usize, usize, usize, *mut c_int) -> isize };
+    (@ty 6) => { unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, *mut c_int) -> isize };
+    (@ty 7) => { unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize, *mut c_int) -> isize };
+    (@ty 8) => { unsafe extern "C" fn(usize, usize, usize, usize, usize, usize, usize, usize, *mut c_int) -> isize };
+}
+
 macro_rules! enosys_stubs {
     ($( $name:ident ( $($a:ident),* ); )*) => {
         $(
@@ -36,6 +55,28 @@ enosys_stubs! {
     words7(a0, a1, a2, a3, a4, a5, a6);
     words8(a0, a1, a2, a3, a4, a5, a6, a7);
 }
+
+/// The ENOSYS stub of each slot of this contract, by slot index, decided at
+/// compile time (so binding a table is a copy, not a search per slot).
+pub static STUB_BY_SLOT: [unsafe extern "C" fn(); crate::SLOT_COUNT] = {
+    let mut out: [unsafe extern "C" fn(); crate::SLOT_COUNT] = [erased!(words0; 0); crate::SLOT_COUNT];
+    let mut i = 0;
+    while i < crate::SLOT_COUNT {
+        out[i] = match crate::SLOT_ARG_WORDS_CONST[i] {
+            0 => erased!(words0; 0),
+            1 => erased!(words1; 1),
+            2 => erased!(words2; 2),
+            3 => erased!(words3; 3),
+            4 => erased!(words4; 4),
+            5 => erased!(words5; 5),
+            6 => erased!(words6; 6),
+            7 => erased!(words7; 7),
+            _ => erased!(words8; 8),
+        };
+        i += 1;
+    }
+    out
+};
 
 /// The most argument words a slot may have.
 pub const MAX_ARG_WORDS: u8 = 8;

@@ -238,7 +238,7 @@ macro_rules! define_table {
         /// The notes point at this array.
         pub static SLOT_ARG_WORDS: [u8; SLOT_COUNT] = SLOT_ARG_WORDS_CONST;
 
-        const SLOT_ARG_WORDS_CONST: [u8; SLOT_COUNT] = [$( 0 $( + arg_words::<$ty>() )*, )*];
+        pub(crate) const SLOT_ARG_WORDS_CONST: [u8; SLOT_COUNT] = [$( 0 $( + arg_words::<$ty>() )*, )*];
 
         /// Typed calls through the program's own stub table.
         ///
