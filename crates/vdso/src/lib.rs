@@ -50,6 +50,8 @@ pub struct Vdso<'a> {
     symtab: usize,
     strtab: usize,
     hash: Hash,
+    /// `DT_HASH`, kept beside `DT_GNU_HASH` so both paths can be tested.
+    sysv_hash: Option<usize>,
     versym: Option<usize>,
     verdef: Option<usize>,
 }
@@ -111,7 +113,16 @@ impl<'a> Vdso<'a> {
         }
         let (Some(load), Some(dynamic)) = (load, dynamic) else { return Err(VdsoError::NoSegments) };
         let vaddr_base = load.p_vaddr.wrapping_sub(load.p_offset);
-        let mut v = Vdso { image, vaddr_base, symtab: 0, strtab: 0, hash: Hash::SysV(0), versym: None, verdef: None };
+        let mut v = Vdso {
+            image,
+            vaddr_base,
+            symtab: 0,
+            strtab: 0,
+            hash: Hash::SysV(0),
+            sysv_hash: None,
+            versym: None,
+            verdef: None,
+        };
 
         let (mut symtab, mut strtab, mut sysv, mut gnu) = (None, None, None, None);
         let dyn_at = dynamic.p_offset;
@@ -134,6 +145,7 @@ impl<'a> Vdso<'a> {
         }
         v.symtab = symtab.ok_or(VdsoError::NoSymbolTable)?;
         v.strtab = strtab.ok_or(VdsoError::NoSymbolTable)?;
+        v.sysv_hash = sysv;
         v.hash = match (gnu, sysv) {
             (Some(g), _) => Hash::Gnu(g),
             (None, Some(s)) => Hash::SysV(s),
@@ -328,6 +340,19 @@ mod tests {
         }
         assert!(v.lookup("__vdso_clock_gettime", "LINUX_9.9").is_none(), "wrong version");
         assert!(v.lookup("no_such_function", "LINUX_2.6").is_none());
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_sysv_hash_finds_the_same_symbols() {
+        let v = Vdso::parse(live_image()).unwrap();
+        let at = v.sysv_hash.expect("the x86_64 vDSO has DT_HASH too");
+        let sysv = Vdso { hash: Hash::SysV(at), ..v };
+        for f in ["__vdso_clock_gettime", "__vdso_getcpu", "__vdso_time"] {
+            assert_eq!(sysv.lookup(f, "LINUX_2.6"), v.lookup(f, "LINUX_2.6"), "{f}");
+            assert!(sysv.lookup(f, "LINUX_2.6").is_some());
+        }
+        assert!(sysv.lookup("nope", "LINUX_2.6").is_none());
     }
 
     #[test]
