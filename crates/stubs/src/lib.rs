@@ -189,6 +189,80 @@ macro_rules! for_each_slot {
             4 time(tloc: *mut i64);
             /// `getcpu(2)`: the CPU and NUMA node the caller runs on.
             4 getcpu(cpu: *mut $crate::ty::c_uint, node: *mut $crate::ty::c_uint, cache: *mut $crate::ty::c_void);
+            /// `pread64(2)`: reads at `offset` without moving the file offset.
+            5 pread64(fd: $crate::ty::c_int, buf: *mut $crate::ty::c_void, count: usize, offset: i64);
+            /// `pwrite64(2)`: writes at `offset` without moving the file offset.
+            5 pwrite64(fd: $crate::ty::c_int, buf: *const $crate::ty::c_void, count: usize, offset: i64);
+            /// `readv(2)`: reads into several buffers.
+            5 readv(fd: $crate::ty::c_int, iov: *const $crate::ty::iovec, iovcnt: $crate::ty::c_int);
+            /// `writev(2)`: writes from several buffers.
+            5 writev(fd: $crate::ty::c_int, iov: *const $crate::ty::iovec, iovcnt: $crate::ty::c_int);
+            /// `fsync(2)`: flushes a file's data and metadata to storage.
+            5 fsync(fd: $crate::ty::c_int);
+            /// `fdatasync(2)`: flushes a file's data to storage.
+            5 fdatasync(fd: $crate::ty::c_int);
+            /// `ftruncate(2)`: sets a file's length (64-bit on every target).
+            5 ftruncate(fd: $crate::ty::c_int, length: i64);
+            /// `fallocate(2)`: allocates or deallocates file space.
+            5 fallocate(fd: $crate::ty::c_int, mode: $crate::ty::c_int, offset: i64, len: i64);
+            /// `fchmodat(2)`: changes a file's mode bits.
+            5 fchmodat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char, mode: $crate::ty::c_uint);
+            /// `fchmod(2)`: changes an open file's mode bits.
+            5 fchmod(fd: $crate::ty::c_int, mode: $crate::ty::c_uint);
+            /// `fchownat(2)`: changes a file's owner and group.
+            5 fchownat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char, owner: $crate::ty::c_uint,
+                       group: $crate::ty::c_uint, flags: $crate::ty::c_int);
+            /// `utimensat(2)`: sets access and modification times (64-bit time on every target).
+            5 utimensat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char,
+                        times: *const $crate::ty::__kernel_timespec, flags: $crate::ty::c_int);
+            /// `readlinkat(2)`: reads a symbolic link's target (not NUL-terminated).
+            5 readlinkat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char,
+                         buf: *mut $crate::ty::c_char, size: usize);
+            /// `mkdirat(2)`: makes a directory.
+            5 mkdirat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char, mode: $crate::ty::c_uint);
+            /// `unlinkat(2)`: removes a name (`AT_REMOVEDIR`: a directory).
+            5 unlinkat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char, flags: $crate::ty::c_int);
+            /// `linkat(2)`: makes a new name for a file.
+            5 linkat(olddirfd: $crate::ty::c_int, oldpath: *const $crate::ty::c_char,
+                     newdirfd: $crate::ty::c_int, newpath: *const $crate::ty::c_char, flags: $crate::ty::c_int);
+            /// `symlinkat(2)`: makes a symbolic link.
+            5 symlinkat(target: *const $crate::ty::c_char, dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char);
+            /// `getcwd(2)`: the current directory (the system call's form: returns the length).
+            5 getcwd(buf: *mut $crate::ty::c_char, size: usize);
+            /// `chdir(2)`: changes the current directory.
+            5 chdir(path: *const $crate::ty::c_char);
+            /// `fchdir(2)`: changes the current directory to an open one.
+            5 fchdir(fd: $crate::ty::c_int);
+            /// `getdents64(2)`: reads directory entries.
+            5 getdents64(fd: $crate::ty::c_int, dirp: *mut $crate::ty::c_void, count: usize);
+            /// `dup(2)`: duplicates a descriptor to the lowest free number.
+            5 dup(fd: $crate::ty::c_int);
+            /// `fcntl(2)`: descriptor control (`fcntl64` on 32-bit).
+            5 fcntl(fd: $crate::ty::c_int, cmd: $crate::ty::c_int, arg: usize);
+            /// `madvise(2)`: advice about the use of memory.
+            5 madvise(addr: *mut $crate::ty::c_void, len: usize, advice: $crate::ty::c_int);
+            /// `mremap(2)`: grows, shrinks or moves a mapping.
+            5 mremap(old: *mut $crate::ty::c_void, old_len: usize, new_len: usize, flags: $crate::ty::c_int,
+                     new_addr: *mut $crate::ty::c_void);
+            /// `msync(2)`: writes a file mapping back.
+            5 msync(addr: *mut $crate::ty::c_void, len: usize, flags: $crate::ty::c_int);
+            /// `mlock(2)`: locks memory in RAM.
+            5 mlock(addr: *const $crate::ty::c_void, len: usize);
+            /// `munlock(2)`: unlocks memory.
+            5 munlock(addr: *const $crate::ty::c_void, len: usize);
+            /// `clock_nanosleep(2)`: sleeps on a clock (64-bit time on every target).
+            5 clock_nanosleep(clock: $crate::ty::c_int, flags: $crate::ty::c_int,
+                              req: *const $crate::ty::__kernel_timespec, rem: *mut $crate::ty::__kernel_timespec);
+            /// `getuid(2)`: the real user ID. Never fails.
+            5 getuid();
+            /// `geteuid(2)`: the effective user ID. Never fails.
+            5 geteuid();
+            /// `getgid(2)`: the real group ID. Never fails.
+            5 getgid();
+            /// `getegid(2)`: the effective group ID. Never fails.
+            5 getegid();
+            /// `umask(2)`: sets the file-creation mask; returns the old one. Never fails.
+            5 umask(mask: $crate::ty::c_uint);
         }
     };
 }
@@ -339,7 +413,7 @@ mod tests {
         assert_eq!(slot::read, 0);
         assert_eq!(SLOT_NAMES[slot::getpid], "getpid");
         assert_eq!(SLOT_NAMES[slot::gettid], "gettid");
-        assert_eq!(slot::getcpu, SLOT_COUNT - 1);
+        assert_eq!(slot::umask, SLOT_COUNT - 1);
     }
 
     #[test]

@@ -68,7 +68,13 @@ const ARCH_TABLE: &[u8] =
 /// The slots' system calls that are other calls on this architecture
 /// (their 64-bit-time forms on i686).
 const ARCH_NAMES: &[(&str, &str)] = if cfg!(target_arch = "x86") {
-    &[("clock_gettime", "clock_gettime64"), ("clock_getres", "clock_getres_time64"), ("recvmmsg", "recvmmsg_time64")]
+    &[
+        ("clock_gettime", "clock_gettime64"),
+        ("clock_getres", "clock_getres_time64"),
+        ("clock_nanosleep", "clock_nanosleep_time64"),
+        ("utimensat", "utimensat_time64"),
+        ("recvmmsg", "recvmmsg_time64"),
+    ]
 } else {
     &[]
 };

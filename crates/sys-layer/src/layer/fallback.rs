@@ -718,6 +718,12 @@ pub const CLOCK_GETTIME: Option<super::slots::clock_gettime::Fn> = None;
 /// `clock_getres` needs no fallback off i686.
 #[cfg(not(target_arch = "x86"))]
 pub const CLOCK_GETRES: Option<super::slots::clock_getres::Fn> = None;
+/// `clock_nanosleep` needs no fallback off i686.
+#[cfg(not(target_arch = "x86"))]
+pub const CLOCK_NANOSLEEP: Option<super::slots::clock_nanosleep::Fn> = None;
+/// `utimensat` needs no fallback off i686.
+#[cfg(not(target_arch = "x86"))]
+pub const UTIMENSAT: Option<super::slots::utimensat::Fn> = None;
 
 /// `sendmmsg` before 3.0: `sendmsg` per message, storing each count in
 /// `msg_len`. Returns how many were sent; an error on the first one is the
@@ -796,7 +802,7 @@ pub unsafe extern "C" fn recvmmsg(
 // --------------------------------------------------------------------- i686
 
 #[cfg(target_arch = "x86")]
-pub use i686::{ACCEPT4, CLOCK_GETRES, CLOCK_GETTIME, RECVMMSG, SENDMMSG};
+pub use i686::{ACCEPT4, CLOCK_GETRES, CLOCK_GETTIME, CLOCK_NANOSLEEP, RECVMMSG, SENDMMSG, UTIMENSAT};
 
 /// i686 got direct socket calls (`accept4`, `sendmmsg`, ...) only in 4.3,
 /// and 64-bit time (`clock_gettime64`, `recvmmsg_time64`) in 5.1. Below,
@@ -815,6 +821,64 @@ mod i686 {
     pub const RECVMMSG: Option<crate::layer::slots::recvmmsg::Fn> = Some(recvmmsg);
     pub const CLOCK_GETTIME: Option<crate::layer::slots::clock_gettime::Fn> = Some(clock_gettime);
     pub const CLOCK_GETRES: Option<crate::layer::slots::clock_getres::Fn> = Some(clock_getres);
+    pub const CLOCK_NANOSLEEP: Option<crate::layer::slots::clock_nanosleep::Fn> = Some(clock_nanosleep);
+    pub const UTIMENSAT: Option<crate::layer::slots::utimensat::Fn> = Some(utimensat);
+
+    /// A 64-bit timespec as the 32-bit one older i686 calls take.
+    fn narrow(t: &g::__kernel_timespec) -> Result<[i32; 2], c_int> {
+        let sec = i32::try_from(t.tv_sec).map_err(|_| EOVERFLOW as c_int)?;
+        Ok([sec, t.tv_nsec as i32])
+    }
+
+    /// `clock_nanosleep` before 5.1: the 32-bit-time call (sleeps to 2038).
+    pub unsafe extern "C" fn clock_nanosleep(
+        clock: c_int,
+        flags: c_int,
+        req: *const g::__kernel_timespec,
+        rem: *mut g::__kernel_timespec,
+        errno: *mut c_int,
+    ) -> isize {
+        // SAFETY: the caller vouches for a readable request.
+        let request = match narrow(unsafe { &*req }) {
+            Ok(r) => r,
+            Err(e) => return fail(errno, e as u32),
+        };
+        let mut left = [0i32; 2];
+        let out = if rem.is_null() { core::ptr::null_mut() } else { left.as_mut_ptr() };
+        // SAFETY: request and left are one 32-bit timespec each.
+        let r = unsafe { sys!(g::__NR_clock_nanosleep, clock, flags, request.as_ptr(), out) };
+        if r == Err(linux_raw_sys::errno::EINTR as c_int) && !rem.is_null() {
+            // SAFETY: the caller vouches that a non-null rem is writable.
+            unsafe { rem.write(g::__kernel_timespec { tv_sec: left[0] as i64, tv_nsec: left[1] as i64 }) };
+        }
+        ret(r, errno)
+    }
+
+    /// `utimensat` before 5.1: the 32-bit-time call (times to 2038;
+    /// `UTIME_NOW`/`UTIME_OMIT` pass through in `tv_nsec`).
+    pub unsafe extern "C" fn utimensat(
+        dirfd: c_int,
+        path: *const core::ffi::c_char,
+        times: *const g::__kernel_timespec,
+        flags: c_int,
+        errno: *mut c_int,
+    ) -> isize {
+        let mut old = [[0i32; 2]; 2];
+        let p = if times.is_null() {
+            core::ptr::null()
+        } else {
+            for (i, slot) in old.iter_mut().enumerate() {
+                // SAFETY: the caller vouches for two readable timespecs.
+                match narrow(unsafe { &*times.add(i) }) {
+                    Ok(t) => *slot = t,
+                    Err(e) => return fail(errno, e as u32),
+                }
+            }
+            old.as_ptr()
+        };
+        // SAFETY: p is null or two 32-bit timespecs; the path is the caller's.
+        ret(unsafe { sys!(g::__NR_utimensat, dirfd, path, p, flags) }, errno)
+    }
 
     /// `clock_getres` before 5.1: the 32-bit-time call, widened.
     pub unsafe extern "C" fn clock_getres(clock: c_int, res: *mut g::__kernel_timespec, errno: *mut c_int) -> isize {

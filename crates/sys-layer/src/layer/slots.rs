@@ -14,26 +14,39 @@ use sys_layer_stubs::slot;
 #[allow(non_upper_case_globals)]
 mod nr {
     pub use linux_raw_sys::general::{
-        __NR_accept4 as accept4, __NR_clone3 as clone3, __NR_close as close, __NR_close_range as close_range,
-        __NR_copy_file_range as copy_file_range, __NR_dup3 as dup3, __NR_epoll_pwait2 as epoll_pwait2,
-        __NR_execveat as execveat, __NR_exit_group as exit_group, __NR_faccessat2 as faccessat2, __NR_getcpu as getcpu,
-        __NR_getpid as getpid, __NR_getppid as getppid, __NR_getrandom as getrandom, __NR_gettid as gettid,
-        __NR_ioctl as ioctl, __NR_membarrier as membarrier, __NR_memfd_create as memfd_create, __NR_mlock2 as mlock2,
-        __NR_mprotect as mprotect, __NR_munmap as munmap, __NR_openat as openat, __NR_openat2 as openat2,
-        __NR_pidfd_open as pidfd_open, __NR_pipe2 as pipe2, __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64,
-        __NR_pwritev2 as pwritev2, __NR_read as read, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
-        __NR_statx as statx, __NR_uname as uname, __NR_write as write,
+        __NR_accept4 as accept4, __NR_chdir as chdir, __NR_clone3 as clone3, __NR_close as close,
+        __NR_close_range as close_range, __NR_copy_file_range as copy_file_range, __NR_dup as dup, __NR_dup3 as dup3,
+        __NR_epoll_pwait2 as epoll_pwait2, __NR_execveat as execveat, __NR_exit_group as exit_group,
+        __NR_faccessat2 as faccessat2, __NR_fchdir as fchdir, __NR_fchmod as fchmod, __NR_fchmodat as fchmodat,
+        __NR_fchownat as fchownat, __NR_fdatasync as fdatasync, __NR_fsync as fsync, __NR_getcpu as getcpu,
+        __NR_getcwd as getcwd, __NR_getdents64 as getdents64, __NR_getpid as getpid, __NR_getppid as getppid,
+        __NR_getrandom as getrandom, __NR_gettid as gettid, __NR_ioctl as ioctl, __NR_linkat as linkat,
+        __NR_madvise as madvise, __NR_membarrier as membarrier, __NR_memfd_create as memfd_create,
+        __NR_mkdirat as mkdirat, __NR_mlock as mlock, __NR_mlock2 as mlock2, __NR_mprotect as mprotect,
+        __NR_mremap as mremap, __NR_msync as msync, __NR_munlock as munlock, __NR_munmap as munmap,
+        __NR_openat as openat, __NR_openat2 as openat2, __NR_pidfd_open as pidfd_open, __NR_pipe2 as pipe2,
+        __NR_preadv2 as preadv2, __NR_prlimit64 as prlimit64, __NR_pwritev2 as pwritev2, __NR_read as read,
+        __NR_readlinkat as readlinkat, __NR_readv as readv, __NR_renameat2 as renameat2, __NR_sendmmsg as sendmmsg,
+        __NR_statx as statx, __NR_symlinkat as symlinkat, __NR_umask as umask, __NR_uname as uname,
+        __NR_unlinkat as unlinkat, __NR_write as write, __NR_writev as writev,
     };
-    // The 64-bit time and offset forms: on i686 these are other calls.
+    // The 64-bit time and offset forms, and 32-bit IDs: on i686 these are
+    // other calls.
     #[cfg(target_arch = "x86")]
     pub use linux_raw_sys::general::{
         __NR__llseek as lseek, __NR_clock_getres_time64 as clock_getres, __NR_clock_gettime64 as clock_gettime,
-        __NR_mmap2 as mmap, __NR_recvmmsg_time64 as recvmmsg,
+        __NR_clock_nanosleep_time64 as clock_nanosleep, __NR_fallocate as fallocate, __NR_fcntl64 as fcntl,
+        __NR_ftruncate64 as ftruncate, __NR_getegid32 as getegid, __NR_geteuid32 as geteuid,
+        __NR_getgid32 as getgid, __NR_getuid32 as getuid, __NR_mmap2 as mmap, __NR_pread64 as pread64,
+        __NR_pwrite64 as pwrite64, __NR_recvmmsg_time64 as recvmmsg, __NR_utimensat_time64 as utimensat,
     };
     #[cfg(not(target_arch = "x86"))]
     pub use linux_raw_sys::general::{
-        __NR_clock_getres as clock_getres, __NR_clock_gettime as clock_gettime, __NR_lseek as lseek, __NR_mmap as mmap,
-        __NR_recvmmsg as recvmmsg,
+        __NR_clock_getres as clock_getres, __NR_clock_gettime as clock_gettime,
+        __NR_clock_nanosleep as clock_nanosleep, __NR_fallocate as fallocate, __NR_fcntl as fcntl,
+        __NR_ftruncate as ftruncate, __NR_getegid as getegid, __NR_geteuid as geteuid, __NR_getgid as getgid,
+        __NR_getuid as getuid, __NR_lseek as lseek, __NR_mmap as mmap, __NR_pread64 as pread64,
+        __NR_pwrite64 as pwrite64, __NR_recvmmsg as recvmmsg, __NR_utimensat as utimensat,
     };
 }
 
@@ -90,6 +103,44 @@ mod special {
                 errno,
             )
         }
+    }
+
+    /// A call whose 64-bit argument at `at` is one word on 64-bit targets and
+    /// two (low, high) on i686: `pread64`, `pwrite64`, `ftruncate64`.
+    pub unsafe fn offset_call(nr: u32, words: &[usize], offset: i64, errno: *mut c_int) -> isize {
+        let (lo, hi) = offset_words(offset);
+        let w = |i: usize| words.get(i).copied().unwrap_or(0);
+        let r = match words.len() {
+            // ftruncate(fd, length)
+            // SAFETY: the caller vouches for the arguments.
+            1 => unsafe {
+                if cfg!(target_pointer_width = "64") { raw_syscall!(nr, w(0), lo) } else { raw_syscall!(nr, w(0), lo, hi) }
+            },
+            // pread64/pwrite64(fd, buf, count, offset); i386 takes (lo, hi).
+            // SAFETY: as above.
+            _ => unsafe {
+                if cfg!(target_pointer_width = "64") {
+                    raw_syscall!(nr, w(0), w(1), w(2), lo)
+                } else {
+                    raw_syscall!(nr, w(0), w(1), w(2), lo, hi)
+                }
+            },
+        };
+        finish(r, errno)
+    }
+
+    /// `fallocate(fd, mode, offset, len)`: two 64-bit arguments.
+    pub unsafe fn fallocate(fd: c_int, mode: c_int, offset: i64, len: i64, errno: *mut c_int) -> isize {
+        let ((ol, oh), (ll, lh)) = (offset_words(offset), offset_words(len));
+        // SAFETY: no pointers.
+        let r = unsafe {
+            if cfg!(target_pointer_width = "64") {
+                raw_syscall!(nr::fallocate, fd.word(), mode.word(), ol, ll)
+            } else {
+                raw_syscall!(nr::fallocate, fd.word(), mode.word(), ol, oh, ll, lh)
+            }
+        };
+        finish(r, errno)
     }
 
     /// `preadv2`/`pwritev2`: the offset as (low, high) words.
@@ -189,6 +240,22 @@ macro_rules! direct_body {
         // SAFETY: the caller vouches for the arguments.
         unsafe { special::vectored(nr::pwritev2, $fd, $iov.cast(), $cnt, $off, $flags, $errno) }
     };
+    (pread64, $errno:ident, $fd:ident, $buf:ident, $count:ident, $off:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::offset_call(nr::pread64, &[$fd.word(), $buf.word(), $count], $off, $errno) }
+    };
+    (pwrite64, $errno:ident, $fd:ident, $buf:ident, $count:ident, $off:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::offset_call(nr::pwrite64, &[$fd.word(), $buf.word(), $count], $off, $errno) }
+    };
+    (ftruncate, $errno:ident, $fd:ident, $len:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::offset_call(nr::ftruncate, &[$fd.word()], $len, $errno) }
+    };
+    (fallocate, $errno:ident, $fd:ident, $mode:ident, $off:ident, $len:ident) => {
+        // SAFETY: the caller vouches for the arguments.
+        unsafe { special::fallocate($fd, $mode, $off, $len, $errno) }
+    };
     (time, $errno:ident, $tloc:ident) => {
         // SAFETY: the caller vouches for the arguments.
         unsafe { special::time($tloc, $errno) }
@@ -263,6 +330,12 @@ macro_rules! fallback_of {
     };
     (clock_getres) => {
         fallback::CLOCK_GETRES
+    };
+    (clock_nanosleep) => {
+        fallback::CLOCK_NANOSLEEP
+    };
+    (utimensat) => {
+        fallback::UTIMENSAT
     };
     ($other:ident) => {
         None
