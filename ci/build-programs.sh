@@ -16,7 +16,7 @@ cd "$sys_layer_root"
 export_static_rustflags "$target"
 export SYS_LAYER_MIN_KERNEL=${SYS_LAYER_MIN_KERNEL:-2.6.32}
 target_dir=${CARGO_TARGET_DIR:-$sys_layer_root/target}
-cargo build --release --target "$target" -p sys-layer --features examples --example hello >&2
+cargo build --release --target "$target" -p sys-layer --features examples --examples >&2
 cargo build --release --target "$target" -p sys-layer-test-programs --bins >&2
 # Unoptimised builds take other code paths (mem function calls for every
 # array and struct copy, no inlining): the suite runs them too, from ../debug.
@@ -24,6 +24,6 @@ cargo build --target "$target" -p sys-layer-test-programs --bins >&2
 SYS_LAYER_MIN_KERNEL=5.4 cargo build --release --target "$target" -p sys-layer-test-programs --bin eras \
     --target-dir "$target_dir/floor-5.4" >&2
 dir="$target_dir/$target/release"
-cp "$dir/examples/hello" "$dir/hello"
+for example in hello cat wc ls; do cp "$dir/examples/$example" "$dir/$example"; done
 cp "$target_dir/floor-5.4/$target/release/eras" "$dir/eras-floor-5.4"
 printf '%s\n' "$dir"

@@ -56,27 +56,19 @@ enosys_stubs! {
     words8(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
-/// The ENOSYS stub of each slot of this contract, by slot index, decided at
-/// compile time (so binding a table is a copy, not a search per slot).
-pub static STUB_BY_SLOT: [unsafe extern "C" fn(); crate::SLOT_COUNT] = {
-    let mut out: [unsafe extern "C" fn(); crate::SLOT_COUNT] = [erased!(words0; 0); crate::SLOT_COUNT];
-    let mut i = 0;
-    while i < crate::SLOT_COUNT {
-        out[i] = match crate::SLOT_ARG_WORDS_CONST[i] {
-            0 => erased!(words0; 0),
-            1 => erased!(words1; 1),
-            2 => erased!(words2; 2),
-            3 => erased!(words3; 3),
-            4 => erased!(words4; 4),
-            5 => erased!(words5; 5),
-            6 => erased!(words6; 6),
-            7 => erased!(words7; 7),
-            _ => erased!(words8; 8),
-        };
-        i += 1;
-    }
-    out
-};
+/// The ENOSYS stubs, indexed by argument words: a table lookup instead of
+/// a match when a binder fills many slots.
+pub static STUB_BY_WORDS: [unsafe extern "C" fn(); MAX_ARG_WORDS as usize + 1] = [
+    erased!(words0; 0),
+    erased!(words1; 1),
+    erased!(words2; 2),
+    erased!(words3; 3),
+    erased!(words4; 4),
+    erased!(words5; 5),
+    erased!(words6; 6),
+    erased!(words7; 7),
+    erased!(words8; 8),
+];
 
 /// The most argument words a slot may have.
 pub const MAX_ARG_WORDS: u8 = 8;
@@ -84,19 +76,7 @@ pub const MAX_ARG_WORDS: u8 = 8;
 /// The ENOSYS stub for a slot with `words` argument words, as a table word;
 /// `None` when `words` exceeds [`MAX_ARG_WORDS`].
 pub fn stub_for_arg_words(words: u8) -> Option<usize> {
-    let f = match words {
-        0 => words0 as *const () as usize,
-        1 => words1 as *const () as usize,
-        2 => words2 as *const () as usize,
-        3 => words3 as *const () as usize,
-        4 => words4 as *const () as usize,
-        5 => words5 as *const () as usize,
-        6 => words6 as *const () as usize,
-        7 => words7 as *const () as usize,
-        8 => words8 as *const () as usize,
-        _ => return None,
-    };
-    Some(f)
+    STUB_BY_WORDS.get(words as usize).map(|f| *f as usize)
 }
 
 const _: () = {

@@ -14,7 +14,7 @@ use core::ffi::c_int;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general::{__NR_mseal, PROT_READ};
-use sys_layer_stubs::enosys::{MAX_ARG_WORDS, STUB_BY_SLOT, stub_for_arg_words};
+use sys_layer_stubs::enosys::{MAX_ARG_WORDS, stub_for_arg_words};
 use sys_layer_stubs::note::{NoteError, Notes, TableNote};
 use sys_layer_stubs::{SLOT_COUNT, TABLE_ALIGN};
 
@@ -271,9 +271,8 @@ unsafe fn bind_table(
                 from_layers += 1;
                 w
             }
-            // A slot of this contract: its stub is known at compile time.
-            _ if slot < SLOT_COUNT => STUB_BY_SLOT[slot] as usize,
-            // A slot of a newer contract: its stub from the note's count.
+            // A stub by the slot's argument words: this contract's own count
+            // for its slots, the note's for a newer contract's.
             _ => {
                 // SAFETY: the note's argument-word array has one byte per slot.
                 let words = unsafe { *arg_words.add(slot) };

@@ -33,6 +33,7 @@
 //! `exit_group`. [`rt::bind_report`] tells what the binder did.
 #![cfg_attr(not(test), no_std)]
 
+pub mod alloc;
 pub mod auxv;
 pub mod binder;
 pub mod c;

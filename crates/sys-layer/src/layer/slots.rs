@@ -36,9 +36,9 @@ mod nr {
     pub use linux_raw_sys::general::{
         __NR__llseek as lseek, __NR_clock_getres_time64 as clock_getres, __NR_clock_gettime64 as clock_gettime,
         __NR_clock_nanosleep_time64 as clock_nanosleep, __NR_fallocate as fallocate, __NR_fcntl64 as fcntl,
-        __NR_ftruncate64 as ftruncate, __NR_getegid32 as getegid, __NR_geteuid32 as geteuid,
-        __NR_getgid32 as getgid, __NR_getuid32 as getuid, __NR_mmap2 as mmap, __NR_pread64 as pread64,
-        __NR_pwrite64 as pwrite64, __NR_recvmmsg_time64 as recvmmsg, __NR_utimensat_time64 as utimensat,
+        __NR_ftruncate64 as ftruncate, __NR_getegid32 as getegid, __NR_geteuid32 as geteuid, __NR_getgid32 as getgid,
+        __NR_getuid32 as getuid, __NR_mmap2 as mmap, __NR_pread64 as pread64, __NR_pwrite64 as pwrite64,
+        __NR_recvmmsg_time64 as recvmmsg, __NR_utimensat_time64 as utimensat,
     };
     #[cfg(not(target_arch = "x86"))]
     pub use linux_raw_sys::general::{
@@ -114,7 +114,11 @@ mod special {
             // ftruncate(fd, length)
             // SAFETY: the caller vouches for the arguments.
             1 => unsafe {
-                if cfg!(target_pointer_width = "64") { raw_syscall!(nr, w(0), lo) } else { raw_syscall!(nr, w(0), lo, hi) }
+                if cfg!(target_pointer_width = "64") {
+                    raw_syscall!(nr, w(0), lo)
+                } else {
+                    raw_syscall!(nr, w(0), lo, hi)
+                }
             },
             // pread64/pwrite64(fd, buf, count, offset); i386 takes (lo, hi).
             // SAFETY: as above.

@@ -1,0 +1,202 @@
+//! The global allocator: size classes for small blocks, the kernel's pages
+//! for large ones.
+//!
+//! Requests up to 2 KiB (size and alignment) come from one of eight classes
+//! of powers of two, 16 B to 2 KiB, each a free list refilled 64 KiB at a
+//! time from `mmap`; freed blocks go back on their list (and stay with the
+//! process). Larger requests get their own anonymous mapping, returned to
+//! the kernel on free, and grown or shrunk with `mremap` where the
+//! alignment allows. One spin lock guards the lists: correct with threads,
+//! not yet tuned for them.
+//!
+//! Installed as the `#[global_allocator]` with the `global-allocator`
+//! feature (on by default), so `alloc`'s `Vec`, `String`, `Box` and
+//! `format!` work in a program on this runtime.
+
+use crate::raw as call;
+use crate::sync::SpinLock;
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::null_mut;
+use linux_raw_sys::general as g;
+
+/// The smallest class: 16 bytes, enough for the free-list link.
+const MIN_CLASS_LOG2: usize = 4;
+/// The largest class: 2 KiB.
+const MAX_CLASS_LOG2: usize = 11;
+const CLASSES: usize = MAX_CLASS_LOG2 - MIN_CLASS_LOG2 + 1;
+/// How much a class takes from the kernel at a time.
+const REFILL: usize = 64 * 1024;
+const PAGE: usize = 4096;
+
+/// The allocator. Stateless to hold: its lists are a static of this module.
+pub struct Allocator;
+
+struct FreeLists {
+    heads: [*mut FreeBlock; CLASSES],
+}
+
+struct FreeBlock {
+    next: *mut FreeBlock,
+}
+
+// SAFETY: the lists are only touched under the spin lock.
+unsafe impl Send for FreeLists {}
+
+static LISTS: SpinLock<FreeLists> = SpinLock::new(FreeLists { heads: [null_mut(); CLASSES] });
+
+/// The class of a request, if it is small: index and block size.
+fn class_of(layout: Layout) -> Option<(usize, usize)> {
+    let need = layout.size().max(layout.align()).max(1 << MIN_CLASS_LOG2);
+    if need > 1 << MAX_CLASS_LOG2 {
+        return None;
+    }
+    let log2 = need.next_power_of_two().trailing_zeros() as usize;
+    Some((log2 - MIN_CLASS_LOG2, 1 << log2))
+}
+
+fn map(len: usize) -> *mut u8 {
+    let mut errno = 0;
+    // SAFETY: an anonymous private mapping touches no existing memory.
+    let p = unsafe {
+        call::mmap(
+            null_mut(),
+            len,
+            (g::PROT_READ | g::PROT_WRITE) as i32,
+            (g::MAP_PRIVATE | g::MAP_ANONYMOUS) as i32,
+            -1,
+            0,
+            &mut errno,
+        )
+    };
+    if p == -1 { null_mut() } else { p as *mut u8 }
+}
+
+fn unmap(p: *mut u8, len: usize) {
+    let mut errno = 0;
+    // SAFETY: the range is a mapping (or part of one) this allocator made.
+    unsafe { call::munmap(p.cast(), len, &mut errno) };
+}
+
+fn round_to_pages(n: usize) -> Option<usize> {
+    Some(n.checked_add(PAGE - 1)? & !(PAGE - 1))
+}
+
+/// A large block: its own mapping, aligned by mapping more and trimming.
+fn map_large(layout: Layout) -> *mut u8 {
+    let Some(len) = round_to_pages(layout.size()) else { return null_mut() };
+    if layout.align() <= PAGE {
+        return map(len);
+    }
+    let Some(total) = len.checked_add(layout.align()) else { return null_mut() };
+    let raw = map(total);
+    if raw.is_null() {
+        return raw;
+    }
+    let start = (raw as usize).next_multiple_of(layout.align());
+    let (head, tail) = (start - raw as usize, total - (start - raw as usize) - len);
+    if head != 0 {
+        unmap(raw, head);
+    }
+    if tail != 0 {
+        unmap((start + len) as *mut u8, tail);
+    }
+    start as *mut u8
+}
+
+// SAFETY: blocks are handed out once until freed; small blocks come from
+// their class's list under the lock, large ones are whole mappings; every
+// block is at least `layout.size()` bytes and aligned to `layout.align()`
+// (classes are powers of two at least as large as both, carved from
+// page-aligned mappings).
+unsafe impl GlobalAlloc for Allocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let Some((class, size)) = class_of(layout) else { return map_large(layout) };
+        let mut lists = LISTS.lock();
+        if lists.heads[class].is_null() {
+            let chunk = map(REFILL);
+            if chunk.is_null() {
+                return null_mut();
+            }
+            // Thread the new blocks onto the list, first block first.
+            let count = REFILL / size;
+            for i in 0..count {
+                let block = chunk.wrapping_add(i * size).cast::<FreeBlock>();
+                let next = if i + 1 < count { chunk.wrapping_add((i + 1) * size).cast() } else { null_mut() };
+                // SAFETY: the block lies in the fresh mapping.
+                unsafe { block.write(FreeBlock { next }) };
+            }
+            lists.heads[class] = chunk.cast();
+        }
+        let block = lists.heads[class];
+        // SAFETY: a block on the list holds its link.
+        lists.heads[class] = unsafe { (*block).next };
+        block.cast()
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        match class_of(layout) {
+            Some((class, _)) => {
+                let mut lists = LISTS.lock();
+                let block = ptr.cast::<FreeBlock>();
+                // SAFETY: the caller gives back a block of this class, which
+                // now holds the link.
+                unsafe { block.write(FreeBlock { next: lists.heads[class] }) };
+                lists.heads[class] = block;
+            }
+            None => unmap(ptr, round_to_pages(layout.size()).unwrap_or(0)),
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else { return null_mut() };
+        match (class_of(layout), class_of(new_layout)) {
+            // Same class: the block already fits.
+            (Some((a, _)), Some((b, _))) if a == b => ptr,
+            // Large to large, page-aligned: let the kernel move the pages.
+            (None, None) if layout.align() <= PAGE => {
+                let (Some(old_len), Some(new_len)) = (round_to_pages(layout.size()), round_to_pages(new_size)) else {
+                    return null_mut();
+                };
+                let mut errno = 0;
+                // SAFETY: ptr is a whole mapping of old_len bytes made here.
+                let p = unsafe {
+                    call::mremap(ptr.cast(), old_len, new_len, g::MREMAP_MAYMOVE as i32, null_mut(), &mut errno)
+                };
+                if p == -1 { null_mut() } else { p as *mut u8 }
+            }
+            _ => {
+                // SAFETY: new_layout is valid (checked above).
+                let new = unsafe { self.alloc(new_layout) };
+                if !new.is_null() {
+                    // SAFETY: both blocks hold at least the smaller size.
+                    unsafe {
+                        core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                        self.dealloc(ptr, layout);
+                    }
+                }
+                new
+            }
+        }
+    }
+}
+
+#[cfg(all(feature = "global-allocator", not(test)))]
+#[global_allocator]
+static GLOBAL: Allocator = Allocator;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        let l = |s, a| Layout::from_size_align(s, a).unwrap();
+        assert_eq!(class_of(l(1, 1)), Some((0, 16)));
+        assert_eq!(class_of(l(16, 8)), Some((0, 16)));
+        assert_eq!(class_of(l(17, 1)), Some((1, 32)));
+        assert_eq!(class_of(l(8, 64)), Some((2, 64)));
+        assert_eq!(class_of(l(2048, 8)), Some((7, 2048)));
+        assert_eq!(class_of(l(2049, 8)), None);
+        assert_eq!(class_of(l(8, 4096)), None);
+    }
+}
