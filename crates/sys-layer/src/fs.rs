@@ -295,6 +295,7 @@ pub struct DirEntry<'a> {
     pub ino: u64,
     d_type: u8,
     name: &'a CStr,
+    dir: crate::fd::BorrowedFd<'a>,
 }
 
 impl DirEntry<'_> {
@@ -304,9 +305,19 @@ impl DirEntry<'_> {
     }
 
     /// The type the directory reported, if it reported one (`DT_UNKNOWN`
-    /// gives `None`: ask [`Dir::file_type`], which falls back to `statx`).
+    /// gives `None`: ask [`DirEntry::file_type`], which falls back to `statx`).
     pub fn reported_type(&self) -> Option<FileType> {
         FileType::from_dirent(self.d_type)
+    }
+
+    /// The entry's type: what `getdents64` reported, or (for `DT_UNKNOWN`,
+    /// which some file systems give) from `statx` on the entry, without
+    /// following a symbolic link.
+    pub fn file_type(&self) -> Result<FileType, Errno> {
+        match self.reported_type() {
+            Some(t) => Ok(t),
+            None => Ok(statat(self.dir, self.name, g::AT_SYMLINK_NOFOLLOW)?.file_type()),
+        }
     }
 }
 
@@ -350,17 +361,7 @@ impl Dir {
             Err(_) => return Some(Err(Errno::EIO)),
         };
         self.pos += reclen;
-        Some(Ok(DirEntry { ino, d_type, name }))
-    }
-
-    /// The type of the entry named `name` in this directory: what
-    /// `getdents64` reported, or (for `DT_UNKNOWN`) from `statx`, without
-    /// following a symbolic link.
-    pub fn file_type(&self, entry: &DirEntry<'_>) -> Result<FileType, Errno> {
-        match entry.reported_type() {
-            Some(t) => Ok(t),
-            None => Ok(statat(&self.fd, entry.name, g::AT_SYMLINK_NOFOLLOW)?.file_type()),
-        }
+        Some(Ok(DirEntry { ino, d_type, name, dir: self.fd.as_fd() }))
     }
 }
 
@@ -368,4 +369,148 @@ impl AsFd for Dir {
     fn as_fd(&self) -> crate::fd::BorrowedFd<'_> {
         self.fd.as_fd()
     }
+}
+
+/// Whether `path` allows the accesses in `mode` (`R_OK | W_OK | X_OK`, or
+/// 0 for existence), for the real IDs.
+///
+/// `access(2)`: <https://man7.org/linux/man-pages/man2/access.2.html>
+pub fn access(path: &CStr, mode: u32) -> Result<(), Errno> {
+    // SAFETY: path is NUL-terminated.
+    call_slot(|e| unsafe { call::faccessat2(g::AT_FDCWD, path.as_ptr(), mode as c_int, 0, e) }).map(drop)
+}
+
+/// Changes the permission bits of `path`.
+///
+/// `chmod(2)`: <https://man7.org/linux/man-pages/man2/chmod.2.html>
+pub fn chmod(path: &CStr, mode: Mode) -> Result<(), Errno> {
+    // SAFETY: path is NUL-terminated.
+    call_slot(|e| unsafe { call::fchmodat(g::AT_FDCWD, path.as_ptr(), mode.bits(), e) }).map(drop)
+}
+
+/// Changes the permission bits of an open file.
+///
+/// `fchmod(2)`: <https://man7.org/linux/man-pages/man2/fchmod.2.html>
+pub fn fchmod(fd: impl AsFd, mode: Mode) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::fchmod(fd, mode.bits(), e) }).map(drop)
+}
+
+/// Changes the owner and group of `path` (`None` leaves one as it is).
+///
+/// `chown(2)`: <https://man7.org/linux/man-pages/man2/chown.2.html>
+pub fn chown(path: &CStr, owner: Option<u32>, group: Option<u32>) -> Result<(), Errno> {
+    let (o, g_) = (owner.unwrap_or(u32::MAX), group.unwrap_or(u32::MAX));
+    // SAFETY: path is NUL-terminated.
+    call_slot(|e| unsafe { call::fchownat(g::AT_FDCWD, path.as_ptr(), o, g_, 0, e) }).map(drop)
+}
+
+/// What to set a file time to, for [`set_times`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSpec {
+    /// This time.
+    At(crate::time::Timespec),
+    /// Now (`UTIME_NOW`).
+    Now,
+    /// Leave it (`UTIME_OMIT`).
+    Omit,
+}
+
+fn kernel_time(t: TimeSpec) -> g::__kernel_timespec {
+    match t {
+        TimeSpec::At(t) => g::__kernel_timespec { tv_sec: t.sec, tv_nsec: t.nsec as _ },
+        TimeSpec::Now => g::__kernel_timespec { tv_sec: 0, tv_nsec: g::UTIME_NOW as _ },
+        TimeSpec::Omit => g::__kernel_timespec { tv_sec: 0, tv_nsec: g::UTIME_OMIT as _ },
+    }
+}
+
+/// Sets the access and modification times of `path`.
+///
+/// `utimensat(2)`: <https://man7.org/linux/man-pages/man2/utimensat.2.html>
+pub fn set_times(path: &CStr, access: TimeSpec, modification: TimeSpec) -> Result<(), Errno> {
+    let times = [kernel_time(access), kernel_time(modification)];
+    // SAFETY: path is NUL-terminated; times holds two timespecs.
+    call_slot(|e| unsafe { call::utimensat(g::AT_FDCWD, path.as_ptr(), times.as_ptr(), 0, e) }).map(drop)
+}
+
+/// Reads the target of the symbolic link `path` into `buf`; the target's
+/// bytes (`ENAMETOOLONG` if `buf` is too small to know it is whole).
+///
+/// `readlink(2)`: <https://man7.org/linux/man-pages/man2/readlink.2.html>
+pub fn readlink<'b>(path: &CStr, buf: &'b mut [u8]) -> Result<&'b [u8], Errno> {
+    // SAFETY: path is NUL-terminated; buf is writable for its length.
+    let n =
+        call_slot(|e| unsafe { call::readlinkat(g::AT_FDCWD, path.as_ptr(), buf.as_mut_ptr().cast(), buf.len(), e) })?;
+    if n == buf.len() {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(&buf[..n])
+}
+
+macro_rules! path_calls {
+    ($( $(#[$doc:meta])* $name:ident($($p:ident),*) $(+ $extra:ident: $ty:ty)? => |$e:ident| $call:expr; )*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name($($p: &CStr,)* $($extra: $ty)?) -> Result<(), Errno> {
+                // SAFETY: every path is NUL-terminated; the other arguments are plain values.
+                call_slot(|$e| unsafe { $call }).map(drop)
+            }
+        )*
+    };
+}
+
+path_calls! {
+    /// Makes the directory `path`.
+    ///
+    /// `mkdir(2)`: <https://man7.org/linux/man-pages/man2/mkdir.2.html>
+    mkdir(path) + mode: Mode => |e| call::mkdirat(g::AT_FDCWD, path.as_ptr(), mode.bits(), e);
+    /// Removes the empty directory `path`.
+    ///
+    /// `rmdir(2)`: <https://man7.org/linux/man-pages/man2/rmdir.2.html>
+    rmdir(path) => |e| call::unlinkat(g::AT_FDCWD, path.as_ptr(), g::AT_REMOVEDIR as c_int, e);
+    /// Removes the name `path` (not a directory).
+    ///
+    /// `unlink(2)`: <https://man7.org/linux/man-pages/man2/unlink.2.html>
+    unlink(path) => |e| call::unlinkat(g::AT_FDCWD, path.as_ptr(), 0, e);
+    /// Renames `from` to `to`, replacing `to` if it exists.
+    ///
+    /// `rename(2)`: <https://man7.org/linux/man-pages/man2/rename.2.html>
+    rename(from, to) => |e| call::renameat2(g::AT_FDCWD, from.as_ptr(), g::AT_FDCWD, to.as_ptr(), 0, e);
+    /// Renames `from` to `to`, failing with `EEXIST` if `to` exists
+    /// (`ENOSYS` before Linux 3.15; see docs/kernels.md).
+    ///
+    /// `renameat2(2)`: <https://man7.org/linux/man-pages/man2/renameat2.2.html>
+    rename_noreplace(from, to) => |e| call::renameat2(g::AT_FDCWD, from.as_ptr(), g::AT_FDCWD, to.as_ptr(), g::RENAME_NOREPLACE, e);
+    /// Makes `link` a new name for `existing`.
+    ///
+    /// `link(2)`: <https://man7.org/linux/man-pages/man2/link.2.html>
+    hard_link(existing, link) => |e| call::linkat(g::AT_FDCWD, existing.as_ptr(), g::AT_FDCWD, link.as_ptr(), 0, e);
+    /// Makes `link` a symbolic link to `target`.
+    ///
+    /// `symlink(2)`: <https://man7.org/linux/man-pages/man2/symlink.2.html>
+    symlink(target, link) => |e| call::symlinkat(target.as_ptr(), g::AT_FDCWD, link.as_ptr(), e);
+    /// Makes `path` the current directory.
+    ///
+    /// `chdir(2)`: <https://man7.org/linux/man-pages/man2/chdir.2.html>
+    chdir(path) => |e| call::chdir(path.as_ptr(), e);
+}
+
+/// Makes an open directory the current one.
+///
+/// `fchdir(2)`: <https://man7.org/linux/man-pages/man2/fchdir.2.html>
+pub fn fchdir(dir: impl AsFd) -> Result<(), Errno> {
+    let fd = dir.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::fchdir(fd, e) }).map(drop)
+}
+
+/// The current directory, into `buf` (`ERANGE` if it does not fit).
+///
+/// `getcwd(3)`: <https://man7.org/linux/man-pages/man3/getcwd.3.html>
+pub fn getcwd(buf: &mut [u8]) -> Result<&CStr, Errno> {
+    // SAFETY: buf is writable for its length.
+    let n = call_slot(|e| unsafe { call::getcwd(buf.as_mut_ptr().cast(), buf.len(), e) })?;
+    // The system call returns the length with the NUL.
+    CStr::from_bytes_with_nul(&buf[..n]).map_err(|_| Errno::EIO)
 }

@@ -77,3 +77,140 @@ pub fn is_terminal(fd: impl AsFd) -> bool {
     // SAFETY: TCGETS writes one termios into the buffer.
     call_slot(|e| unsafe { call::ioctl(fd, linux_raw_sys::ioctl::TCGETS as _, termios.as_mut_ptr().cast(), e) }).is_ok()
 }
+
+/// Reads into `buf` at `offset`, leaving the file offset alone.
+///
+/// `pread(2)`: <https://man7.org/linux/man-pages/man2/pread.2.html>
+pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: buf is writable for its length.
+    call_slot(|e| unsafe { call::pread64(fd, buf.as_mut_ptr().cast(), buf.len(), offset as i64, e) })
+}
+
+/// Writes `buf` at `offset`, leaving the file offset alone.
+///
+/// `pwrite(2)`: <https://man7.org/linux/man-pages/man2/pwrite.2.html>
+pub fn pwrite(fd: impl AsFd, buf: &[u8], offset: u64) -> Result<usize, Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: buf is readable for its length.
+    call_slot(|e| unsafe { call::pwrite64(fd, buf.as_ptr().cast(), buf.len(), offset as i64, e) })
+}
+
+/// Reads into several buffers in order.
+///
+/// `readv(2)`: <https://man7.org/linux/man-pages/man2/readv.2.html>
+pub fn readv(fd: impl AsFd, bufs: &mut [&mut [u8]]) -> Result<usize, Errno> {
+    let fd = fd.as_raw_fd();
+    let mut iov = [linux_raw_sys::general::iovec { iov_base: core::ptr::null_mut(), iov_len: 0 }; 16];
+    let n = bufs.len().min(iov.len());
+    for (v, b) in iov.iter_mut().zip(bufs.iter_mut()) {
+        *v = linux_raw_sys::general::iovec { iov_base: b.as_mut_ptr().cast(), iov_len: b.len() as _ };
+    }
+    // SAFETY: every vector points at a writable buffer of its length.
+    call_slot(|e| unsafe { call::readv(fd, iov.as_ptr(), n as c_int, e) })
+}
+
+/// Writes several buffers in order (up to 16 per call).
+///
+/// `writev(2)`: <https://man7.org/linux/man-pages/man2/writev.2.html>
+pub fn writev(fd: impl AsFd, bufs: &[&[u8]]) -> Result<usize, Errno> {
+    let fd = fd.as_raw_fd();
+    let mut iov = [linux_raw_sys::general::iovec { iov_base: core::ptr::null_mut(), iov_len: 0 }; 16];
+    let n = bufs.len().min(iov.len());
+    for (v, b) in iov.iter_mut().zip(bufs.iter()) {
+        *v = linux_raw_sys::general::iovec { iov_base: b.as_ptr() as *mut c_void, iov_len: b.len() as _ };
+    }
+    // SAFETY: every vector points at a readable buffer of its length.
+    call_slot(|e| unsafe { call::writev(fd, iov.as_ptr(), n as c_int, e) })
+}
+
+/// Where [`seek`] counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeekFrom {
+    /// From the start of the file.
+    Start(u64),
+    /// From the current offset.
+    Current(i64),
+    /// From the end of the file.
+    End(i64),
+}
+
+/// Moves the file offset; returns the new one.
+///
+/// `lseek(2)`: <https://man7.org/linux/man-pages/man2/lseek.2.html>
+pub fn seek(fd: impl AsFd, to: SeekFrom) -> Result<u64, Errno> {
+    use linux_raw_sys::general::{SEEK_CUR, SEEK_END, SEEK_SET};
+    let fd = fd.as_raw_fd();
+    let (offset, whence) = match to {
+        SeekFrom::Start(o) => (o as i64, SEEK_SET),
+        SeekFrom::Current(o) => (o, SEEK_CUR),
+        SeekFrom::End(o) => (o, SEEK_END),
+    };
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::lseek(fd, offset, whence as c_int, e) }).map(|o| o as u64)
+}
+
+/// Flushes the file's data and metadata to storage.
+///
+/// `fsync(2)`: <https://man7.org/linux/man-pages/man2/fsync.2.html>
+pub fn fsync(fd: impl AsFd) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::fsync(fd, e) }).map(drop)
+}
+
+/// Flushes the file's data (and the metadata needed to read it) to storage.
+///
+/// `fdatasync(2)`: <https://man7.org/linux/man-pages/man2/fdatasync.2.html>
+pub fn fdatasync(fd: impl AsFd) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::fdatasync(fd, e) }).map(drop)
+}
+
+/// Sets the file's length.
+///
+/// `ftruncate(2)`: <https://man7.org/linux/man-pages/man2/ftruncate.2.html>
+pub fn ftruncate(fd: impl AsFd, length: u64) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::ftruncate(fd, length as i64, e) }).map(drop)
+}
+
+/// Allocates (`mode` 0) or manipulates file space.
+///
+/// `fallocate(2)`: <https://man7.org/linux/man-pages/man2/fallocate.2.html>
+pub fn fallocate(fd: impl AsFd, mode: i32, offset: u64, len: u64) -> Result<(), Errno> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::fallocate(fd, mode, offset as i64, len as i64, e) }).map(drop)
+}
+
+/// Reads exactly `buf.len()` bytes, retrying short reads and `EINTR`.
+/// Fails with `ENODATA` if the file ends first (what was read stays in
+/// `buf`).
+pub fn read_exact(fd: impl AsFd, buf: &mut [u8]) -> Result<(), Errno> {
+    if read_full(fd, buf)? == buf.len() { Ok(()) } else { Err(Errno::ENODATA) }
+}
+
+/// The terminal's size in character cells: (rows, columns).
+///
+/// `ioctl_tty(2)`, `TIOCGWINSZ`: <https://man7.org/linux/man-pages/man2/TIOCGWINSZ.2const.html>
+pub fn terminal_size(fd: impl AsFd) -> Result<(u16, u16), Errno> {
+    let fd = fd.as_raw_fd();
+    let mut ws = [0u16; 4];
+    // SAFETY: TIOCGWINSZ writes one struct winsize (four u16).
+    call_slot(|e| unsafe { call::ioctl(fd, linux_raw_sys::ioctl::TIOCGWINSZ as _, ws.as_mut_ptr().cast(), e) })?;
+    Ok((ws[0], ws[1]))
+}
+
+/// Bytes ready to read without blocking (`FIONREAD`).
+///
+/// `ioctl(2)`: <https://man7.org/linux/man-pages/man2/ioctl.2.html>
+pub fn bytes_readable(fd: impl AsFd) -> Result<usize, Errno> {
+    let fd = fd.as_raw_fd();
+    let mut n: c_int = 0;
+    // SAFETY: FIONREAD writes one int.
+    call_slot(|e| unsafe { call::ioctl(fd, linux_raw_sys::ioctl::FIONREAD as _, (&raw mut n).cast(), e) })?;
+    Ok(n as usize)
+}

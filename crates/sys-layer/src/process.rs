@@ -125,3 +125,53 @@ impl<T: Termination, E: core::fmt::Display> Termination for Result<T, E> {
         }
     }
 }
+
+macro_rules! ids {
+    ($( $(#[$doc:meta])* $name:ident; )*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name() -> u32 {
+                // SAFETY: takes nothing, cannot fail.
+                call_slot(|e| unsafe { call::$name(e) }).unwrap_or(0) as u32
+            }
+        )*
+    };
+}
+
+ids! {
+    /// The real user ID. `getuid(2)`: <https://man7.org/linux/man-pages/man2/getuid.2.html>
+    getuid;
+    /// The effective user ID. `geteuid(2)`: <https://man7.org/linux/man-pages/man2/geteuid.2.html>
+    geteuid;
+    /// The real group ID. `getgid(2)`: <https://man7.org/linux/man-pages/man2/getgid.2.html>
+    getgid;
+    /// The effective group ID. `getegid(2)`: <https://man7.org/linux/man-pages/man2/getegid.2.html>
+    getegid;
+}
+
+/// Sets the file-creation mask; returns the old one.
+///
+/// `umask(2)`: <https://man7.org/linux/man-pages/man2/umask.2.html>
+pub fn umask(mask: u32) -> u32 {
+    // SAFETY: no pointers; cannot fail.
+    call_slot(|e| unsafe { call::umask(mask & 0o777, e) }).unwrap_or(0) as u32
+}
+
+/// A resource limit: (soft, hard), `u64::MAX` for no limit.
+///
+/// `getrlimit(2)`: <https://man7.org/linux/man-pages/man2/getrlimit.2.html>
+pub fn getrlimit(resource: u32) -> Result<(u64, u64), Errno> {
+    let mut old = linux_raw_sys::general::rlimit64 { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: old is writable.
+    call_slot(|e| unsafe { call::prlimit64(0, resource, core::ptr::null(), &mut old, e) })?;
+    Ok((old.rlim_cur, old.rlim_max))
+}
+
+/// Sets a resource limit (soft, hard).
+///
+/// `setrlimit(2)`: <https://man7.org/linux/man-pages/man2/setrlimit.2.html>
+pub fn setrlimit(resource: u32, soft: u64, hard: u64) -> Result<(), Errno> {
+    let new = linux_raw_sys::general::rlimit64 { rlim_cur: soft, rlim_max: hard };
+    // SAFETY: new is readable.
+    call_slot(|e| unsafe { call::prlimit64(0, resource, &new, core::ptr::null_mut(), e) }).map(drop)
+}

@@ -124,3 +124,23 @@ pub fn clock_gettime_raw_id(id: i32) -> Result<Timespec, Errno> {
     call_slot(|e| unsafe { call::clock_gettime(id, &mut ts, e) })?;
     Ok(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec as u32 })
 }
+
+/// Sleeps for `duration` on `CLOCK_MONOTONIC`. Interrupted by a signal, it
+/// returns `Err((EINTR, remaining))`.
+///
+/// `nanosleep(2)`: <https://man7.org/linux/man-pages/man2/nanosleep.2.html>
+pub fn sleep(duration: Timespec) -> Result<(), (Errno, Timespec)> {
+    clock_nanosleep(Clock::Monotonic, duration)
+}
+
+/// Sleeps for `duration` on `clock`; on `EINTR`, also the time left.
+///
+/// `clock_nanosleep(2)`: <https://man7.org/linux/man-pages/man2/clock_nanosleep.2.html>
+pub fn clock_nanosleep(clock: Clock, duration: Timespec) -> Result<(), (Errno, Timespec)> {
+    let req = g::__kernel_timespec { tv_sec: duration.sec, tv_nsec: duration.nsec as _ };
+    let mut rem = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: req is readable and rem writable.
+    call_slot(|e| unsafe { call::clock_nanosleep(clock.id(), 0, &req, &mut rem, e) })
+        .map(drop)
+        .map_err(|e| (e, Timespec { sec: rem.tv_sec, nsec: rem.tv_nsec as u32 }))
+}

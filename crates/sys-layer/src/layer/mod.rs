@@ -98,19 +98,39 @@ pub fn records() -> &'static [SlotImpl] {
     unsafe { core::slice::from_raw_parts(start, stop.offset_from(start) as usize) }
 }
 
+/// A set of slot indices, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotSet([u64; SLOT_COUNT.div_ceil(64)]);
+
+impl SlotSet {
+    /// No slot.
+    pub const EMPTY: SlotSet = SlotSet([0; SLOT_COUNT.div_ceil(64)]);
+
+    /// Adds `slot` (an index out of range is ignored).
+    pub fn insert(&mut self, slot: usize) {
+        if let Some(word) = self.0.get_mut(slot / 64) {
+            *word |= 1 << (slot % 64);
+        }
+    }
+
+    /// Whether `slot` is in the set.
+    pub fn contains(&self, slot: usize) -> bool {
+        self.0.get(slot / 64).is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+}
+
 /// The implementations chosen for one kernel.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
-    /// Slots bound to the implementation of their era, one bit per slot
-    /// index.
-    pub era_slots: u64,
+    /// Slots bound to the implementation of their era.
+    pub era_slots: SlotSet,
     /// Slots linked into the program.
     pub linked: u32,
     /// Linked slots bound below their era: to a fallback, or to `ENOSYS`
     /// where there is none.
     pub below_era: u32,
-    /// Slots bound to a vDSO function, one bit per slot index.
-    pub vdso: u64,
+    /// Slots bound to a vDSO function.
+    pub vdso: SlotSet,
 }
 
 impl Binding {
@@ -124,7 +144,7 @@ impl Binding {
         vdso_ehdr: usize,
         words: &mut [usize; SLOT_COUNT],
     ) -> Binding {
-        let mut b = Binding { era_slots: 0, linked: 0, below_era: 0, vdso: 0 };
+        let mut b = Binding { era_slots: SlotSet::EMPTY, linked: 0, below_era: 0, vdso: SlotSet::EMPTY };
         for record in records {
             let Some(word) = words.get_mut(record.slot as usize) else { continue };
             let (chosen, is_era) = record.choose(kernel);
@@ -135,10 +155,10 @@ impl Binding {
                 && vdso_ehdr != 0
                 && (v.bind)(v, vdso_ehdr, record.slot as usize, word)
             {
-                b.vdso |= 1 << record.slot;
+                b.vdso.insert(record.slot as usize);
             }
             if is_era {
-                b.era_slots |= 1 << record.slot;
+                b.era_slots.insert(record.slot as usize);
             } else if record.era.is_some() {
                 b.below_era += 1;
             }
@@ -148,17 +168,35 @@ impl Binding {
 
     /// Names of the slots bound to the vDSO.
     pub fn vdso_slots(&self) -> impl Iterator<Item = &'static str> + '_ {
-        (0..SLOT_COUNT).filter(|i| self.vdso & (1 << i) != 0).map(|i| sys_layer_stubs::SLOT_NAMES[i])
+        (0..SLOT_COUNT).filter(|&i| self.vdso.contains(i)).map(|i| sys_layer_stubs::SLOT_NAMES[i])
     }
 
     /// The eras bound above the base layer, each once (in the order their
     /// slots' records are linked).
     pub fn eras(&self) -> impl Iterator<Item = KernelVersion> + '_ {
-        let bound = |r: &&SlotImpl| r.slot < 64 && self.era_slots & (1 << r.slot) != 0;
+        let bound = |r: &&SlotImpl| self.era_slots.contains(r.slot as usize);
         let linked = records();
         linked.iter().enumerate().filter(move |(_, r)| bound(r)).filter_map(move |(i, r)| {
             let seen = linked[..i].iter().filter(bound).any(|earlier| earlier.since == r.since);
             (!seen).then_some(r.since)
         })
+    }
+}
+
+#[cfg(test)]
+mod slot_set_tests {
+    use super::*;
+
+    #[test]
+    fn holds_every_slot() {
+        let mut s = SlotSet::EMPTY;
+        for i in [0, 63, 64, SLOT_COUNT - 1] {
+            assert!(!s.contains(i));
+            s.insert(i);
+            assert!(s.contains(i));
+        }
+        s.insert(usize::MAX);
+        assert!(!s.contains(usize::MAX));
+        assert!(!s.contains(1));
     }
 }

@@ -1,0 +1,228 @@
+//! The library API end to end: each function once on its success path and
+//! once on an error path, in a scratch directory given as the argument.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use core::ffi::CStr;
+use sys_layer::fd::{self, AsFd};
+use sys_layer::fs::{self, Mode, OFlags};
+use sys_layer::io::{self, SeekFrom};
+use sys_layer::path::CPath;
+use sys_layer::time::{self, Clock, Timespec};
+use sys_layer::{Errno, env, mm, process, rand};
+use sys_layer_tests::Checks;
+
+sys_layer::main!(main);
+
+fn join(dir: &CStr, name: &str) -> CPath {
+    let mut v: Vec<u8> = dir.to_bytes().to_vec();
+    v.push(b'/');
+    v.extend_from_slice(name.as_bytes());
+    CPath::new(&v).expect("a short path")
+}
+
+fn main(args: env::Args, _: env::Vars) -> i32 {
+    let mut t = Checks::default();
+    let Some(dir) = args.clone().nth(1) else { return 2 };
+    let file = join(dir, "file");
+    let missing = join(dir, "missing/deeper");
+
+    // Paths.
+    t.eq("CPath rejects an interior NUL", CPath::new(b"a\0b").err(), Some(Errno::EINVAL));
+
+    // Files and I/O.
+    let f = fs::open(&file, OFlags::RDWR | OFlags::CREAT | OFlags::TRUNC, Mode::FILE_DEFAULT).expect("create");
+    t.eq("new descriptors are close-on-exec", fd::is_cloexec(&f), Ok(true));
+    t.eq("open a missing path", fs::open(&missing, fs::RDONLY, Mode::empty()).err(), Some(Errno::ENOENT));
+    t.eq("write_all", io::write_all(&f, b"hello, world"), Ok(()));
+    t.eq("pwrite", io::pwrite(&f, b"HELLO", 0), Ok(5));
+    let mut buf = [0u8; 12];
+    t.eq("pread", io::pread(&f, &mut buf, 0), Ok(12));
+    t.eq("pread bytes", &buf, b"HELLO, world");
+    t.eq("seek to start", io::seek(&f, SeekFrom::Start(7)), Ok(7));
+    let (mut a, mut b) = ([0u8; 2], [0u8; 3]);
+    t.eq("readv", io::readv(&f, &mut [&mut a, &mut b]), Ok(5));
+    t.eq("readv bytes", (&a, &b), (b"wo", b"rld"));
+    t.eq("seek past end is allowed", io::seek(&f, SeekFrom::End(10)), Ok(22));
+    t.eq("seek before start", io::seek(&f, SeekFrom::Current(-100)).err(), Some(Errno::EINVAL));
+    t.eq("writev", io::writev(&f, &[b"ab", b"cd"]), Ok(4));
+    t.eq("ftruncate", io::ftruncate(&f, 3), Ok(()));
+    t.eq("fstat size", fs::fstat(&f).map(|s| s.size), Ok(3));
+    t.eq("fallocate", io::fallocate(&f, 0, 0, 8192), Ok(()));
+    t.eq("fsync", io::fsync(&f), Ok(()));
+    t.eq("fdatasync", io::fdatasync(&f), Ok(()));
+    let mut exact = [0u8; 16];
+    t.eq(
+        "read_exact past the end",
+        io::seek(&f, SeekFrom::Start(8190)).and_then(|_| io::read_exact(&f, &mut exact)),
+        Err(Errno::ENODATA),
+    );
+
+    // Metadata.
+    let st = fs::stat(&file);
+    t.check("stat", st.is_ok_and(|s| s.file_type() == fs::FileType::Regular && s.size == 8192), format_args!("{st:?}"));
+    t.eq("stat a missing path", fs::stat(&missing).err(), Some(Errno::ENOENT));
+    t.eq("chmod", fs::chmod(&file, Mode::from_bits_truncate(0o600)), Ok(()));
+    t.eq("mode after chmod", fs::stat(&file).map(|s| s.permissions().bits()), Ok(0o600));
+    t.eq("fchmod", fs::fchmod(&f, Mode::FILE_DEFAULT), Ok(()));
+    t.eq("fchmod a closed descriptor", fs::fchmod(bad_fd(), Mode::FILE_DEFAULT).err(), Some(Errno::EBADF));
+    t.eq("chown to the owner it has", fs::chown(&file, Some(process::geteuid()), None), Ok(()));
+    t.eq("access F_OK", fs::access(&file, 0), Ok(()));
+    t.eq("access a missing path", fs::access(&missing, 0).err(), Some(Errno::ENOENT));
+    let when = Timespec { sec: 1_000_000_000, nsec: 5 };
+    t.eq("set_times", fs::set_times(&file, fs::TimeSpec::Omit, fs::TimeSpec::At(when)), Ok(()));
+    t.eq("mtime after set_times", fs::stat(&file).map(|s| s.mtime), Ok(when));
+
+    // Directories and names.
+    let sub = join(dir, "sub");
+    t.eq("mkdir", fs::mkdir(&sub, Mode::from_bits_truncate(0o755)), Ok(()));
+    t.eq("mkdir again", fs::mkdir(&sub, Mode::from_bits_truncate(0o755)).err(), Some(Errno::EEXIST));
+    let link = join(dir, "sub/link");
+    t.eq("symlink", fs::symlink(c"../file", &link), Ok(()));
+    let mut target = [0u8; 64];
+    t.eq("readlink", fs::readlink(&link, &mut target).map(|b| b.to_vec()), Ok(b"../file".to_vec()));
+    t.eq("readlink of a file", fs::readlink(&file, &mut target).err(), Some(Errno::EINVAL));
+    t.eq("lstat sees the link", fs::lstat(&link).map(|s| s.file_type()), Ok(fs::FileType::Symlink));
+    let hard = join(dir, "sub/hard");
+    t.eq("hard_link", fs::hard_link(&file, &hard), Ok(()));
+    t.eq("nlink after hard_link", fs::stat(&file).map(|s| s.nlink), Ok(2));
+    let renamed = join(dir, "sub/renamed");
+    t.eq("rename", fs::rename(&hard, &renamed), Ok(()));
+    t.eq("rename a missing name", fs::rename(&hard, &renamed).err(), Some(Errno::ENOENT));
+    t.eq("rmdir a non-empty directory", fs::rmdir(&sub).err(), Some(Errno::ENOTEMPTY));
+    t.eq("unlink", fs::unlink(&renamed), Ok(()));
+    t.eq("unlink a directory", fs::unlink(&sub).err(), Some(Errno::EISDIR));
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    let mut listing = fs::Dir::open(&sub).expect("open sub");
+    while let Some(e) = listing.next_entry() {
+        let e = e.expect("entry");
+        let kind = e.file_type();
+        names.push(e.name().to_bytes().to_vec());
+        if e.name().to_bytes() == b"link" {
+            t.eq("dir entry type", kind, Ok(fs::FileType::Symlink));
+        }
+    }
+    names.sort();
+    t.eq("dir listing", names, alloc::vec![b".".to_vec(), b"..".to_vec(), b"link".to_vec()]);
+    t.eq("Dir::open on a file", fs::Dir::open(&file).err(), Some(Errno::ENOTDIR));
+    t.eq("unlink the link", fs::unlink(&link), Ok(()));
+    t.eq("rmdir", fs::rmdir(&sub), Ok(()));
+    let mut cwd = [0u8; 4096];
+    t.eq("chdir", fs::chdir(dir), Ok(()));
+    t.eq("getcwd after chdir", fs::getcwd(&mut cwd).map(|c| c.to_bytes().to_vec()), Ok(dir.to_bytes().to_vec()));
+    t.eq("getcwd into a small buffer", fs::getcwd(&mut cwd[..2]).err(), Some(Errno::ERANGE));
+    t.eq("chdir to a file", fs::chdir(&file).err(), Some(Errno::ENOTDIR));
+    let root = fs::Dir::open(c"/").expect("open /");
+    t.eq("fchdir", fs::fchdir(&root), Ok(()));
+    t.eq("getcwd after fchdir", fs::getcwd(&mut cwd).map(|c| c.to_bytes().to_vec()), Ok(b"/".to_vec()));
+
+    // Descriptors.
+    let d = fd::dup(&f).expect("dup");
+    t.eq("dup is close-on-exec", fd::is_cloexec(&d), Ok(true));
+    t.eq("set_cloexec off", fd::set_cloexec(&d, false).and_then(|_| fd::is_cloexec(&d)), Ok(false));
+    t.eq("dup a closed descriptor", fd::dup(bad_fd()).err(), Some(Errno::EBADF));
+    // SAFETY: 77 is not otherwise used by this program.
+    let d3 = unsafe { fd::dup3(&f, 77, linux_raw_sys::general::O_CLOEXEC) };
+    t.eq("dup3 onto 77", d3.as_ref().map(fd::is_cloexec), Ok(Ok(true)));
+    // SAFETY: as above.
+    t.eq("dup2 onto itself", unsafe { fd::dup2(&f, sys_layer::fd::AsRawFd::as_raw_fd(&f)) }.is_ok(), true);
+    t.eq("status flags", fd::status_flags(&f).map(|fl| fl & 3), Ok(linux_raw_sys::general::O_RDWR));
+    t.eq(
+        "set O_APPEND",
+        fd::set_status_flags(&f, linux_raw_sys::general::O_APPEND)
+            .and_then(|_| fd::status_flags(&f))
+            .map(|fl| fl & linux_raw_sys::general::O_APPEND != 0),
+        Ok(true),
+    );
+    let (r, w) = fd::pipe().expect("pipe");
+    t.eq("pipe write", io::write(&w, b"xyz"), Ok(3));
+    t.eq("bytes_readable on a pipe", io::bytes_readable(&r), Ok(3));
+    t.eq("is_terminal on a pipe", io::is_terminal(&r), false);
+    t.eq("terminal_size on a pipe", io::terminal_size(&r).err(), Some(Errno::ENOTTY));
+    // (No write to a pipe without readers: that raises SIGPIPE, and signal
+    // handling is not part of this runtime yet.)
+    t.eq("write to the read end", io::write(&r, b"x").err(), Some(Errno::EBADF));
+
+    // Memory.
+    // SAFETY: a fresh anonymous mapping, used only here.
+    unsafe {
+        let p = mm::mmap(
+            core::ptr::null_mut(),
+            8192,
+            mm::Prot::READ | mm::Prot::WRITE,
+            mm::MapFlags::PRIVATE | mm::MapFlags::ANONYMOUS,
+            None,
+            0,
+        );
+        t.check("mmap", p.is_ok(), format_args!("{p:?}"));
+        if let Ok(p) = p {
+            p.cast::<u8>().write(7);
+            t.eq("madvise", mm::madvise(p, 8192, linux_raw_sys::general::MADV_WILLNEED), Ok(()));
+            t.eq("mlock", mm::mlock(p, 4096), Ok(()));
+            t.eq("munlock", mm::munlock(p, 4096), Ok(()));
+            t.eq("msync on anonymous memory", mm::msync(p, 4096, linux_raw_sys::general::MS_SYNC), Ok(()));
+            let grown = mm::mremap(p, 8192, 16384, true);
+            t.check(
+                "mremap keeps the contents",
+                grown.is_ok_and(|q| q.cast::<u8>().read() == 7),
+                format_args!("{grown:?}"),
+            );
+            // (After mremap: one protection over the range keeps it one mapping.)
+            t.eq("mprotect", mm::mprotect(grown.unwrap_or(p), 4096, mm::Prot::READ), Ok(()));
+            t.eq("munmap", mm::munmap(grown.unwrap_or(p), 16384), Ok(()));
+        }
+        t.eq(
+            "mmap without SHARED or PRIVATE",
+            mm::mmap(core::ptr::null_mut(), 4096, mm::Prot::READ, mm::MapFlags::ANONYMOUS, None, 0).err(),
+            Some(Errno::EINVAL),
+        );
+        t.eq("munmap unaligned", mm::munmap(3 as *mut _, 4096).err(), Some(Errno::EINVAL));
+    }
+
+    // Time, randomness, process.
+    t.eq("sleep 1 ms", time::sleep(Timespec { sec: 0, nsec: 1_000_000 }), Ok(()));
+    t.eq(
+        "sleep with bad nanoseconds",
+        time::sleep(Timespec { sec: 0, nsec: 2_000_000_000 }).map_err(|(e, _)| e),
+        Err(Errno::EINVAL),
+    );
+    let before = time::clock_gettime(Clock::Monotonic).map(|t| t.as_nanos()).unwrap_or(0);
+    let _ = time::sleep(Timespec { sec: 0, nsec: 2_000_000 });
+    let after = time::clock_gettime(Clock::Monotonic).map(|t| t.as_nanos()).unwrap_or(0);
+    t.check("sleep sleeps", after - before >= 2_000_000, format_args!("{}", after - before));
+    let mut r1 = [0u8; 32];
+    let mut r2 = [0u8; 32];
+    t.eq("rand::fill", rand::fill(&mut r1), Ok(()));
+    t.eq("rand::fill_nonblocking", rand::fill_nonblocking(&mut r2), Ok(()));
+    t.check("random bytes differ", r1 != r2, format_args!("{r1:?}"));
+    t.eq("uid agrees with euid here", process::getuid(), process::geteuid());
+    t.eq("gid agrees with egid here", process::getgid(), process::getegid());
+    let old = process::umask(0o027);
+    t.eq("umask returns the mask set", process::umask(old), 0o027);
+    let limits = process::getrlimit(linux_raw_sys::general::RLIMIT_NOFILE);
+    t.check("getrlimit", limits.is_ok_and(|(s, h)| s <= h), format_args!("{limits:?}"));
+    if let Ok((soft, hard)) = limits {
+        t.eq("setrlimit", process::setrlimit(linux_raw_sys::general::RLIMIT_NOFILE, soft.min(hard), hard), Ok(()));
+        t.eq(
+            "setrlimit soft above hard",
+            process::setrlimit(
+                linux_raw_sys::general::RLIMIT_NOFILE,
+                hard.saturating_add(1).max(u64::MAX - 1),
+                hard.min(1 << 20),
+            )
+            .err(),
+            Some(Errno::EINVAL),
+        );
+    }
+    let _ = fs::unlink(&file);
+    t.finish()
+}
+
+/// A descriptor number that is certainly closed.
+fn bad_fd() -> impl AsFd {
+    // SAFETY: never used but to get EBADF.
+    unsafe { fd::BorrowedFd::borrow_raw(9999) }
+}
