@@ -25,7 +25,7 @@ def sh(cmd, **kw):
 def build():
     os.makedirs(OUT, exist_ok=True)
     c = os.path.join(ROOT, "bench", "c")
-    for name in ["getppid", "clock", "hello", "mem"]:
+    for name in ["getppid", "clock", "hello", "mem", "malloc"]:
         src = os.path.join(c, name + ".c")
         sh(["gcc", "-O2", "-static", "-o", os.path.join(OUT, "glibc_" + name), src])
         sh(["musl-gcc", "-O2", "-static", "-o", os.path.join(OUT, "musl_" + name), src])
@@ -39,7 +39,7 @@ def build():
         "-p", "sys-layer-bench-programs"], cwd=ROOT, env=env)
     rel = os.path.join(ROOT, "target", TRIPLE, "release")
     for name in ["floor_getppid", "floor_getppid_call", "floor_clock", "floor_hello", "sl_getppid", "sl_clock",
-                 "sl_hello", "sl_mem"]:
+                 "sl_hello", "sl_mem", "sl_malloc"]:
         shutil.copy(os.path.join(rel, name), os.path.join(OUT, name))
 
 
@@ -130,7 +130,13 @@ def main():
                     got[p].append(run_number(p, op, size, iters))
             gl, mu, sl = got["glibc_mem"], got["musl_mem"], got["sl_mem"]
             add(f"| {op} | {size} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
-    add("\nmalloc/free: not measured yet: sys-layer has no allocator (the API issue adds one).")
+    add("\n### malloc/free of 16-256 B (ns per pair, 8 live blocks, sizes varying)\n")
+    add("| | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+    add("|---|---|---|---|---|---|")
+    progs = ["glibc_malloc", "musl_malloc", "sl_malloc"]
+    g = interleaved(progs, [n], r)
+    gl, mu, sl = (g[p] for p in progs)
+    add(f"| malloc+free | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
 
     table = "\n".join(lines)
     print(table)

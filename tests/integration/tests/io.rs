@@ -47,3 +47,50 @@ fn a_missing_file_is_an_error_with_status_1() {
     assert_eq!(stderr(&out), "Error: No such file or directory\n");
     assert!(out.stdout.is_empty());
 }
+
+/// `fs::lstat` against the host's `std::fs::symlink_metadata` (glibc's
+/// `lstat`) on the same paths: a file, a directory, a symbolic link, a
+/// device, a missing path.
+#[test]
+fn stat_fields_match_the_host_c_library() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = std::env::temp_dir().join(format!("sys-layer-stat-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("file"), vec![7u8; 12345]).unwrap();
+    std::os::unix::fs::symlink("file", dir.join("link")).unwrap();
+    let paths: Vec<std::path::PathBuf> =
+        vec![dir.join("file"), dir.clone(), dir.join("link"), "/dev/null".into(), dir.join("missing")];
+    let out = command("stat_dump").args(&paths).output().unwrap();
+    let text = stdout(&out);
+    for (path, line) in paths.iter().zip(text.lines()) {
+        let want = match std::fs::symlink_metadata(path) {
+            Ok(m) => {
+                let (dev, rdev) = (m.dev(), m.rdev());
+                let major = |d: u64| ((d >> 8) & 0xfff) | ((d >> 32) & !0xfff);
+                let minor = |d: u64| (d & 0xff) | ((d >> 12) & !0xff);
+                format!(
+                    "{} mode={:o} size={} ino={} nlink={} uid={} gid={} blocks={} mtime={}.{} dev={}:{} rdev={}:{}",
+                    path.display(),
+                    m.mode(),
+                    m.size(),
+                    m.ino(),
+                    m.nlink(),
+                    m.uid(),
+                    m.gid(),
+                    m.blocks(),
+                    m.mtime(),
+                    m.mtime_nsec(),
+                    major(dev),
+                    minor(dev),
+                    major(rdev),
+                    minor(rdev)
+                )
+            }
+            Err(_) => format!("{} error=ENOENT", path.display()),
+        };
+        assert_eq!(line, want);
+    }
+    assert_eq!(text.lines().count(), paths.len());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -510,23 +510,32 @@ pub unsafe extern "C" fn preadv2(
     flags: c_int,
     errno: *mut c_int,
 ) -> isize {
-    if flags != 0 {
-        return fail(errno, EOPNOTSUPP);
-    }
-    // SAFETY: the caller's vector and descriptor.
-    let r = unsafe {
-        if offset == -1 {
-            sys!(g::__NR_readv, fd, iov, iovcnt)
-        } else {
-            let (lo, hi) = compat::offset_words(offset);
-            sys!(g::__NR_preadv, fd, iov, iovcnt, lo, hi)
-        }
-    };
-    ret(r, errno)
+    // SAFETY: the caller's contract is the slot's.
+    unsafe { vectored(g::__NR_readv, g::__NR_preadv, fd, iov, iovcnt, offset, flags, errno) }
 }
 
 /// `pwritev2` before 4.6: as [`preadv2`], with `writev` and `pwritev`.
 pub unsafe extern "C" fn pwritev2(
+    fd: c_int,
+    iov: *const g::iovec,
+    iovcnt: c_int,
+    offset: i64,
+    flags: c_int,
+    errno: *mut c_int,
+) -> isize {
+    // SAFETY: the caller's contract is the slot's.
+    unsafe { vectored(g::__NR_writev, g::__NR_pwritev, fd, iov, iovcnt, offset, flags, errno) }
+}
+
+/// The body of both: `at_offset` (`preadv`/`pwritev`) or, for offset -1,
+/// `at_file_offset` (`readv`/`writev`).
+///
+/// # Safety
+/// As for the slots: a valid vector and a writable `errno`.
+#[allow(clippy::too_many_arguments)] // the slot's six, and the two calls
+unsafe fn vectored(
+    at_file_offset: u32,
+    at_offset: u32,
     fd: c_int,
     iov: *const g::iovec,
     iovcnt: c_int,
@@ -540,10 +549,10 @@ pub unsafe extern "C" fn pwritev2(
     // SAFETY: the caller's vector and descriptor.
     let r = unsafe {
         if offset == -1 {
-            sys!(g::__NR_writev, fd, iov, iovcnt)
+            sys!(at_file_offset, fd, iov, iovcnt)
         } else {
             let (lo, hi) = compat::offset_words(offset);
-            sys!(g::__NR_pwritev, fd, iov, iovcnt, lo, hi)
+            sys!(at_offset, fd, iov, iovcnt, lo, hi)
         }
     };
     ret(r, errno)
