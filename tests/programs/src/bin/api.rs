@@ -54,6 +54,32 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
     t.eq("fallocate", io::fallocate(&f, 0, 0, 8192), Ok(()));
     t.eq("fsync", io::fsync(&f), Ok(()));
     t.eq("fdatasync", io::fdatasync(&f), Ok(()));
+    // The same calls on a descriptor that is not open.
+    let mut one = [0u8; 1];
+    t.eq("pread on a closed descriptor", io::pread(bad_fd(), &mut one, 0).err(), Some(Errno::EBADF));
+    t.eq("pwrite on a closed descriptor", io::pwrite(bad_fd(), b"x", 0).err(), Some(Errno::EBADF));
+    t.eq("readv on a closed descriptor", io::readv(bad_fd(), &mut [&mut one]).err(), Some(Errno::EBADF));
+    t.eq("writev on a closed descriptor", io::writev(bad_fd(), &[b"x"]).err(), Some(Errno::EBADF));
+    t.eq("fsync on a closed descriptor", io::fsync(bad_fd()).err(), Some(Errno::EBADF));
+    t.eq("fdatasync on a closed descriptor", io::fdatasync(bad_fd()).err(), Some(Errno::EBADF));
+    t.eq("ftruncate on a closed descriptor", io::ftruncate(bad_fd(), 0).err(), Some(Errno::EBADF));
+    t.eq("fallocate on a closed descriptor", io::fallocate(bad_fd(), 0, 0, 1).err(), Some(Errno::EBADF));
+    t.eq("fstat on a closed descriptor", fs::fstat(bad_fd()).err(), Some(Errno::EBADF));
+    t.eq("set_cloexec on a closed descriptor", fd::set_cloexec(bad_fd(), true).err(), Some(Errno::EBADF));
+    t.eq("status_flags on a closed descriptor", fd::status_flags(bad_fd()).err(), Some(Errno::EBADF));
+    t.eq("fchdir on a closed descriptor", fs::fchdir(bad_fd()).err(), Some(Errno::EBADF));
+    t.eq("chmod a missing path", fs::chmod(&missing, Mode::FILE_DEFAULT).err(), Some(Errno::ENOENT));
+    t.eq("chown a missing path", fs::chown(&missing, None, None).err(), Some(Errno::ENOENT));
+    t.eq(
+        "set_times on a missing path",
+        fs::set_times(&missing, fs::TimeSpec::Now, fs::TimeSpec::Now).err(),
+        Some(Errno::ENOENT),
+    );
+    t.eq("symlink over an existing name", fs::symlink(c"x", &file).err(), Some(Errno::EEXIST));
+    t.eq("hard_link to a missing file", fs::hard_link(&missing, &join(dir, "l")).err(), Some(Errno::ENOENT));
+    t.eq("rmdir a missing directory", fs::rmdir(&missing).err(), Some(Errno::ENOENT));
+    t.eq("mkdir under a missing directory", fs::mkdir(&missing, Mode::empty()).err(), Some(Errno::ENOENT));
+    t.eq("rand into nothing", rand::fill(&mut []), Ok(()));
     let mut exact = [0u8; 16];
     t.eq(
         "read_exact past the end",
