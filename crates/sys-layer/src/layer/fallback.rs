@@ -666,7 +666,7 @@ pub unsafe extern "C" fn epoll_pwait2(
     } else {
         // SAFETY: the caller vouches for a readable timespec.
         let t = unsafe { timeout.read() };
-        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+        if !valid_timeout(&t) {
             return fail(errno, EINVAL);
         }
         let total = (t.tv_sec as u128) * 1000 + (t.tv_nsec as u128).div_ceil(1_000_000);
@@ -748,17 +748,34 @@ pub unsafe extern "C" fn sendmmsg(
     let mut done = 0;
     while done < vlen.min(1024) {
         // SAFETY: the caller vouches for vlen entries.
-        let m = unsafe { msgvec.add(done as usize) };
-        // SAFETY: as above.
-        match unsafe { sys!(g::__NR_sendmsg, fd, &raw mut (*m).msg_hdr, flags) } {
-            // SAFETY: as above.
-            Ok(n) => unsafe { (*m).msg_len = n as c_uint },
+        match unsafe { one_message(g::__NR_sendmsg, fd, msgvec.add(done as usize), flags) } {
+            Ok(()) => done += 1,
             Err(e) if done == 0 => return fail(errno, e as u32),
             Err(_) => break,
         }
-        done += 1;
     }
     done as isize
+}
+
+/// `sendmsg` or `recvmsg` (`nr`) of one `mmsghdr`, storing the count in its
+/// `msg_len`.
+///
+/// # Safety
+/// `m` must point at a valid `mmsghdr` whose buffers the call may use.
+#[cfg(not(target_arch = "x86"))]
+unsafe fn one_message(nr: u32, fd: c_int, m: *mut mmsghdr, flags: c_uint) -> Result<(), c_int> {
+    // SAFETY: the caller vouches for the header and its buffers.
+    unsafe {
+        let n = sys!(nr, fd, &raw mut (*m).msg_hdr, flags)?;
+        (*m).msg_len = n as c_uint;
+    }
+    Ok(())
+}
+
+/// Whether a timeout is one the kernel accepts: seconds not negative,
+/// nanoseconds below a second.
+fn valid_timeout(t: &g::__kernel_timespec) -> bool {
+    t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec)
 }
 
 /// `recvmmsg` before 2.6.33: `recvmsg` per message. `MSG_WAITFORONE` makes
@@ -780,7 +797,7 @@ pub unsafe extern "C" fn recvmmsg(
     } else {
         // SAFETY: the caller vouches for a readable timespec.
         let t = unsafe { timeout.read() };
-        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+        if !valid_timeout(&t) {
             return fail(errno, EINVAL);
         }
         Some(compat::monotonic_ns().saturating_add(t.tv_sec as u128 * 1_000_000_000 + t.tv_nsec as u128))
@@ -789,15 +806,11 @@ pub unsafe extern "C" fn recvmmsg(
     let mut call_flags = flags & !MSG_WAITFORONE;
     while done < vlen.min(1024) {
         // SAFETY: the caller vouches for vlen entries.
-        let m = unsafe { msgvec.add(done as usize) };
-        // SAFETY: as above.
-        match unsafe { sys!(g::__NR_recvmsg, fd, &raw mut (*m).msg_hdr, call_flags) } {
-            // SAFETY: as above.
-            Ok(n) => unsafe { (*m).msg_len = n as c_uint },
+        match unsafe { one_message(g::__NR_recvmsg, fd, msgvec.add(done as usize), call_flags) } {
+            Ok(()) => done += 1,
             Err(e) if done == 0 => return fail(errno, e as u32),
             Err(_) => break,
         }
-        done += 1;
         if flags & MSG_WAITFORONE != 0 {
             call_flags |= MSG_DONTWAIT;
         }
