@@ -58,6 +58,10 @@ pub use imp::*;
 /// argument-word counts (`$arg_words`, a static `[u8; N]`) minus the note's.
 /// Offsets are link-time constants, so the note needs no relocation at run
 /// time. Labels are named after `$symbol`, so several tables can coexist.
+///
+/// The table's last `$runtime_bytes` bytes also get the global hidden symbol
+/// `<$symbol>_runtime`: words the runtime that binds the table keeps there,
+/// to be sealed with it.
 #[macro_export]
 macro_rules! define_stub_table {
     (
@@ -69,7 +73,8 @@ macro_rules! define_stub_table {
         slots: $slots:expr,
         bytes: $bytes:expr,
         align_log2: $align_log2:expr,
-        arg_words: $arg_words:path $(,)?
+        arg_words: $arg_words:path,
+        runtime_bytes: $runtime_bytes:expr $(,)?
     ) => {
         core::arch::global_asm!(
             concat!(".pushsection ", $section, ",\"aw\",@nobits"),
@@ -80,6 +85,9 @@ macro_rules! define_stub_table {
             concat!($symbol, ":"),
             ".zero {bytes}",
             concat!(".size ", $symbol, ", {bytes}"),
+            concat!(".globl ", $symbol, "_runtime"),
+            concat!(".hidden ", $symbol, "_runtime"),
+            concat!(".set ", $symbol, "_runtime, ", $symbol, " + {runtime_at}"),
             ".popsection",
             ".pushsection .note.sys-layer,\"a\",@note",
             ".p2align 2",
@@ -106,6 +114,7 @@ macro_rules! define_stub_table {
             abi = const $abi,
             slots = const $slots,
             arg_words = sym $arg_words,
+            runtime_at = const $bytes - $runtime_bytes,
         );
     };
 }

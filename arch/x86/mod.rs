@@ -20,13 +20,6 @@ pub const MAX_PAGE_SIZE: usize = 4096;
 pub const ARCH_NAME: &str = "i686";
 
 global_asm!(
-    ".pushsection .data,\"aw\",@progbits",
-    ".p2align 2",
-    ".globl sys_layer_syscall_entry",
-    ".hidden sys_layer_syscall_entry",
-    "sys_layer_syscall_entry:",
-    ".long sys_layer_int80",
-    ".popsection",
     ".pushsection .text,\"ax\",@progbits",
     ".globl sys_layer_int80",
     ".hidden sys_layer_int80",
@@ -44,14 +37,23 @@ global_asm!(
     "push %edi",
     "push %esi",
     "push %ebx",
-    "mov 20(%esp), %eax",
-    "mov 24(%esp), %ebx",
-    "mov 28(%esp), %ecx",
-    "mov 32(%esp), %edx",
-    "mov 36(%esp), %esi",
-    "mov 40(%esp), %edi",
-    "mov 44(%esp), %ebp",
-    "call *sys_layer_syscall_entry",
+    // The entry: the first runtime word of the program's table (sealed
+    // with it), or int $0x80 while it is 0.
+    "mov sys_layer_table_runtime, %ecx",
+    "test %ecx, %ecx",
+    "jnz 1f",
+    "mov $sys_layer_int80, %ecx",
+    "1:",
+    "push %ecx",
+    "mov 24(%esp), %eax",
+    "mov 28(%esp), %ebx",
+    "mov 32(%esp), %ecx",
+    "mov 36(%esp), %edx",
+    "mov 40(%esp), %esi",
+    "mov 44(%esp), %edi",
+    "mov 48(%esp), %ebp",
+    "call *(%esp)",
+    "add $4, %esp",
     "pop %ebx",
     "pop %esi",
     "pop %edi",
@@ -64,8 +66,9 @@ global_asm!(
 
 unsafe extern "C" {
     fn sys_layer_i386_syscall(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize;
-    static mut sys_layer_syscall_entry: usize;
-    fn sys_layer_int80();
+    /// The runtime words of the program's stub table (sys-layer-stubs'
+    /// `RUNTIME_WORDS`); word 0 is the system-call entry.
+    static mut sys_layer_table_runtime: usize;
 }
 
 /// Makes system calls go through `entry` (`__kernel_vsyscall`, from
@@ -75,16 +78,17 @@ unsafe extern "C" {
 /// `entry` must be the kernel's `__kernel_vsyscall`; call it before any
 /// other thread exists.
 pub unsafe fn use_syscall_entry(entry: usize) {
-    // SAFETY: single-threaded start-up; the entry preserves every register
-    // but eax, as sys_layer_i386_syscall expects.
-    unsafe { (&raw mut sys_layer_syscall_entry).write(entry) };
+    // SAFETY: single-threaded start-up, before the table is sealed; the
+    // entry preserves every register but eax, as sys_layer_i386_syscall
+    // expects.
+    unsafe { (&raw mut sys_layer_table_runtime).write(entry) };
 }
 
 /// The instruction or routine system calls go through.
 pub fn syscall_entry_name() -> &'static str {
     // SAFETY: written only during single-threaded start-up.
-    let entry = unsafe { (&raw const sys_layer_syscall_entry).read() };
-    if entry == sys_layer_int80 as *const () as usize { "int $0x80" } else { "__kernel_vsyscall" }
+    let entry = unsafe { (&raw const sys_layer_table_runtime).read() };
+    if entry == 0 { "int $0x80" } else { "__kernel_vsyscall" }
 }
 
 /// Makes system call `nr` with up to six arguments (unused ones are 0).

@@ -370,6 +370,21 @@ unsafe extern "C" {
     /// The program's own stub table, reserved by [`declare_table!`] below.
     /// Written once by the binder before `main`, read-only after.
     static mut sys_layer_table: StubTable;
+    /// The runtime's words at the end of the program's own table.
+    static mut sys_layer_table_runtime: [usize; RUNTIME_WORDS];
+}
+
+/// Words at the end of every table's last page (past its slots) that belong
+/// to the runtime binding it: what its layers must reach after start-up (the
+/// vDSO functions, i686's system-call entry). Written before the table is
+/// sealed and read-only after, like the slots; the binder never clears them.
+pub const RUNTIME_WORDS: usize = 16;
+
+const _: () = assert!(SLOT_COUNT + RUNTIME_WORDS <= table_bytes(SLOT_COUNT) / core::mem::size_of::<usize>());
+
+/// The runtime's words in the program's own table (see [`RUNTIME_WORDS`]).
+pub fn runtime_words() -> *mut [usize; RUNTIME_WORDS] {
+    &raw mut sys_layer_table_runtime
 }
 
 /// Reserves a stub table for ABI version `$abi` under the symbol `$symbol`,
@@ -392,6 +407,7 @@ macro_rules! declare_table {
             bytes: $crate::table_bytes($crate::slot_count_for_abi($abi)),
             align_log2: $crate::TABLE_ALIGN.trailing_zeros(),
             arg_words: $crate::SLOT_ARG_WORDS,
+            runtime_bytes: $crate::RUNTIME_WORDS * core::mem::size_of::<usize>(),
         }
     };
 }

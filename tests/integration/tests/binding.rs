@@ -36,6 +36,12 @@ fn the_table_is_sealed_where_the_kernel_can() {
 }
 
 #[test]
+fn writing_to_the_runtime_words_faults_too() {
+    let out = run("sealed_write", &["runtime"]);
+    assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "{}\n{}", stdout(&out), stderr(&out));
+}
+
+#[test]
 fn writing_to_the_bound_table_faults() {
     let out = run("sealed_write", &[]);
     assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "{}\n{}", stdout(&out), stderr(&out));
