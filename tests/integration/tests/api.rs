@@ -25,3 +25,27 @@ fn api_unoptimised() {
     assert!(out.status.success() && !text.contains("FAIL"), "{text}\n{}", stderr(&out));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The permission errors, run as `nobody` on a directory only root may
+/// write (the suite itself runs as root, which the kernel lets through).
+#[test]
+fn permission_denied_as_another_user() {
+    use std::os::unix::process::CommandExt;
+    if unsafe_geteuid() != 0 {
+        return; // needs root to switch users
+    }
+    let dir = std::env::temp_dir().join(format!("sys-layer-denied-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut cmd = command("api");
+    cmd.arg("denied").arg(&dir).uid(65534).gid(65534);
+    let out = cmd.output().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let text = stdout(&out);
+    assert!(out.status.success() && !text.contains("FAIL"), "{text}\n{}", stderr(&out));
+}
+
+fn unsafe_geteuid() -> u32 {
+    // SAFETY: geteuid takes nothing and cannot fail.
+    unsafe { libc::geteuid() }
+}

@@ -27,6 +27,9 @@ fn join(dir: &CStr, name: &str) -> CPath {
 fn main(args: env::Args, _: env::Vars) -> i32 {
     let mut t = Checks::default();
     let Some(dir) = args.clone().nth(1) else { return 2 };
+    if dir.to_bytes() == b"denied" {
+        return denied(args.clone().nth(2), t);
+    }
     let file = join(dir, "file");
     let missing = join(dir, "missing/deeper");
 
@@ -244,6 +247,24 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
         );
     }
     let _ = fs::unlink(&file);
+    t.finish()
+}
+
+/// `api denied DIR`, run as a user who may not write to `DIR`: the
+/// permission errors.
+fn denied(dir: Option<&CStr>, mut t: Checks) -> i32 {
+    let Some(dir) = dir else { return 2 };
+    let inside = join(dir, "not-mine");
+    t.check("not root", process::geteuid() != 0, format_args!("run me as another user"));
+    t.eq(
+        "open for writing in a read-only directory",
+        fs::open(&inside, OFlags::WRONLY | OFlags::CREAT, Mode::FILE_DEFAULT).err(),
+        Some(Errno::EACCES),
+    );
+    t.eq("mkdir in a read-only directory", fs::mkdir(&inside, Mode::FILE_DEFAULT).err(), Some(Errno::EACCES));
+    t.eq("access W_OK", fs::access(dir, linux_raw_sys::general::W_OK).err(), Some(Errno::EACCES));
+    t.eq("chmod what is not ours", fs::chmod(dir, Mode::FILE_DEFAULT).err(), Some(Errno::EPERM));
+    t.eq("chown to root", fs::chown(dir, Some(0), None).err(), Some(Errno::EPERM));
     t.finish()
 }
 
