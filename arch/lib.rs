@@ -9,13 +9,13 @@
 //! Each architecture module offers the same items:
 //!
 //! - `syscall0` … `syscall6`: the raw system call; returns the kernel's word
-//!   (a value in `-4095..=-1` is a negated errno);
+//!   (a value in `-4095..=-1` is a negated errno), which [`sys!`] checks;
 //! - `exit_group(code) -> !`;
 //! - `set_thread_pointer(tp)` and `thread_pointer()`;
 //! - `MAX_PAGE_SIZE`: the largest page size the architecture's kernels use,
 //!   which the stub table is aligned and padded to so it can be sealed alone;
 //! - `ARCH_NAME`, and on x86 the string instructions (`copy_bytes_forward`,
-//!   `fill_bytes`);
+//!   `fill_bytes`; `strlen_sse2` is shared by both x86 targets);
 //! - the macros [`define_entry!`], [`keep_linked!`] and, with the
 //!   `tls-probe` feature, `tls_local_exec_addr!`.
 //!
@@ -47,6 +47,15 @@ cfg_if::cfg_if! {
 
 pub use imp::*;
 
+mod checked;
+pub use checked::{MAX_ERRNO, Word, check, is_error};
+
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+#[path = "x86_common.rs"]
+mod x86_common;
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+pub use x86_common::strlen_sse2;
+
 /// Reserves a stub table and writes the ELF note that describes it.
 ///
 /// The table is `$bytes` of zeros in the `SHT_NOBITS` section `$section`,
@@ -61,7 +70,9 @@ pub use imp::*;
 ///
 /// The table's last `$runtime_bytes` bytes also get the global hidden symbol
 /// `<$symbol>_runtime`: words the runtime that binds the table keeps there,
-/// to be sealed with it.
+/// to be sealed with it. `<$symbol>_syscall_entry` names the word at
+/// `$syscall_entry_at` bytes into them (i686's system-call entry, which the
+/// assembly reads).
 #[macro_export]
 macro_rules! define_stub_table {
     (
@@ -74,7 +85,8 @@ macro_rules! define_stub_table {
         bytes: $bytes:expr,
         align_log2: $align_log2:expr,
         arg_words: $arg_words:path,
-        runtime_bytes: $runtime_bytes:expr $(,)?
+        runtime_bytes: $runtime_bytes:expr,
+        syscall_entry_at: $syscall_entry_at:expr $(,)?
     ) => {
         core::arch::global_asm!(
             concat!(".pushsection ", $section, ",\"aw\",@nobits"),
@@ -88,6 +100,9 @@ macro_rules! define_stub_table {
             concat!(".globl ", $symbol, "_runtime"),
             concat!(".hidden ", $symbol, "_runtime"),
             concat!(".set ", $symbol, "_runtime, ", $symbol, " + {runtime_at}"),
+            concat!(".globl ", $symbol, "_syscall_entry"),
+            concat!(".hidden ", $symbol, "_syscall_entry"),
+            concat!(".set ", $symbol, "_syscall_entry, ", $symbol, " + {entry_at}"),
             ".popsection",
             ".pushsection .note.sys-layer,\"a\",@note",
             ".p2align 2",
@@ -115,6 +130,7 @@ macro_rules! define_stub_table {
             slots = const $slots,
             arg_words = sym $arg_words,
             runtime_at = const $bytes - $runtime_bytes,
+            entry_at = const $bytes - $runtime_bytes + $syscall_entry_at,
         );
     };
 }

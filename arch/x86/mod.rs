@@ -7,7 +7,7 @@
 //! system call here goes through one out-of-line routine,
 //! `sys_layer_i386_syscall`, which loads the six argument registers (`ebx
 //! ecx edx esi edi ebp`, several of them off limits to inline assembly) and
-//! calls the entry in `sys_layer_syscall_entry`: `int $0x80` until start-up
+//! calls the entry in `sys_layer_table_syscall_entry`: `int $0x80` until start-up
 //! calls [`use_syscall_entry`] with `AT_SYSINFO`.
 
 use core::arch::{asm, global_asm};
@@ -37,9 +37,9 @@ global_asm!(
     "push %edi",
     "push %esi",
     "push %ebx",
-    // The entry: the first runtime word of the program's table (sealed
-    // with it), or int $0x80 while it is 0.
-    "mov sys_layer_table_runtime, %ecx",
+    // The entry: a runtime word of the program's table (sealed with it),
+    // or int $0x80 while it is 0.
+    "mov sys_layer_table_syscall_entry, %ecx",
     "test %ecx, %ecx",
     "jnz 1f",
     "mov $sys_layer_int80, %ecx",
@@ -66,9 +66,9 @@ global_asm!(
 
 unsafe extern "C" {
     fn sys_layer_i386_syscall(nr: usize, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize;
-    /// The runtime words of the program's stub table (sys-layer-stubs'
-    /// `RUNTIME_WORDS`); word 0 is the system-call entry.
-    static mut sys_layer_table_runtime: usize;
+    /// The system-call entry among the runtime words of the program's stub
+    /// table (sys-layer-stubs' `RuntimeWords::syscall_entry`).
+    static mut sys_layer_table_syscall_entry: usize;
 }
 
 /// Makes system calls go through `entry` (`__kernel_vsyscall`, from
@@ -81,13 +81,13 @@ pub unsafe fn use_syscall_entry(entry: usize) {
     // SAFETY: single-threaded start-up, before the table is sealed; the
     // entry preserves every register but eax, as sys_layer_i386_syscall
     // expects.
-    unsafe { (&raw mut sys_layer_table_runtime).write(entry) };
+    unsafe { (&raw mut sys_layer_table_syscall_entry).write(entry) };
 }
 
 /// The instruction or routine system calls go through.
 pub fn syscall_entry_name() -> &'static str {
     // SAFETY: written only during single-threaded start-up.
-    let entry = unsafe { (&raw const sys_layer_table_runtime).read() };
+    let entry = unsafe { (&raw const sys_layer_table_syscall_entry).read() };
     if entry == 0 { "int $0x80" } else { "__kernel_vsyscall" }
 }
 
@@ -257,59 +257,4 @@ macro_rules! tls_local_exec_addr {
         }
         v
     }};
-}
-
-/// Length of the NUL-terminated string at `s`, 16 bytes at a time (SSE2,
-/// which Rust's i686 targets assume).
-///
-/// Reads whole aligned 16-byte blocks, so it may read past the terminator
-/// within the block that holds it: never into another page, so never a
-/// fault, but beyond the string, which only assembly may do.
-///
-/// # Safety
-/// `s` must point at a NUL-terminated string.
-#[inline]
-pub unsafe fn strlen_sse2(s: *const u8) -> usize {
-    let len: usize;
-    // SAFETY: as on x86_64.
-    unsafe {
-        asm!(
-            "mov {blk}, {s}",
-            "and {blk}, -16",
-            "pxor {zero}, {zero}",
-            "movdqa {v}, [{blk}]",
-            "pcmpeqb {v}, {zero}",
-            "pmovmskb {mask}, {v}",
-            "mov ecx, {s}",
-            "and ecx, 15",
-            "shr {mask}, cl",
-            "test {mask}, {mask}",
-            "jnz 3f",
-            "2:",
-            "add {blk}, 16",
-            "movdqa {v}, [{blk}]",
-            "pcmpeqb {v}, {zero}",
-            "pmovmskb {mask}, {v}",
-            "test {mask}, {mask}",
-            "jz 2b",
-            "bsf {mask}, {mask}",
-            "sub {blk}, {s}",
-            "add {blk}, {mask}",
-            "mov {len}, {blk}",
-            "jmp 4f",
-            "3:",
-            "bsf {mask}, {mask}",
-            "mov {len}, {mask}",
-            "4:",
-            s = in(reg) s,
-            blk = out(reg) _,
-            mask = out(reg) _,
-            len = lateout(reg) len,
-            v = out(xmm_reg) _,
-            zero = out(xmm_reg) _,
-            out("ecx") _,
-            options(nostack, readonly, pure)
-        );
-    }
-    len
 }

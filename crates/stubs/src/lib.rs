@@ -276,7 +276,7 @@ macro_rules! define_table {
         #[repr(C)]
         #[derive(Clone, Copy)]
         pub struct StubTable {
-            $( $(#[$doc])* pub $name: Option<unsafe extern "C" fn($($ty,)* *mut ty::c_int) -> isize>, )*
+            $( $(#[$doc])* pub $name: Option<sig::$name>, )*
         }
 
         impl StubTable {
@@ -287,6 +287,15 @@ macro_rules! define_table {
             pub fn words(&self) -> [usize; SLOT_COUNT] {
                 [$( match self.$name { Some(f) => f as *const () as usize, None => 0 }, )*]
             }
+        }
+
+        /// The function type of each slot, for the layers that implement it.
+        #[allow(non_camel_case_types)]
+        pub mod sig {
+            $(
+                #[doc = concat!("The signature of the `", stringify!($name), "` slot.")]
+                pub type $name = unsafe extern "C" fn($($ty,)* *mut super::ty::c_int) -> isize;
+            )*
         }
 
         /// Index of each slot in the table.
@@ -312,7 +321,12 @@ macro_rules! define_table {
         /// The notes point at this array.
         pub static SLOT_ARG_WORDS: [u8; SLOT_COUNT] = SLOT_ARG_WORDS_CONST;
 
-        pub(crate) const SLOT_ARG_WORDS_CONST: [u8; SLOT_COUNT] = [$( 0 $( + arg_words::<$ty>() )*, )*];
+        /// [`SLOT_ARG_WORDS`] as a constant, for compile-time checks.
+        pub const SLOT_ARG_WORDS_CONST: [u8; SLOT_COUNT] = [$( 0 $( + arg_words::<$ty>() )*, )*];
+
+        /// Arguments before the `errno` pointer, per slot (fewer than
+        /// [`SLOT_ARG_WORDS`] where a 64-bit argument takes two words).
+        pub const SLOT_ARGS: [u8; SLOT_COUNT] = [$( 0 $( + { let _ = stringify!($arg); 1 } )*, )*];
 
         /// Typed calls through the program's own stub table.
         ///
@@ -371,19 +385,47 @@ unsafe extern "C" {
     /// Written once by the binder before `main`, read-only after.
     static mut sys_layer_table: StubTable;
     /// The runtime's words at the end of the program's own table.
-    static mut sys_layer_table_runtime: [usize; RUNTIME_WORDS];
+    static mut sys_layer_table_runtime: RuntimeWords;
+}
+
+/// The most vDSO functions a runtime can bind (see [`RuntimeWords`]).
+pub const VDSO_CAPACITY: usize = 7;
+
+/// A vDSO function bound over a slot, as the slot's wrapper finds it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VdsoWords {
+    /// The vDSO function's address.
+    pub function: usize,
+    /// What the slot was bound to without the vDSO (the system call or its
+    /// fallback): where an `ENOSYS` answer from the vDSO goes.
+    pub without: usize,
 }
 
 /// Words at the end of every table's last page (past its slots) that belong
-/// to the runtime binding it: what its layers must reach after start-up (the
-/// vDSO functions, i686's system-call entry). Written before the table is
-/// sealed and read-only after, like the slots; the binder never clears them.
-pub const RUNTIME_WORDS: usize = 16;
+/// to the runtime binding it: what its layers must reach after start-up.
+/// Written before the table is sealed and read-only after, like the slots;
+/// the binder never clears them.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeWords {
+    /// i686: the system-call entry (`__kernel_vsyscall` from `AT_SYSINFO`;
+    /// 0 for `int $0x80`), read by the architecture's assembly through the
+    /// symbol `sys_layer_table_syscall_entry`. Unused elsewhere.
+    pub syscall_entry: usize,
+    /// The vDSO functions bound over slots, by the index the layer gives
+    /// each.
+    pub vdso: [VdsoWords; VDSO_CAPACITY],
+}
+
+/// [`RuntimeWords`] in machine words.
+pub const RUNTIME_WORDS: usize = core::mem::size_of::<RuntimeWords>() / core::mem::size_of::<usize>();
 
 const _: () = assert!(SLOT_COUNT + RUNTIME_WORDS <= table_bytes(SLOT_COUNT) / core::mem::size_of::<usize>());
+const _: () = assert!(core::mem::size_of::<RuntimeWords>() == RUNTIME_WORDS * core::mem::size_of::<usize>());
 
-/// The runtime's words in the program's own table (see [`RUNTIME_WORDS`]).
-pub fn runtime_words() -> *mut [usize; RUNTIME_WORDS] {
+/// The runtime's words in the program's own table (see [`RuntimeWords`]).
+pub fn runtime_words() -> *mut RuntimeWords {
     &raw mut sys_layer_table_runtime
 }
 
@@ -407,7 +449,8 @@ macro_rules! declare_table {
             bytes: $crate::table_bytes($crate::slot_count_for_abi($abi)),
             align_log2: $crate::TABLE_ALIGN.trailing_zeros(),
             arg_words: $crate::SLOT_ARG_WORDS,
-            runtime_bytes: $crate::RUNTIME_WORDS * core::mem::size_of::<usize>(),
+            runtime_bytes: core::mem::size_of::<$crate::RuntimeWords>(),
+            syscall_entry_at: core::mem::offset_of!($crate::RuntimeWords, syscall_entry),
         }
     };
 }

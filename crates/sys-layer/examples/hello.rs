@@ -33,7 +33,7 @@ fn main(args: env::Args, _vars: env::Vars) -> i32 {
     0
 }
 
-fn print_layers(report: &sys_layer::binder::BindReport) {
+fn print_layers(report: &sys_layer::rt::BindReport) {
     print!("  layers bound: linux-base (floor {})", report.floor);
     for era in report.eras() {
         print!(", era {era}");

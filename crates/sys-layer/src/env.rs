@@ -1,6 +1,6 @@
 //! Arguments and environment, as the kernel passed them.
 
-use crate::auxv::StartupStack;
+use crate::runtime::auxv::StartupStack;
 use core::ffi::CStr;
 
 /// The command-line arguments, `argv[0]` first. Empty when `argc` is 0.
@@ -80,12 +80,12 @@ impl Iterator for Vars {
 
 /// The command-line arguments.
 pub fn args() -> Args {
-    Args::from_startup(&crate::rt::startup().stack)
+    Args::from_startup(&crate::runtime::startup().stack)
 }
 
 /// The environment.
 pub fn vars() -> Vars {
-    Vars::from_startup(&crate::rt::startup().stack)
+    Vars::from_startup(&crate::runtime::startup().stack)
 }
 
 /// The value of environment variable `name`.

@@ -347,20 +347,12 @@ impl Dir {
                 Err(e) => return Some(Err(e)),
             }
         }
-        // linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1),
-        // then the NUL-terminated name. The kernel wrote whole records.
-        let record = self.buf.get(self.pos..self.len)?;
-        let reclen = u16::from_ne_bytes([*record.get(16)?, *record.get(17)?]) as usize;
-        if reclen < 20 || reclen > record.len() {
-            return Some(Err(Errno::EIO));
-        }
-        let ino = u64::from_ne_bytes(record[..8].try_into().ok()?);
-        let d_type = record[18];
-        let name = match CStr::from_bytes_until_nul(&record[19..reclen]) {
-            Ok(name) => name,
+        let record = match crate::dirent::first(self.buf.get(self.pos..self.len)?)? {
+            Ok(record) => record,
             Err(_) => return Some(Err(Errno::EIO)),
         };
-        self.pos += reclen;
+        self.pos += record.len;
+        let (ino, d_type, name) = (record.ino, record.d_type, record.name);
         Some(Ok(DirEntry { ino, d_type, name, dir: self.fd.as_fd() }))
     }
 }

@@ -33,31 +33,27 @@
 //! `exit_group`. [`rt::bind_report`] tells what the binder did.
 #![cfg_attr(not(test), no_std)]
 
+// The API, one module per subject.
 pub mod alloc;
-pub mod auxv;
-pub mod binder;
 pub mod c;
 pub mod env;
-mod errno;
 pub mod fd;
 pub mod fs;
-pub mod image;
 pub mod io;
-pub mod kernel;
-pub mod layer;
 pub mod mm;
 pub mod path;
 pub mod process;
 pub mod rand;
 pub mod rt;
 pub mod stdio;
-mod sync;
 pub mod time;
 
-#[cfg(not(test))]
-mod panic;
-#[cfg(not(test))]
-mod start;
+// Internals: start-up and the binder, the syscall layers, and helpers.
+mod dirent;
+mod errno;
+mod layer;
+mod runtime;
+mod sync;
 
 pub use errno::Errno;
 

@@ -1,59 +1,14 @@
-//! What start-up learnt, kept for the rest of the program.
+//! What start-up learnt, for programs and tests to read: the binder's
+//! report (kernel, layers, tables and their protection), the auxiliary
+//! vector, and the main thread's TLS layout.
 
-use crate::auxv::{Auxv, StartupStack};
-use crate::binder::BindReport;
-use core::cell::UnsafeCell;
-use core::mem::MaybeUninit;
-use sys_layer_tls::Layout;
+use crate::runtime::startup;
 
-/// Start-up facts, written once before `main`.
-#[derive(Clone, Copy)]
-pub(crate) struct Startup {
-    pub stack: StartupStack,
-    pub auxv: Auxv,
-    pub bind: BindReport,
-    pub tls: Layout,
-}
-
-/// A value written once by start-up (in place, through `as_mut_ptr`),
-/// before `main` and before any other thread exists, and only read
-/// afterwards.
-pub(crate) struct WriteOnce<T>(UnsafeCell<MaybeUninit<T>>);
-
-// SAFETY: the single write happens before any other thread can exist; after
-// it the value is only read. Its pointers address the start-up stack, which
-// nothing writes after the kernel laid it out.
-unsafe impl Sync for WriteOnce<Startup> {}
-
-impl<T> WriteOnce<T> {
-    pub const fn new() -> Self {
-        WriteOnce(UnsafeCell::new(MaybeUninit::uninit()))
-    }
-
-    /// The value's place, for start-up to fill in field by field.
-    #[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
-    pub fn as_mut_ptr(&self) -> *mut T {
-        // SAFETY: only the pointer is made; the caller writes through it
-        // while single-threaded.
-        unsafe { (*self.0.get()).as_mut_ptr() }
-    }
-
-    /// # Safety
-    /// Every field must have been written through `as_mut_ptr`.
-    pub unsafe fn get(&self) -> &T {
-        // SAFETY: set initialised the value and nothing writes it again.
-        unsafe { (*self.0.get()).assume_init_ref() }
-    }
-}
-
-pub(crate) static STARTUP: WriteOnce<Startup> = WriteOnce::new();
-
-/// Start-up facts. Only user code calls this, and it runs after start-up.
-pub(crate) fn startup() -> &'static Startup {
-    // SAFETY: the entry point sets STARTUP before it calls main, and every
-    // caller is reached from main.
-    unsafe { STARTUP.get() }
-}
+pub use crate::layer::{Binding, SlotSet};
+pub use crate::runtime::auxv::{Auxv, StartupStack};
+pub use crate::runtime::binder::{BindError, BindReport, MSEAL_KERNEL, Protection, SealSkipped, TableReport};
+pub use crate::runtime::kernel::{Kernel, KernelVersion};
+pub use sys_layer_tls::Layout;
 
 /// What the binder did: the kernel it saw, the layers it stacked, and each
 /// table it bound and sealed.

@@ -142,7 +142,7 @@ pub fn _eprint(args: fmt::Arguments<'_>) {
 /// that happen before the table is bound.
 #[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
 pub(crate) fn write_direct_stderr(args: fmt::Arguments<'_>) {
-    let mut w = FdWriter::new(2, crate::layer::slots::write::direct);
+    let mut w = FdWriter::new(2, crate::layer::slots::write::DIRECT);
     let _ = w.write_fmt(args);
     w.flush();
 }
@@ -151,7 +151,7 @@ pub(crate) fn write_direct_stderr(args: fmt::Arguments<'_>) {
 /// [`write_direct_stderr`]), with no formatting machinery.
 #[cfg_attr(test, allow(dead_code))] // the entry point is not built for host tests
 pub(crate) fn write_direct_stderr_str(text: &str) {
-    let _ = write_all_raw(crate::layer::slots::write::direct, 2, text.as_bytes());
+    let _ = write_all_raw(crate::layer::slots::write::DIRECT, 2, text.as_bytes());
 }
 
 /// Prints to standard output (buffered).

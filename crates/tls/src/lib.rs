@@ -304,10 +304,10 @@ pub fn pointer_guard_from_random(random: &[u8; 16]) -> usize {
 pub enum InitError {
     /// The `PT_TLS` segment makes no valid layout.
     Layout(LayoutError),
-    /// mmap for an area larger than the static one failed (negated errno).
-    Map(usize),
-    /// The kernel refused the thread pointer (negated errno).
-    SetThreadPointer(usize),
+    /// mmap for an area larger than the static one failed (the errno).
+    Map(i32),
+    /// The kernel refused the thread pointer (the errno).
+    SetThreadPointer(i32),
 }
 
 impl InitError {
@@ -326,7 +326,7 @@ impl core::fmt::Display for InitError {
         match *self {
             InitError::Layout(e) => write!(f, "{e}"),
             InitError::Map(r) | InitError::SetThreadPointer(r) => {
-                write!(f, "{} (errno {})", self.message(), r.wrapping_neg())
+                write!(f, "{} (errno {r})", self.message())
             }
         }
     }
@@ -368,32 +368,27 @@ pub unsafe fn init_main_thread(
     // SAFETY: tp addresses the ThreadData just written, in memory that lives
     // as long as the process.
     let ret = unsafe { sys_layer_arch::set_thread_pointer(tp) };
-    if ret != 0 {
-        return Err(InitError::SetThreadPointer(ret));
-    }
+    sys_layer_arch::check(ret).map_err(InitError::SetThreadPointer)?;
     Ok(layout)
 }
 
 fn map_area(layout: &Layout) -> Result<*mut u8, InitError> {
-    use linux_raw_sys::general::{__NR_mmap, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE};
+    use linux_raw_sys::general::{MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE};
+    // i686's `mmap` is the old one-argument form; `mmap2` takes the six
+    // (the offset, 0 here, in pages).
+    #[cfg(not(target_arch = "x86"))]
+    use linux_raw_sys::general::__NR_mmap as MMAP;
+    #[cfg(target_arch = "x86")]
+    use linux_raw_sys::general::__NR_mmap2 as MMAP;
     // Over-allocate so the area can be aligned by hand; mmap gives pages.
     let len = layout.size.checked_add(layout.align).ok_or(InitError::Layout(LayoutError::TooLarge))?;
+    let no_file = -1i32;
     // SAFETY: an anonymous private mapping touches no existing memory.
-    let ret = unsafe {
-        sys_layer_arch::syscall6(
-            __NR_mmap as usize,
-            0,
-            len,
-            (PROT_READ | PROT_WRITE) as usize,
-            (MAP_PRIVATE | MAP_ANONYMOUS) as usize,
-            usize::MAX,
-            0,
-        )
-    };
-    if ret > usize::MAX - 4095 {
-        return Err(InitError::Map(ret));
+    let addr = unsafe {
+        sys_layer_arch::sys!(MMAP, 0usize, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, no_file, 0usize)
     }
-    Ok(round_up(ret, layout.align).ok_or(InitError::Map(ret))? as *mut u8)
+    .map_err(InitError::Map)?;
+    Ok(round_up(addr, layout.align).ok_or(InitError::Map(linux_raw_sys::errno::ENOMEM as i32))? as *mut u8)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //!
 //! Each slot has a record ([`SlotImpl`]) in the section `sys_layer_impls`:
 //! the implementation for kernels before its era and the one from its era
-//! on (see [`era`]). The records are generated from the slot list
-//! ([`slots`]); the calls a program makes through `raw::*` (and so through
+//! on (see `versions.rs`). The records are generated (`slots.rs`) from the
+//! contract's slot list and the layer table (`rows.rs`, one row per slot);
+//! the calls a program makes through `raw::*` (and so through
 //! the safe and C-style APIs) tie each record to the code that calls it, so
 //! the linker keeps the records, and the layer code behind them, of the
 //! slots a program uses and drops the rest. A slot nobody calls stays
@@ -12,17 +13,24 @@
 //! `raw::*`.
 //!
 //! Stacked, this gives the layers of the design: the base Linux layer for
-//! the floor, an era layer for each newer kernel the running one reaches.
-//! The vDSO and interposers come later.
+//! the floor, an era layer for each newer kernel the running one reaches,
+//! and the vDSO over the slots it serves. Interposers come later.
+//!
+//! Imports run one way: the contract crate (slot signatures) and `arch`
+//! (`sys!`) -> `direct` (the errno convention) -> `abi32` (32-bit forms)
+//! -> `fallback/` and `vdso` -> `rows` (the table) -> `slots` -> this
+//! module -> the binder. `versions` and `refusal` serve `slots`.
 
-mod compat;
+mod abi32;
 mod direct;
-pub mod era;
 mod fallback;
-pub mod slots;
-pub mod vdso;
+mod refusal;
+mod rows;
+pub(crate) mod slots;
+pub(crate) mod vdso;
+pub(crate) mod versions;
 
-use crate::kernel::{Kernel, KernelVersion};
+use crate::runtime::kernel::{Kernel, KernelVersion};
 use sys_layer_stubs::SLOT_COUNT;
 
 /// A slot implementation with its type erased, as the table stores it.
@@ -43,7 +51,7 @@ pub struct SlotImpl {
     /// The implementation from `since` on.
     pub era: Option<ErasedFn>,
     /// The vDSO function that serves the slot better, where there is one.
-    pub vdso: Option<&'static vdso::VdsoBinding>,
+    vdso: Option<&'static vdso::VdsoBinding>,
 }
 
 impl SlotImpl {
@@ -58,7 +66,7 @@ impl SlotImpl {
         era_impl: ErasedFn,
         vdso: Option<&'static vdso::VdsoBinding>,
     ) -> SlotImpl {
-        if intro.at_most(era::FLOOR) {
+        if intro.at_most(versions::FLOOR) {
             SlotImpl { slot: slot as u16, since: KernelVersion::new(0, 0, 0), base: Some(direct), era: None, vdso }
         } else {
             SlotImpl { slot: slot as u16, since: intro, base: fallback, era: Some(era_impl), vdso }
@@ -67,6 +75,7 @@ impl SlotImpl {
 
     /// The implementation for `kernel` (an unknown kernel counts as the
     /// floor) and whether it is the era one.
+    #[cfg_attr(test, allow(dead_code))] // the binder's, which host tests do not build
     pub fn choose(&self, kernel: &Kernel) -> (Option<ErasedFn>, bool) {
         match self.era {
             Some(era) if kernel.at_least(self.since) => (Some(era), true),
@@ -90,7 +99,7 @@ static SECTION_ANCHOR: SlotImpl =
 
 /// The records linked into this program (the anchor included: its slot is
 /// out of range).
-pub fn records() -> &'static [SlotImpl] {
+pub(crate) fn records() -> &'static [SlotImpl] {
     let start = &raw const __start_sys_layer_impls;
     let stop = &raw const __stop_sys_layer_impls;
     // SAFETY: the linker defines both bounds around the section, which only
@@ -138,7 +147,8 @@ impl Binding {
     /// has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 without a vDSO), into
     /// `words`, one per slot (0 where nothing is linked or chosen: the
     /// binder puts an `ENOSYS` stub there).
-    pub fn for_kernel(
+    #[cfg_attr(test, allow(dead_code))] // as above
+    pub(crate) fn for_kernel(
         kernel: &Kernel,
         records: &[SlotImpl],
         vdso_ehdr: usize,

@@ -7,7 +7,7 @@
 #![no_main]
 
 use core::ffi::c_int;
-use sys_layer::binder::Protection;
+use sys_layer::rt::Protection;
 use sys_layer::{Errno, env, println, rt, stdio};
 
 sys_layer::main!(main);

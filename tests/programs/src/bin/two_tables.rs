@@ -5,7 +5,7 @@
 #![no_main]
 
 use core::ffi::c_int;
-use sys_layer::binder::Protection;
+use sys_layer::rt::Protection;
 use sys_layer::{env, process, rt};
 use sys_layer_stubs::{declare_table, slot, slot_count_for_abi};
 use sys_layer_tests::Checks;

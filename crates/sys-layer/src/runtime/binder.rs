@@ -6,14 +6,14 @@
 //! `PT_NOTE` segments, not by symbol name, so a table from code built
 //! against an older contract is found and bound as well.
 
+use super::image::Image;
+use super::kernel::{Kernel, KernelVersion};
 use crate::errno::Errno;
-use crate::image::Image;
-use crate::kernel::{Kernel, KernelVersion};
-use crate::layer::{self, Binding, era, slots};
-use core::ffi::c_int;
+use crate::layer::{self, Binding, versions};
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
-use linux_raw_sys::general::{__NR_mseal, PROT_READ};
+use linux_raw_sys::general::{__NR_mprotect, __NR_mseal, __NR_uname, PROT_READ};
+use sys_layer_arch::sys;
 use sys_layer_stubs::enosys::{MAX_ARG_WORDS, stub_for_arg_words};
 use sys_layer_stubs::note::{NoteError, Notes, TableNote};
 use sys_layer_stubs::{SLOT_COUNT, TABLE_ALIGN};
@@ -166,20 +166,18 @@ static BOUND: AtomicBool = AtomicBool::new(false);
 
 /// Whether the binder has filled the program's tables (calls through them
 /// are valid).
-pub fn is_bound() -> bool {
+pub(crate) fn is_bound() -> bool {
     BOUND.load(Ordering::Acquire)
 }
 
 /// Reads the running kernel's release with `uname(2)`, through the base
 /// layer directly (no table is bound yet).
-pub fn detect_kernel() -> Kernel {
+pub(crate) fn detect_kernel() -> Kernel {
     // Not zeroed: the kernel writes the whole struct, and it is read only
     // when uname succeeded.
     let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::uninit();
-    let mut errno: c_int = 0;
-    // SAFETY: uts is a writable new_utsname; errno is a local.
-    let ret = unsafe { slots::uname::direct(uts.as_mut_ptr(), &mut errno) };
-    if ret < 0 {
+    // SAFETY: uts is a writable new_utsname.
+    if unsafe { sys!(__NR_uname, uts.as_mut_ptr()) }.is_err() {
         return Kernel::UNKNOWN;
     }
     // SAFETY: uname filled the struct; only the release field is read, in
@@ -199,7 +197,7 @@ pub fn detect_kernel() -> Kernel {
 /// # Safety
 /// Call once, before any call through a table, with the running image; no
 /// other thread may exist. `out` must be writable; its contents are not read.
-pub unsafe fn bind(
+pub(crate) unsafe fn bind(
     image: &Image,
     kernel: Kernel,
     page_size: usize,
@@ -212,7 +210,7 @@ pub unsafe fn bind(
     // whole before anything reads it.
     unsafe {
         (&raw mut (*out).kernel).write(kernel);
-        (&raw mut (*out).floor).write(era::FLOOR);
+        (&raw mut (*out).floor).write(versions::FLOOR);
         (&raw mut (*out).binding).write(binding);
         (&raw mut (*out).page_size).write(page_size);
         (&raw mut (*out).syscall_entry).write(sys_layer_arch::syscall_entry_name());
@@ -302,20 +300,17 @@ fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protec
     if page_size > TABLE_ALIGN {
         return Protection::PagesTooLarge(page_size);
     }
-    let mut errno: c_int = 0;
     // SAFETY: the range is the table's own pages, which hold nothing else.
-    let ret = unsafe { slots::mprotect::direct(addr as *mut _, len, PROT_READ as c_int, &mut errno) };
-    if ret < 0 {
-        return Protection::Writable(Errno::from_raw(errno));
+    if let Err(e) = unsafe { sys!(__NR_mprotect, addr, len, PROT_READ) } {
+        return Protection::Writable(Errno::from_raw(e));
     }
     // An unknown kernel is tried too: a refusal costs one system call.
     if kernel.version.is_some() && !kernel.at_least(MSEAL_KERNEL) {
         return Protection::ReadOnly(SealSkipped::KernelTooOld);
     }
     // SAFETY: sealing changes no contents; the range is the table's pages.
-    let ret = unsafe { sys_layer_arch::syscall3(__NR_mseal as usize, addr, len, 0) };
-    if ret > -4096isize as usize {
-        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(ret.wrapping_neg() as i32)));
+    if let Err(e) = unsafe { sys!(__NR_mseal, addr, len, 0usize) } {
+        return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(e)));
     }
     Protection::Sealed
 }

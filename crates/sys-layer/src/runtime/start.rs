@@ -1,11 +1,12 @@
 //! The entry point: from the kernel's initial stack to `main` and `exit`.
 
-use crate::auxv::{Auxv, StartupStack};
+use super::STARTUP;
+use super::auxv::{Auxv, StartupStack};
+use super::binder;
+use super::image::Image;
 use crate::env::{Args, Vars};
-use crate::image::Image;
-use crate::layer::era::FLOOR;
-use crate::rt::STARTUP;
-use crate::{binder, process, stdio};
+use crate::layer::versions::FLOOR;
+use crate::{process, stdio};
 
 sys_layer_arch::define_entry!(entry);
 
@@ -29,7 +30,7 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     let stack = unsafe { StartupStack::from_stack_pointer(sp) };
     // SAFETY: the stack's auxiliary vector ends with AT_NULL.
     let auxv = Auxv::from_pairs(unsafe { stack.auxv_pairs() });
-    crate::auxv::remember(stack.auxv);
+    super::auxv::remember(stack.auxv);
     // i686: every system call from here on goes through the vDSO's
     // __kernel_vsyscall when the kernel offers it.
     #[cfg(target_arch = "x86")]
@@ -97,7 +98,7 @@ unsafe extern "C" {
 ///
 /// # Safety
 /// Once, after start-up, before main.
-unsafe fn run_constructors(stack: &crate::auxv::StartupStack) {
+unsafe fn run_constructors(stack: &StartupStack) {
     let ranges = [
         (&raw const __preinit_array_start, &raw const __preinit_array_end),
         (&raw const __init_array_start, &raw const __init_array_end),

@@ -23,11 +23,11 @@ fn panic(info: &PanicInfo<'_>) -> ! {
 }
 
 fn report(info: &PanicInfo<'_>) {
-    let bound = crate::binder::is_bound();
+    let bound = super::binder::is_bound();
     if bound {
         try_flush_stdout();
     }
-    let write = if bound { crate::io::table_write } else { crate::layer::slots::write::direct };
+    let write = if bound { crate::io::table_write } else { crate::layer::slots::write::DIRECT };
     let mut w = FdWriter::new(2, write);
     let _ = match info.location() {
         Some(l) => write!(w, "panicked at {}:{}:{}:\n{}\n", l.file(), l.line(), l.column(), info.message()),

@@ -1,6 +1,6 @@
 //! The running program's own ELF image, seen through its program headers.
 
-use crate::auxv::Auxv;
+use super::auxv::Auxv;
 use linux_raw_sys::elf::{Elf_Phdr, PT_PHDR};
 
 /// Program header type of note segments.

@@ -1,0 +1,60 @@
+//! Clocks on i686 before 64-bit time (5.1): the 32-bit-time calls, with
+//! times narrowed and widened in `abi32` (exact until 2038).
+
+#![cfg(target_arch = "x86")]
+
+use crate::layer::abi32::{narrow_timespec, widen_timespec};
+use crate::layer::direct::{fail, ret_of};
+use core::ffi::c_int;
+use linux_raw_sys::general as g;
+use sys_layer_arch::sys;
+
+/// `clock_gettime` before 5.1: the 32-bit-time call, widened.
+pub(crate) unsafe extern "C" fn clock_gettime(clock: c_int, tp: *mut g::__kernel_timespec, errno: *mut c_int) -> isize {
+    let mut old = [0i32; 2];
+    // SAFETY: old is writable for one 32-bit timespec.
+    if let Err(e) = unsafe { sys!(g::__NR_clock_gettime, clock, old.as_mut_ptr()) } {
+        return fail(errno, e as u32);
+    }
+    // SAFETY: the caller vouches that tp is writable.
+    unsafe { tp.write(widen_timespec(old)) };
+    0
+}
+
+/// `clock_getres` before 5.1: the 32-bit-time call, widened.
+pub(crate) unsafe extern "C" fn clock_getres(clock: c_int, res: *mut g::__kernel_timespec, errno: *mut c_int) -> isize {
+    let mut old = [0i32; 2];
+    // SAFETY: old is writable for one 32-bit timespec.
+    if let Err(e) = unsafe { sys!(g::__NR_clock_getres, clock, old.as_mut_ptr()) } {
+        return fail(errno, e as u32);
+    }
+    if !res.is_null() {
+        // SAFETY: the caller vouches that a non-null res is writable.
+        unsafe { res.write(widen_timespec(old)) };
+    }
+    0
+}
+
+/// `clock_nanosleep` before 5.1: the 32-bit-time call (sleeps to 2038).
+pub(crate) unsafe extern "C" fn clock_nanosleep(
+    clock: c_int,
+    flags: c_int,
+    req: *const g::__kernel_timespec,
+    rem: *mut g::__kernel_timespec,
+    errno: *mut c_int,
+) -> isize {
+    // SAFETY: the caller vouches for a readable request.
+    let request = match narrow_timespec(unsafe { &*req }) {
+        Ok(r) => r,
+        Err(e) => return fail(errno, e as u32),
+    };
+    let mut left = [0i32; 2];
+    let out = if rem.is_null() { core::ptr::null_mut() } else { left.as_mut_ptr() };
+    // SAFETY: request and left are one 32-bit timespec each.
+    let r = unsafe { sys!(g::__NR_clock_nanosleep, clock, flags, request.as_ptr(), out) };
+    if r == Err(linux_raw_sys::errno::EINTR as c_int) && !rem.is_null() {
+        // SAFETY: the caller vouches that a non-null rem is writable.
+        unsafe { rem.write(widen_timespec(left)) };
+    }
+    ret_of(r, errno)
+}
