@@ -33,9 +33,19 @@ for triple in $SYS_LAYER_TARGETS; do
 done
 
 : > target/test-output.txt
-# The integration tests that run programs (the others read files or build
-# the host crate, once).
-RUNNING=(--test startup --test binding --test tls --test io --test eras --test debug_builds --test clocks --test coreutils --test api)
+# The integration tests that run programs on every target and kernel: each
+# test file says so in a line "//! Runs on every target and kernel: ..."
+# (the others, "//! Runs once ..." or "//! Runs nothing ...", read files or
+# build the host crate, once). A file with neither line stops the suite.
+RUNNING=()
+for file in tests/integration/tests/*.rs; do
+    if grep -q '^//! Runs on every target and kernel: ' "$file"; then
+        RUNNING+=(--test "$(basename "$file" .rs)")
+    elif ! grep -qE '^//! Runs (once|nothing)' "$file"; then
+        echo "ci/test.sh: $file does not say what it runs ('//! Runs on every target and kernel: PROGRAMS')" >&2
+        exit 2
+    fi
+done
 
 echo "== static programs for x86_64 (also the reference for the others)" >&2
 reference=$(bash ci/build-programs.sh x86_64-unknown-linux-gnu)

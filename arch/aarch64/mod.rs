@@ -153,18 +153,22 @@ pub fn thread_pointer() -> *mut u8 {
 #[macro_export]
 macro_rules! define_entry {
     ($entry:path) => {
-        core::arch::global_asm!(
-            ".globl _start",
-            ".type _start,%function",
-            "_start:",
-            "mov x29, xzr",
-            "mov x30, xzr",
-            "mov x0, sp",
-            "bl {entry}",
-            "brk #0",
-            ".size _start, .-_start",
-            entry = sym $entry,
-        );
+        /// The process entry point, where the kernel starts the program.
+        ///
+        /// # Safety
+        /// Only the kernel enters it, with the initial stack.
+        #[unsafe(naked)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn _start() -> ! {
+            core::arch::naked_asm!(
+                "mov x29, xzr",
+                "mov x30, xzr",
+                "mov x0, sp",
+                "bl {entry}",
+                "brk #0",
+                entry = sym $entry,
+            )
+        }
     };
 }
 

@@ -153,18 +153,22 @@ pub fn thread_pointer() -> *mut u8 {
 #[macro_export]
 macro_rules! define_entry {
     ($entry:path) => {
-        core::arch::global_asm!(
-            ".globl _start",
-            ".type _start,@function",
-            "_start:",
-            "li ra, 0",
-            "mv a0, sp",
-            "andi sp, sp, -16",
-            "call {entry}",
-            "unimp",
-            ".size _start, .-_start",
-            entry = sym $entry,
-        );
+        /// The process entry point, where the kernel starts the program.
+        ///
+        /// # Safety
+        /// Only the kernel enters it, with the initial stack.
+        #[unsafe(naked)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn _start() -> ! {
+            core::arch::naked_asm!(
+                "li ra, 0",
+                "mv a0, sp",
+                "andi sp, sp, -16",
+                "call {entry}",
+                "unimp",
+                entry = sym $entry,
+            )
+        }
     };
 }
 

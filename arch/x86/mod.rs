@@ -204,26 +204,31 @@ pub unsafe fn fill_bytes(dst: *mut u8, byte: u8, n: usize) {
     }
 }
 
-/// Defines the process entry point `_start`, which clears the frame pointer,
+/// Defines the process entry point `_start` (a naked function: the compiler
+/// emits its symbol, type and size), which clears the frame pointer,
 /// aligns the stack and calls `$entry(initial_stack_pointer)` (cdecl).
 #[macro_export]
 macro_rules! define_entry {
     ($entry:path) => {
-        core::arch::global_asm!(
-            ".globl _start",
-            ".type _start,@function",
-            "_start:",
-            "xor %ebp, %ebp",
-            "mov %esp, %eax",
-            "and $-16, %esp",
-            "sub $12, %esp",
-            "push %eax",
-            "call {entry}",
-            "ud2",
-            ".size _start, .-_start",
-            entry = sym $entry,
-            options(att_syntax)
-        );
+        /// The process entry point, where the kernel starts the program.
+        ///
+        /// # Safety
+        /// Only the kernel enters it, with the initial stack.
+        #[unsafe(naked)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn _start() -> ! {
+            core::arch::naked_asm!(
+                "xor %ebp, %ebp",
+                "mov %esp, %eax",
+                "and $-16, %esp",
+                "sub $12, %esp",
+                "push %eax",
+                "call {entry}",
+                "ud2",
+                entry = sym $entry,
+                options(att_syntax)
+            )
+        }
     };
 }
 

@@ -164,7 +164,8 @@ pub fn thread_pointer() -> *mut u8 {
     tp
 }
 
-/// Defines the process entry point `_start`, which clears the frame pointer,
+/// Defines the process entry point `_start` (a naked function: the compiler
+/// emits its symbol, type and size), which clears the frame pointer,
 /// aligns the stack and calls `$entry(initial_stack_pointer)`.
 ///
 /// `$entry` must be `unsafe extern "C" fn(*const usize) -> !`. The pointer
@@ -173,19 +174,23 @@ pub fn thread_pointer() -> *mut u8 {
 #[macro_export]
 macro_rules! define_entry {
     ($entry:path) => {
-        core::arch::global_asm!(
-            ".globl _start",
-            ".type _start,@function",
-            "_start:",
-            "xor %ebp, %ebp",
-            "mov %rsp, %rdi",
-            "and $-16, %rsp",
-            "call {entry}",
-            "ud2",
-            ".size _start, .-_start",
-            entry = sym $entry,
-            options(att_syntax)
-        );
+        /// The process entry point, where the kernel starts the program.
+        ///
+        /// # Safety
+        /// Only the kernel enters it, with the initial stack.
+        #[unsafe(naked)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn _start() -> ! {
+            core::arch::naked_asm!(
+                "xor %ebp, %ebp",
+                "mov %rsp, %rdi",
+                "and $-16, %rsp",
+                "call {entry}",
+                "ud2",
+                entry = sym $entry,
+                options(att_syntax)
+            )
+        }
     };
 }
 

@@ -19,8 +19,8 @@ fn main(args: env::Args, _vars: env::Vars) -> i32 {
     let report = rt::bind_report();
     let kernel = &report.kernel;
     match kernel.version {
-        Some(v) => println!("  kernel: {} (read as {v})", kernel.release()),
-        None => println!("  kernel: \"{}\" (version not recognised: using the floor's layer)", kernel.release()),
+        Some(v) => println!("  kernel: {} (read as {v}, from {})", kernel.release(), kernel.source.describe()),
+        None => println!("  kernel: \"{}\" (version unknown: each newer call is tried first)", kernel.release()),
     }
     println!("  architecture: {}, system calls through {}", sys_layer::ARCH, report.syscall_entry);
     print_layers(report);

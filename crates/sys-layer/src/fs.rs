@@ -1,4 +1,7 @@
-//! Opening files.
+//! Files and directories: opening, file status (`statx`), directory
+//! reading (`getdents64`), access checks, permissions, owners and times,
+//! links, renaming, making and removing directories, and the current
+//! directory.
 
 use crate::errno::{Errno, call_slot};
 use crate::fd::{AsFd, AsRawFd, OwnedFd};

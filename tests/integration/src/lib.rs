@@ -159,3 +159,40 @@ pub fn assert_checks_pass(name: &str, args: &[&str]) -> String {
     );
     text
 }
+
+#[cfg(test)]
+mod suite_tests {
+    use super::root;
+
+    /// ci/test.sh runs on every target and simulated kernel the test files
+    /// that say "Runs on every target and kernel: ..." (and stops at a file
+    /// that says neither that nor "Runs once"/"Runs nothing"); the programs
+    /// named must be ones the suite builds.
+    #[test]
+    fn every_test_file_says_what_it_runs() {
+        let programs: Vec<String> = std::fs::read_dir(root().join("tests/programs/src/bin"))
+            .unwrap()
+            .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+            .chain(["hello", "cat", "wc", "ls", "eras-floor-5.4"].map(String::from))
+            .collect();
+        let mut running = 0;
+        for entry in std::fs::read_dir(root().join("tests/integration/tests")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let every = text.lines().find_map(|l| l.strip_prefix("//! Runs on every target and kernel: "));
+            let elsewhere = text.lines().any(|l| l.starts_with("//! Runs once") || l.starts_with("//! Runs nothing"));
+            assert!(every.is_some() != elsewhere, "{}: say once what it runs", path.display());
+            if let Some(list) = every {
+                running += 1;
+                for name in list.trim_end_matches('.').split(", ") {
+                    assert!(
+                        name.starts_with("the ") || programs.iter().any(|p| p == name),
+                        "{}: runs {name:?}, which the suite does not build",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(running >= 9, "only {running} test files run programs");
+    }
+}

@@ -1,5 +1,7 @@
 //! The library API, each function on a success path and an error path (the
 //! `api` test program), on the kernel or emulator the suite targets.
+//!
+//! Runs on every target and kernel: api.
 
 use sys_layer_integration::*;
 

@@ -1,5 +1,7 @@
 //! The stub table: the errno-pointer convention, binding several tables,
 //! and the protection after binding.
+//!
+//! Runs on every target and kernel: errno_paths, hello, sealed_write, two_tables.
 
 use std::os::unix::process::ExitStatusExt;
 use sys_layer_integration::*;

@@ -1,5 +1,7 @@
 //! The vDSO layer: which clock slots the binder bound to the vDSO, and that
 //! they read what the host reads.
+//!
+//! Runs on every target and kernel: clocks.
 
 use sys_layer_integration::*;
 

@@ -2,6 +2,8 @@
 //! inputs: standard output byte for byte, standard error, and exit status.
 //! The GNU tools run on this machine (`LC_ALL=C`); the examples run on the
 //! kernel or emulator the suite targets.
+//!
+//! Runs on every target and kernel: cat, wc, ls.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};

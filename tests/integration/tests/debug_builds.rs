@@ -1,6 +1,8 @@
 //! The same programs built unoptimised: start-up must not depend on
 //! inlining, and the mem functions must not recurse into themselves when
 //! the compiler calls them for every copy.
+//!
+//! Runs on every target and kernel: the unoptimised test programs.
 
 use sys_layer_integration::*;
 

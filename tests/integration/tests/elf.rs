@@ -1,6 +1,8 @@
 //! ELF properties of the static programs: no interpreter, no dynamic
 //! section, the stub table in its own NOBITS section, and the note that
 //! describes it. For 64- and 32-bit targets alike.
+//!
+//! Runs nothing: reads the programs' ELF files, per target.
 
 use object::elf;
 use object::read::elf::{ElfFile, FileHeader, ProgramHeader, SectionHeader};

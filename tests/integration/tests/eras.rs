@@ -1,6 +1,8 @@
 //! Era layers: every slot newer than some supported kernel, run on the
 //! kernel the suite targets (real, or simulated with kernel-sim), compared
 //! with the real calls on this machine's kernel.
+//!
+//! Runs on every target and kernel: eras, eras-floor-5.4, exit_status.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

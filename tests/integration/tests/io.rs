@@ -1,5 +1,7 @@
 //! Files and process facts, compared with what the host's std and C library
 //! report for the same input.
+//!
+//! Runs on every target and kernel: file_io, stat_dump.
 
 use std::io::Write;
 use sys_layer_integration::*;

@@ -1,5 +1,7 @@
 //! Start-up: arguments, environment, exit status, panics, and what happens
 //! before main.
+//!
+//! Runs on every target and kernel: args_env, exit_status, minimal, panics, sealed_write.
 
 use std::ffi::CString;
 use std::os::unix::process::ExitStatusExt;

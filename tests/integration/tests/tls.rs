@@ -1,4 +1,6 @@
 //! Thread-local storage set up by the runtime.
+//!
+//! Runs on every target and kernel: no_tls, tls_values.
 
 use sys_layer_integration::*;
 

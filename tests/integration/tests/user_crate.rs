@@ -1,6 +1,8 @@
 //! The README's quick start, tried as a new user would: a crate outside the
 //! workspace, the `sys-layer` dependency, the one documented line of
 //! configuration, a plain `cargo build`.
+//!
+//! Runs once, on this machine: builds tests/user-crate for each target and runs the host build.
 
 use std::process::Command;
 use sys_layer_integration::root;

@@ -8,7 +8,10 @@
 //! answers every system call newer than the simulated kernel with `ENOSYS`
 //! (first versions from data/syscall_versions.csv) and hands `uname(2)` to
 //! this supervisor, which writes a `utsname` whose release is the simulated
-//! one into the program's memory. The exit status is passed on; a program
+//! one into the program's memory. It also sets `SYS_LAYER_ASSUME_KERNEL`
+//! to the simulated version: sys-layer programs read their kernel's version
+//! from the vDSO's note, which no filter can change, and lower it to that
+//! variable's. The exit status is passed on; a program
 //! killed by a signal makes kernel-sim die of the same signal.
 //!
 //! Needs a host kernel with seccomp user notification (5.0) and
@@ -104,6 +107,11 @@ fn main() {
     ];
     let filter = build_filter(&rules);
     let utsname = fake_utsname(&opts.release);
+    // The vDSO's version note tells the real kernel whatever uname says;
+    // sys-layer programs take the simulated one from this variable (as
+    // glibc takes LD_ASSUME_KERNEL), and their children inherit it.
+    // SAFETY: still single-threaded: the supervisor thread starts later.
+    unsafe { std::env::set_var("SYS_LAYER_ASSUME_KERNEL", opts.kernel.to_string()) };
     match run(&opts.command, &filter, utsname) {
         Ok(status) => pass_on(status),
         Err(e) => {

@@ -73,12 +73,13 @@ impl SlotImpl {
         }
     }
 
-    /// The implementation for `kernel` (an unknown kernel counts as the
-    /// floor) and whether it is the era one.
+    /// The implementation for `kernel` and whether it is the era one. On a
+    /// kernel of unknown version the era implementation is chosen: it tries
+    /// the system call first and falls back if the kernel refuses it.
     #[cfg_attr(test, allow(dead_code))] // the binder's, which host tests do not build
     pub fn choose(&self, kernel: &Kernel) -> (Option<ErasedFn>, bool) {
         match self.era {
-            Some(era) if kernel.at_least(self.since) => (Some(era), true),
+            Some(era) if kernel.version.is_none_or(|v| v >= self.since) => (Some(era), true),
             _ => (self.base, false),
         }
     }

@@ -65,6 +65,7 @@ macro_rules! generate_slots {
                                 errno,
                                 |e| DIRECT($($arg,)* e),
                                 |e| fallback($($arg,)* e),
+                                || refusal::refused_whatever_the_arguments(row::NR),
                             )
                         },
                     }

@@ -12,47 +12,49 @@ use crate::errno::Errno;
 use crate::layer::{self, Binding, versions};
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
-use linux_raw_sys::general::{__NR_mprotect, __NR_mseal, __NR_uname, PROT_READ};
+use linux_raw_sys::general::{__NR_mprotect, __NR_mseal, PROT_READ};
 use sys_layer_arch::sys;
 use sys_layer_stubs::enosys::{MAX_ARG_WORDS, stub_for_arg_words};
 use sys_layer_stubs::note::{NoteError, Notes, TableNote};
 use sys_layer_stubs::{SLOT_COUNT, TABLE_ALIGN};
 
-/// The first kernel with `mseal(2)`.
-pub const MSEAL_KERNEL: KernelVersion = KernelVersion::new(6, 10, 0);
-
 /// How a table's pages were protected after binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protection {
-    /// Read-only and sealed with `mseal(2)`: not even `mprotect` can undo it.
+    /// Read-only and sealed with `mseal(2)`: not even `mprotect` can undo
+    /// it (checked: a second `mprotect` was refused).
     Sealed,
     /// Read-only; not sealed, for the reason given.
     ReadOnly(SealSkipped),
-    /// `mprotect` failed, so the table stays writable.
+    /// `mprotect` failed, so the table would stay writable: start-up stops
+    /// (a [`BindError::Unprotected`]) rather than run with it.
     Writable(Errno),
     /// The running page size is larger than the table's alignment, so its
     /// pages would take neighbouring data along: left writable.
     PagesTooLarge(usize),
 }
 
-/// Why a read-only table was not sealed.
+/// Why a read-only table was not sealed. `mseal` is always tried: on a
+/// kernel before 6.10 the cost is one refused system call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SealSkipped {
-    /// The kernel predates `mseal` (6.10), so it was not tried.
-    KernelTooOld,
-    /// The kernel refused `mseal` (`ENOSYS` or `EPERM` under a filter, ...).
+    /// The kernel refused `mseal` (`ENOSYS` before 6.10 or under a filter,
+    /// `EPERM`, ...).
     Refused(Errno),
+    /// `mseal` answered 0, yet `mprotect` still changes the pages (a filter
+    /// that fakes success): not sealed, whatever `mseal` said.
+    NotVerified,
 }
 
 impl fmt::Display for Protection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Protection::Sealed => f.write_str("read-only, sealed (mseal)"),
-            Protection::ReadOnly(SealSkipped::KernelTooOld) => {
-                f.write_str("read-only, not sealed (kernel before 6.10)")
-            }
             Protection::ReadOnly(SealSkipped::Refused(e)) => {
-                write!(f, "read-only, not sealed (mseal refused: errno {})", e.raw())
+                write!(f, "read-only, not sealed (mseal refused: {e:?})")
+            }
+            Protection::ReadOnly(SealSkipped::NotVerified) => {
+                f.write_str("read-only, not sealed (mseal answered 0 but mprotect still works)")
             }
             Protection::Writable(e) => write!(f, "writable (mprotect failed: errno {})", e.raw()),
             Protection::PagesTooLarge(p) => {
@@ -135,6 +137,15 @@ pub enum BindError {
     /// No stub table was found: the program was not linked with sys-layer's
     /// stubs, or its notes were stripped.
     NoTable,
+    /// A table could not be made read-only (`mprotect` failed): the program
+    /// does not run with a writable table, as a C library does not run
+    /// when it cannot apply RELRO.
+    Unprotected {
+        /// The table's address.
+        address: usize,
+        /// `mprotect`'s error.
+        errno: Errno,
+    },
 }
 
 impl BindError {
@@ -145,6 +156,7 @@ impl BindError {
             BindError::Misaligned { .. } => "a stub table is not page-aligned",
             BindError::TooManyArgWords { .. } => "a slot has more argument words than any ENOSYS stub takes",
             BindError::NoTable => "no stub table note found in the program's PT_NOTE segments",
+            BindError::Unprotected { .. } => "a stub table could not be made read-only (mprotect failed)",
         }
     }
 }
@@ -158,6 +170,9 @@ impl fmt::Display for BindError {
                 write!(f, "{} (slot {slot}: {} words, at most {})", self.message(), words, MAX_ARG_WORDS)
             }
             BindError::NoTable => f.write_str(self.message()),
+            BindError::Unprotected { address, errno } => {
+                write!(f, "{} (at {address:#x}: {errno:?})", self.message())
+            }
         }
     }
 }
@@ -168,25 +183,6 @@ static BOUND: AtomicBool = AtomicBool::new(false);
 /// are valid).
 pub(crate) fn is_bound() -> bool {
     BOUND.load(Ordering::Acquire)
-}
-
-/// Reads the running kernel's release with `uname(2)`, through the base
-/// layer directly (no table is bound yet).
-pub(crate) fn detect_kernel() -> Kernel {
-    // Not zeroed: the kernel writes the whole struct, and it is read only
-    // when uname succeeded.
-    let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::uninit();
-    // SAFETY: uts is a writable new_utsname.
-    if unsafe { sys!(__NR_uname, uts.as_mut_ptr()) }.is_err() {
-        return Kernel::UNKNOWN;
-    }
-    // SAFETY: uname filled the struct; only the release field is read, in
-    // place, as bytes (c_char and u8 have the same size).
-    let release = unsafe {
-        let field = &raw const (*uts.as_ptr()).release;
-        core::slice::from_raw_parts(field.cast::<u8>(), (*field).len())
-    };
-    Kernel::from_release_field(release)
 }
 
 /// Binds every stub table of `image` for `kernel` (and the vDSO at
@@ -227,7 +223,10 @@ pub(crate) unsafe fn bind(
             let note_addr = segment_addr + note.offset;
             // SAFETY: the note describes a table reserved in this image; the
             // caller guarantees nothing calls through it yet.
-            let t = unsafe { bind_table(&table, note_addr, &merged, &kernel, page_size)? };
+            let t = unsafe { bind_table(&table, note_addr, &merged, page_size)? };
+            if let Protection::Writable(errno) = t.protection {
+                return Err(BindError::Unprotected { address: t.address, errno });
+            }
             if bound < MAX_REPORTED_TABLES {
                 // SAFETY: the array was written above; bound is in range.
                 unsafe { (&raw mut (*out).tables[bound]).write(Some(t)) };
@@ -252,7 +251,6 @@ unsafe fn bind_table(
     note: &TableNote,
     note_addr: usize,
     merged: &[usize; SLOT_COUNT],
-    kernel: &Kernel,
     page_size: usize,
 ) -> Result<TableReport, BindError> {
     let address = note.table_addr(note_addr);
@@ -281,7 +279,7 @@ unsafe fn bind_table(
         // note was parsed) and is still writable.
         unsafe { table.add(slot).write_volatile(word) };
     }
-    let protection = protect(address, note.table_bytes as usize, kernel, page_size);
+    let protection = protect(address, note.table_bytes as usize, page_size);
     Ok(TableReport {
         address,
         abi: note.abi,
@@ -293,10 +291,11 @@ unsafe fn bind_table(
 }
 
 /// Makes `len` bytes at `addr` read-only, then seals them where the kernel
-/// can. The range is whole pages of [`TABLE_ALIGN`]; when the running page
-/// size is larger, the pages would take neighbours along, so the table stays
-/// writable rather than break the program (and says so).
-fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protection {
+/// can, and reports only what it checked. The range is whole pages of
+/// [`TABLE_ALIGN`]; when the running page size is larger, the pages would
+/// take neighbours along, so the table stays writable rather than break
+/// the program (and says so).
+fn protect(addr: usize, len: usize, page_size: usize) -> Protection {
     if page_size > TABLE_ALIGN {
         return Protection::PagesTooLarge(page_size);
     }
@@ -304,13 +303,16 @@ fn protect(addr: usize, len: usize, kernel: &Kernel, page_size: usize) -> Protec
     if let Err(e) = unsafe { sys!(__NR_mprotect, addr, len, PROT_READ) } {
         return Protection::Writable(Errno::from_raw(e));
     }
-    // An unknown kernel is tried too: a refusal costs one system call.
-    if kernel.version.is_some() && !kernel.at_least(MSEAL_KERNEL) {
-        return Protection::ReadOnly(SealSkipped::KernelTooOld);
-    }
+    // Tried on every kernel: before 6.10 the answer is ENOSYS, and the
+    // version may be misreported anyway.
     // SAFETY: sealing changes no contents; the range is the table's pages.
     if let Err(e) = unsafe { sys!(__NR_mseal, addr, len, 0usize) } {
         return Protection::ReadOnly(SealSkipped::Refused(Errno::from_raw(e)));
     }
-    Protection::Sealed
+    // A sealed range refuses mprotect (EPERM), even to the same protection.
+    // SAFETY: as above; asks for what the pages already have.
+    match unsafe { sys!(__NR_mprotect, addr, len, PROT_READ) } {
+        Err(e) if e == linux_raw_sys::errno::EPERM as i32 => Protection::Sealed,
+        _ => Protection::ReadOnly(SealSkipped::NotVerified),
+    }
 }

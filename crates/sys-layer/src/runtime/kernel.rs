@@ -1,6 +1,19 @@
-//! The running kernel: its release string and the version parsed from it.
+//! The running kernel: its version, from a source the process cannot fake
+//! where there is one, and its release string.
+//!
+//! The version comes from the vDSO's `Linux` note (`LINUX_VERSION_CODE`,
+//! written by the kernel into memory it maps): `setarch --uname-2.6`, which
+//! any user may run and which survives a set-id exec, changes what
+//! `uname(2)` says but not the note. Without a vDSO (`vdso=0`, qemu-user)
+//! it is parsed from the `uname` release. `SYS_LAYER_ASSUME_KERNEL=X.Y`
+//! lowers it (never raises it), like glibc's `LD_ASSUME_KERNEL`, to run
+//! as if on an older kernel (the kernel simulator sets it); it is ignored
+//! in set-id programs (`AT_SECURE`).
 
+use super::image::Image;
 use core::fmt;
+use linux_raw_sys::general::__NR_uname;
+use sys_layer_arch::sys;
 
 /// A kernel version, `major.minor.patch`, ordered as versions are.
 #[repr(C)]
@@ -20,6 +33,12 @@ impl KernelVersion {
         KernelVersion { major, minor, patch }
     }
 
+    /// The version in a `LINUX_VERSION_CODE` (`major << 16 | minor << 8 |
+    /// patch`, the patch capped at 255).
+    pub const fn from_code(code: u32) -> KernelVersion {
+        KernelVersion::new((code >> 16) as u16, ((code >> 8) & 0xff) as u16, (code & 0xff) as u16)
+    }
+
     /// Whether `self` is at most `other`, usable in constants.
     pub const fn at_most(self, other: KernelVersion) -> bool {
         if self.major != other.major {
@@ -35,10 +54,11 @@ impl KernelVersion {
     /// prints it: `6.18.44-fc-v669`, `3.10.0-1160.el7.x86_64`,
     /// `4.4.0-19041-Microsoft`, `5.15.0-rc1`, `2.6.32`, `6.1`.
     ///
-    /// At least `major.minor` must be there. Whatever follows the numbers
-    /// after a `-`, `+`, `_` or end of string is ignored. Anything else
-    /// (junk, empty, numbers too large) gives `None`: an unknown kernel,
-    /// which the binder treats as the build's floor. Never panics.
+    /// At least `major.minor` must be there; up to three numbers are read,
+    /// and whatever follows them is ignored (`6.12.0custom` is 6.12.0), as
+    /// the kernel's own version code and glibc read releases. Anything else
+    /// (junk, empty, numbers too large) gives `None`: an unknown kernel, on
+    /// which every slot tries its system call first. Never panics.
     pub const fn parse(release: &[u8]) -> Option<KernelVersion> {
         let mut parts = [0u16; 3];
         let mut count = 0;
@@ -65,8 +85,7 @@ impl KernelVersion {
                 // digit and fewer than three numbers were read.
                 let more = b == b'.' && count < 3 && i + 1 < release.len() && release[i + 1].is_ascii_digit();
                 if !more {
-                    let ends_well = matches!(b, 0 | b'-' | b'+' | b'_' | b'.' | b'~' | b' ');
-                    if count < 2 || !ends_well {
+                    if count < 2 {
                         return None;
                     }
                     return Some(KernelVersion { major: parts[0], minor: parts[1], patch: parts[2] });
@@ -85,14 +104,41 @@ impl fmt::Display for KernelVersion {
     }
 }
 
+/// Where the kernel's version came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSource {
+    /// The vDSO's `Linux` note, which the process cannot change.
+    VdsoNote,
+    /// The `uname(2)` release string (no vDSO note).
+    Uname,
+    /// `SYS_LAYER_ASSUME_KERNEL`, lower than the detected version.
+    Assumed,
+    /// Neither: the version is unknown.
+    Unknown,
+}
+
+impl VersionSource {
+    /// How reports name it.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            VersionSource::VdsoNote => "the vDSO's version note",
+            VersionSource::Uname => "the uname release",
+            VersionSource::Assumed => "SYS_LAYER_ASSUME_KERNEL",
+            VersionSource::Unknown => "nothing",
+        }
+    }
+}
+
 /// What the binder learnt about the running kernel.
 #[derive(Clone, Copy)]
 pub struct Kernel {
     release: [u8; 65],
     release_len: usize,
-    /// The parsed version; `None` when the release string could not be
-    /// parsed (or uname failed).
+    /// The version; `None` when nothing gave one (no vDSO note, and a
+    /// `uname` release that does not parse or a failed `uname`).
     pub version: Option<KernelVersion>,
+    /// Where [`Kernel::version`] came from.
+    pub source: VersionSource,
 }
 
 impl Kernel {
@@ -103,11 +149,48 @@ impl Kernel {
         let len = field.iter().position(|&b| b == 0).unwrap_or(field.len()).min(release.len());
         release[..len].copy_from_slice(&field[..len]);
         let version = KernelVersion::parse(&release[..len]);
-        Kernel { release, release_len: len, version }
+        let source = if version.is_some() { VersionSource::Uname } else { VersionSource::Unknown };
+        Kernel { release, release_len: len, version, source }
     }
 
     /// Nothing known (uname failed).
-    pub const UNKNOWN: Kernel = Kernel { release: [0; 65], release_len: 0, version: None };
+    pub const UNKNOWN: Kernel =
+        Kernel { release: [0; 65], release_len: 0, version: None, source: VersionSource::Unknown };
+
+    /// The running kernel: the release from `uname(2)`, the version from the
+    /// vDSO's note where it has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 for
+    /// none), else from the release; then lowered to `assumed` if that is
+    /// lower (the caller passes `None` in a set-id program).
+    ///
+    /// # Safety
+    /// `vdso_ehdr` must be the kernel's `AT_SYSINFO_EHDR`, or 0.
+    pub(crate) unsafe fn detect(vdso_ehdr: usize, assumed: Option<KernelVersion>) -> Kernel {
+        let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::uninit();
+        // SAFETY: uts is a writable new_utsname.
+        let mut kernel = if unsafe { sys!(__NR_uname, uts.as_mut_ptr()) }.is_ok() {
+            // SAFETY: uname filled the struct; only the release field is
+            // read, in place, as bytes (c_char and u8 have the same size).
+            let release = unsafe {
+                let field = &raw const (*uts.as_ptr()).release;
+                core::slice::from_raw_parts(field.cast::<u8>(), (*field).len())
+            };
+            Kernel::from_release_field(release)
+        } else {
+            Kernel::UNKNOWN
+        };
+        // SAFETY: the caller vouches for vdso_ehdr.
+        if let Some(v) = unsafe { Image::from_vdso(vdso_ehdr) }.as_ref().and_then(version_note) {
+            kernel.version = Some(v);
+            kernel.source = VersionSource::VdsoNote;
+        }
+        if let Some(a) = assumed
+            && kernel.version.is_none_or(|v| a < v)
+        {
+            kernel.version = Some(a);
+            kernel.source = VersionSource::Assumed;
+        }
+        kernel
+    }
 
     /// The release string as `uname -r` prints it (empty if unknown;
     /// `"(not ASCII)"` for the odd kernel whose release is not ASCII).
@@ -128,14 +211,65 @@ impl Kernel {
     }
 }
 
+/// The version in an image's `Linux` note of type 0 (`LINUX_VERSION_CODE`),
+/// which every kernel's vDSO carries.
+fn version_note(image: &Image) -> Option<KernelVersion> {
+    image.note_segments().find_map(|(_, bytes, align)| {
+        sys_layer_stubs::note::Notes::new(bytes, align).map_while(Result::ok).find_map(|note| {
+            let code = note.desc.get(..4)?;
+            (note.name == b"Linux" && note.note_type == 0)
+                .then(|| KernelVersion::from_code(u32::from_ne_bytes([code[0], code[1], code[2], code[3]])))
+        })
+    })
+}
+
+/// The value of `SYS_LAYER_ASSUME_KERNEL` among the environment strings
+/// `envp` (a null-terminated array), if set and a version.
+///
+/// # Safety
+/// `envp` must be the process's environment array, or null.
+pub(crate) unsafe fn assumed_from_env(envp: *const *const u8) -> Option<KernelVersion> {
+    const NAME: &[u8] = b"SYS_LAYER_ASSUME_KERNEL=";
+    if envp.is_null() {
+        return None;
+    }
+    let mut at = envp;
+    loop {
+        // SAFETY: the array ends with a null pointer; each entry is a
+        // NUL-terminated string the kernel laid out.
+        let entry = unsafe { *at };
+        if entry.is_null() {
+            return None;
+        }
+        // SAFETY: as above; compared byte by byte, stopping at the NUL.
+        let value = unsafe {
+            let mut i = 0;
+            while i < NAME.len() && *entry.add(i) == NAME[i] {
+                i += 1;
+            }
+            (i == NAME.len()).then(|| core::ffi::CStr::from_ptr(entry.add(i).cast()))
+        };
+        if let Some(v) = value {
+            return KernelVersion::parse(v.to_bytes());
+        }
+        // SAFETY: still inside the null-terminated array.
+        at = unsafe { at.add(1) };
+    }
+}
+
 impl fmt::Debug for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kernel").field("release", &self.release()).field("version", &self.version).finish()
+        f.debug_struct("Kernel")
+            .field("release", &self.release())
+            .field("version", &self.version)
+            .field("source", &self.source)
+            .finish()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
 
     fn p(s: &str) -> Option<(u16, u16, u16)> {
@@ -154,11 +288,54 @@ mod tests {
         assert_eq!(p("4.9.337"), Some((4, 9, 337)));
         assert_eq!(p("2.6.32.27"), Some((2, 6, 32)));
         assert_eq!(p("6.6.0."), Some((6, 6, 0)));
+        // Whatever follows the numbers is ignored, as the kernel reads it.
+        assert_eq!(p("6.12.0custom"), Some((6, 12, 0)));
+        assert_eq!(p("6.1junk"), Some((6, 1, 0)));
+        assert_eq!(p("6.1.2x"), Some((6, 1, 2)));
+        assert_eq!(p("6.x"), None);
+    }
+
+    #[test]
+    fn version_codes() {
+        assert_eq!(KernelVersion::from_code(0x06_12_2c), KernelVersion::new(6, 18, 44));
+        assert_eq!(KernelVersion::from_code(0x02_06_20), KernelVersion::new(2, 6, 32));
+    }
+
+    #[test]
+    fn the_live_vdso_note_agrees_with_uname() {
+        unsafe extern "C" {
+            #[link_name = "getauxval"]
+            fn libc_getauxval(kind: core::ffi::c_ulong) -> core::ffi::c_ulong;
+        }
+        // SAFETY: the host C library's getauxval.
+        let ehdr = unsafe { libc_getauxval(linux_raw_sys::auxvec::AT_SYSINFO_EHDR as _) } as usize;
+        if ehdr == 0 {
+            return; // no vDSO here: nothing to compare
+        }
+        // SAFETY: AT_SYSINFO_EHDR of this process.
+        let image = unsafe { Image::from_vdso(ehdr) }.expect("the vDSO's headers");
+        let note = version_note(&image).expect("the vDSO's version note");
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+        let from_uname = KernelVersion::parse(release.trim().as_bytes()).unwrap();
+        assert_eq!((note.major, note.minor), (from_uname.major, from_uname.minor));
+    }
+
+    #[test]
+    fn assume_kernel_is_read_from_the_environment() {
+        let env = [c"A=1".as_ptr(), c"SYS_LAYER_ASSUME_KERNEL=3.2".as_ptr(), core::ptr::null()];
+        // SAFETY: a null-terminated array of C strings.
+        let got = unsafe { assumed_from_env(env.as_ptr().cast()) };
+        assert_eq!(got, Some(KernelVersion::new(3, 2, 0)));
+        let env = [c"SYS_LAYER_ASSUME_KERNE=3.2".as_ptr(), core::ptr::null()];
+        // SAFETY: as above.
+        assert_eq!(unsafe { assumed_from_env(env.as_ptr().cast()) }, None);
+        // SAFETY: null is allowed.
+        assert_eq!(unsafe { assumed_from_env(core::ptr::null()) }, None);
     }
 
     #[test]
     fn junk_is_unknown_and_never_panics() {
-        for junk in ["", "junk", "6", "6.", ".6.1", "a6.1", "6.x", "6..1", "99999999.1", "6.1junk", "-", "6.1.2x"] {
+        for junk in ["", "junk", "6", "6.", ".6.1", "a6.1", "6.x", "6..1", "99999999.1", "-"] {
             assert_eq!(p(junk), None, "{junk:?}");
         }
         // Every prefix of every byte string of a few bytes: no panic.

@@ -4,6 +4,7 @@ use super::STARTUP;
 use super::auxv::{Auxv, StartupStack};
 use super::binder;
 use super::image::Image;
+use super::kernel::{self, Kernel};
 use crate::env::{Args, Vars};
 use crate::layer::versions::FLOOR;
 use crate::{process, stdio};
@@ -38,6 +39,11 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         // SAFETY: AT_SYSINFO is the kernel's entry; still single-threaded.
         unsafe { sys_layer_arch::use_syscall_entry(auxv.sysinfo) };
     }
+    // A set-id program must not write its messages into whatever file its
+    // caller lets it open as descriptor 2: before anything can open a file.
+    if auxv.secure != 0 && reopen_closed_standard_fds().is_err() {
+        fail("set-id start-up", "cannot open /dev/null for a closed standard descriptor");
+    }
     // SAFETY: auxv is this process's own.
     let image = unsafe { Image::from_auxv(&auxv) }.unwrap_or(Image::EMPTY);
     // SAFETY: AT_RANDOM, when present, points at 16 bytes the kernel keeps.
@@ -49,7 +55,10 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         Err(e) => fail("thread-local storage", e.message()),
     };
 
-    let kernel = binder::detect_kernel();
+    // SAFETY: envp is the kernel's; the variable is ignored when set-id.
+    let assumed = if auxv.secure == 0 { unsafe { kernel::assumed_from_env(stack.envp) } } else { None };
+    // SAFETY: AT_SYSINFO_EHDR is the kernel's (or 0).
+    let kernel = unsafe { Kernel::detect(auxv.sysinfo_ehdr, assumed) };
     if let Some(running) = kernel.version
         && !FLOOR.at_most(running)
     {
@@ -81,6 +90,26 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     // SAFETY: main! defines this function with this signature.
     let status = unsafe { __sys_layer_main(args, vars) };
     process::exit(status)
+}
+
+/// For a set-id program (`AT_SECURE`), as C libraries do: each of the
+/// descriptors 0, 1 and 2 that is closed is opened on `/dev/null`, so the
+/// program's first `open` cannot become its standard error. `Err` when one
+/// cannot be (the caller stops the program).
+fn reopen_closed_standard_fds() -> Result<(), ()> {
+    use linux_raw_sys::general::{__NR_fcntl, __NR_openat, AT_FDCWD, F_GETFD, O_RDWR};
+    for fd in 0..3u32 {
+        // SAFETY: F_GETFD reads a descriptor's flags; no memory.
+        if unsafe { sys_layer_arch::sys!(__NR_fcntl, fd, F_GETFD) } != Err(linux_raw_sys::errno::EBADF as i32) {
+            continue;
+        }
+        // SAFETY: a NUL-terminated path; the lowest free number is fd.
+        let opened = unsafe { sys_layer_arch::sys!(__NR_openat, AT_FDCWD, c"/dev/null".as_ptr(), O_RDWR, 0u32) };
+        if opened != Ok(fd as usize) {
+            return Err(());
+        }
+    }
+    Ok(())
 }
 
 type Constructor = unsafe extern "C" fn(i32, *const *const u8, *const *const u8);
