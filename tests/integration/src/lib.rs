@@ -131,6 +131,25 @@ pub fn command_for(path: &Path) -> Command {
     }
 }
 
+/// A command that runs program `name` under a seccomp filter that answers
+/// the system calls in `answers` itself (`NAME=ERRNO`, errno 0 faking
+/// success), as a container's filter would: kernel-sim, at the simulated
+/// kernel or this machine's. `None` under an emulator (kernel-sim filters
+/// x86 programs only).
+pub fn filtered_command(name: &str, answers: &[&str]) -> Option<Command> {
+    if runner().is_some() {
+        return None;
+    }
+    let (a, b, c) = kernel_version();
+    let mut cmd = Command::new(kernel_sim());
+    cmd.arg("--kernel").arg(format!("{a}.{b}.{c}"));
+    for answer in answers {
+        cmd.arg("--answer").arg(answer);
+    }
+    cmd.arg("--").arg(program(name));
+    Some(cmd)
+}
+
 /// Runs program `name` with `args` and an empty standard input.
 pub fn run(name: &str, args: &[&str]) -> Output {
     command(name).args(args).stdin(std::process::Stdio::null()).output().expect("spawn the program")

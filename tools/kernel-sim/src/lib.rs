@@ -88,8 +88,10 @@ pub const AUDIT_ARCH_I386: u32 = 0x4000_0003;
 pub struct ArchRule {
     /// The `AUDIT_ARCH_*` value.
     pub audit_arch: u32,
-    /// Numbers to refuse with `ENOSYS`.
-    pub enosys: Vec<u32>,
+    /// Numbers answered without running them: `(number, errno)`, where
+    /// errno 0 fakes success (the call returns 0 and does nothing). The
+    /// first entry for a number wins.
+    pub answer: Vec<(u32, u32)>,
     /// Numbers to hand to the supervisor (`uname`).
     pub notify: Vec<u32>,
 }
@@ -110,9 +112,9 @@ fn jeq(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
     libc::sock_filter { code: BPF_JEQ_K, jt, jf, k }
 }
 
-/// The seccomp filter: per architecture, `ENOSYS` for the missing calls,
-/// a notification for the faked ones, and everything else allowed (other
-/// architectures too).
+/// The seccomp filter: per architecture, an errno for the answered calls
+/// (`ENOSYS` for the missing ones), a notification for the faked ones, and
+/// everything else allowed (other architectures too).
 ///
 /// Each check is a pair `jeq nr, 0, 1; ret action`, and a block for another
 /// architecture is skipped with `ja` (32-bit offset), so jump offsets fit
@@ -121,15 +123,15 @@ pub fn build_filter(rules: &[ArchRule]) -> Vec<libc::sock_filter> {
     // offsetof(struct seccomp_data, nr) = 0, arch = 4.
     let mut prog = Vec::new();
     for rule in rules {
-        let checks = rule.enosys.len() + rule.notify.len();
+        let checks = rule.answer.len() + rule.notify.len();
         let body = 1 + 2 * checks + 1; // load nr, checks, allow
         prog.push(stmt(BPF_LD_W_ABS, 4));
         prog.push(jeq(rule.audit_arch, 1, 0));
         prog.push(stmt(BPF_JA, body as u32));
         prog.push(stmt(BPF_LD_W_ABS, 0));
-        for &nr in &rule.enosys {
+        for &(nr, errno) in &rule.answer {
             prog.push(jeq(nr, 0, 1));
-            prog.push(stmt(BPF_RET_K, SECCOMP_RET_ERRNO | libc::ENOSYS as u32));
+            prog.push(stmt(BPF_RET_K, SECCOMP_RET_ERRNO | (errno & 0xffff)));
         }
         for &nr in &rule.notify {
             prog.push(jeq(nr, 0, 1));
@@ -211,10 +213,15 @@ mod tests {
 
     #[test]
     fn filter_refuses_notifies_and_allows() {
-        let rules = [ArchRule { audit_arch: AUDIT_ARCH_X86_64, enosys: vec![318, 332], notify: vec![63] }];
+        let rules = [ArchRule {
+            audit_arch: AUDIT_ARCH_X86_64,
+            answer: vec![(318, 38), (332, 38), (316, 1), (318, 0)],
+            notify: vec![63],
+        }];
         let prog = build_filter(&rules);
         assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, 318), SECCOMP_RET_ERRNO | libc::ENOSYS as u32);
         assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, 332), SECCOMP_RET_ERRNO | libc::ENOSYS as u32);
+        assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, 316), SECCOMP_RET_ERRNO | libc::EPERM as u32);
         assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, 63), SECCOMP_RET_USER_NOTIF);
         assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, 0), SECCOMP_RET_ALLOW);
         assert_eq!(evaluate(&prog, AUDIT_ARCH_I386, 318), SECCOMP_RET_ALLOW);
@@ -225,10 +232,45 @@ mod tests {
         let v = first_versions(SYSCALL_VERSIONS_CSV);
         let missing: Vec<u32> = missing_syscalls(Version(2, 6, 32), &v).into_iter().map(|(n, _)| n).collect();
         assert!(missing.len() > 50);
-        let prog =
-            build_filter(&[ArchRule { audit_arch: AUDIT_ARCH_X86_64, enosys: missing.clone(), notify: vec![63] }]);
+        let prog = build_filter(&[ArchRule {
+            audit_arch: AUDIT_ARCH_X86_64,
+            answer: missing.iter().map(|&nr| (nr, libc::ENOSYS as u32)).collect(),
+            notify: vec![63],
+        }]);
         for nr in missing {
             assert_eq!(evaluate(&prog, AUDIT_ARCH_X86_64, nr), SECCOMP_RET_ERRNO | libc::ENOSYS as u32);
         }
+    }
+}
+
+/// An `--answer NAME=ERRNO` option: the system call's numbers (x86_64,
+/// i386; either may be absent) and the errno (a number, or a name such as
+/// `EPERM`; 0 fakes success).
+pub fn parse_answer(spec: &str) -> Option<(Option<u32>, Option<u32>, u32)> {
+    let (name, errno) = spec.split_once('=')?;
+    let errno = match errno {
+        "EPERM" => libc::EPERM,
+        "ENOSYS" => libc::ENOSYS,
+        "EACCES" => libc::EACCES,
+        "EINVAL" => libc::EINVAL,
+        "EIO" => libc::EIO,
+        n => n.parse().ok()?,
+    } as u32;
+    let x86_64 = name.parse::<syscalls::Sysno>().ok().map(|s| s.id() as u32);
+    let i386 = name.parse::<syscalls::x86::Sysno>().ok().map(|s| s.id() as u32);
+    (x86_64.is_some() || i386.is_some()).then_some((x86_64, i386, errno))
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    #[test]
+    fn answers_parse() {
+        assert_eq!(parse_answer("mseal=0"), Some((Some(462), Some(462), 0)));
+        assert_eq!(parse_answer("renameat2=EPERM"), Some((Some(316), Some(353), 1)));
+        assert_eq!(parse_answer("nosuchcall=1"), None);
+        assert_eq!(parse_answer("mseal"), None);
+        assert_eq!(parse_answer("mseal=EWHAT"), None);
     }
 }

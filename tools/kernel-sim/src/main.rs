@@ -1,7 +1,7 @@
 //! kernel-sim: runs a program as if on an older Linux kernel.
 //!
 //! ```text
-//! kernel-sim --kernel 3.2 [--release STRING] [--list] -- PROGRAM [ARGS...]
+//! kernel-sim --kernel 3.2 [--release STRING] [--answer NAME=ERRNO]... [--list] -- PROGRAM [ARGS...]
 //! ```
 //!
 //! The program (and everything it starts) runs under a seccomp filter that
@@ -13,6 +13,10 @@
 //! from the vDSO's note, which no filter can change, and lower it to that
 //! variable's. The exit status is passed on; a program
 //! killed by a signal makes kernel-sim die of the same signal.
+//!
+//! `--answer NAME=ERRNO` makes the filter answer a system call itself, as a
+//! container's filter would: `--answer renameat2=EPERM` refuses it with
+//! `EPERM`, `--answer mseal=0` fakes success without running it.
 //!
 //! Needs a host kernel with seccomp user notification (5.0) and
 //! `SECCOMP_USER_NOTIF_FLAG_CONTINUE` (5.5). x86_64 and i686 programs are
@@ -31,18 +35,23 @@ struct Options {
     kernel: Version,
     release: String,
     list: bool,
+    /// `(x86_64 number, i386 number, errno)` per `--answer`.
+    answers: Vec<(Option<u32>, Option<u32>, u32)>,
     command: Vec<OsString>,
 }
 
 fn usage(problem: &str) -> ! {
     eprintln!("kernel-sim: {problem}");
-    eprintln!("usage: kernel-sim --kernel VERSION [--release STRING] [--list] -- PROGRAM [ARGS...]");
+    eprintln!(
+        "usage: kernel-sim --kernel VERSION [--release STRING] [--answer NAME=ERRNO]... [--list] -- PROGRAM [ARGS...]"
+    );
     exit(2)
 }
 
 fn parse_options() -> Options {
     let mut args = std::env::args_os().skip(1);
     let (mut kernel, mut release, mut list) = (None, None, false);
+    let mut answers = Vec::new();
     let mut command = Vec::new();
     while let Some(arg) = args.next() {
         match arg.to_str() {
@@ -56,6 +65,13 @@ fn parse_options() -> Options {
                 release = Some(r.to_str().unwrap_or_else(|| usage("the release is not UTF-8")).to_owned());
             }
             Some("--list") => list = true,
+            Some("--answer") => {
+                let a = args.next().unwrap_or_else(|| usage("--answer needs NAME=ERRNO"));
+                let a = a.to_str().unwrap_or_else(|| usage("the answer is not UTF-8"));
+                answers.push(parse_answer(a).unwrap_or_else(|| {
+                    usage(&format!("{a:?}: expected NAME=ERRNO with a known system call and an errno number or name"))
+                }));
+            }
             Some("--") => {
                 command.extend(args.by_ref());
                 break;
@@ -71,7 +87,7 @@ fn parse_options() -> Options {
     if command.is_empty() && !list {
         usage("no program given");
     }
-    Options { kernel, release, list, command }
+    Options { kernel, release, list, answers, command }
 }
 
 fn main() {
@@ -96,12 +112,22 @@ fn main() {
     let rules = [
         ArchRule {
             audit_arch: AUDIT_ARCH_X86_64,
-            enosys: missing.iter().map(|&(nr, _)| nr).collect(),
+            answer: opts
+                .answers
+                .iter()
+                .filter_map(|&(nr, _, errno)| Some((nr?, errno)))
+                .chain(missing.iter().map(|&(nr, _)| (nr, libc::ENOSYS as u32)))
+                .collect(),
             notify: vec![libc::SYS_uname as u32],
         },
         ArchRule {
             audit_arch: AUDIT_ARCH_I386,
-            enosys: missing_i386.iter().map(|&(nr, _)| nr).collect(),
+            answer: opts
+                .answers
+                .iter()
+                .filter_map(|&(_, nr, errno)| Some((nr?, errno)))
+                .chain(missing_i386.iter().map(|&(nr, _)| (nr, libc::ENOSYS as u32)))
+                .collect(),
             notify: vec![I386_UNAME],
         },
     ];

@@ -198,6 +198,16 @@ impl Binding {
 mod slot_set_tests {
     use super::*;
 
+    unsafe extern "C" fn nothing() {}
+
+    #[test]
+    fn an_unknown_kernel_tries_the_system_call_first() {
+        let record = SlotImpl::select(0, KernelVersion::new(99, 0, 0), nothing, Some(nothing), nothing, None);
+        assert!(record.choose(&Kernel::UNKNOWN).1, "the era implementation, which falls back if refused");
+        let old = Kernel::from_release_field(b"3.2.0");
+        assert!(!record.choose(&old).1);
+    }
+
     #[test]
     fn holds_every_slot() {
         let mut s = SlotSet::EMPTY;

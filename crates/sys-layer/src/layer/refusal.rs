@@ -65,8 +65,8 @@ pub(crate) unsafe fn with_fallback(
         }
         return ret;
     }
-    let refused = known == UNTRIED
-        && (direct_errno == ENOSYS as c_int || (direct_errno == EPERM as c_int && refused_anyway()));
+    let refused =
+        known == UNTRIED && (direct_errno == ENOSYS as c_int || (direct_errno == EPERM as c_int && refused_anyway()));
     if !refused {
         if known == UNTRIED && direct_errno == EPERM as c_int {
             state.0.store(WORKS, Ordering::Relaxed);

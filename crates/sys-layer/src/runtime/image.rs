@@ -45,7 +45,11 @@ impl Image {
         let eh = unsafe { (ehdr as *const Elf_Ehdr).read_unaligned() };
         let ident_ok = eh.e_ident[..4] == ELFMAG && eh.e_ident[EI_CLASS] == ELFCLASS && eh.e_ident[EI_DATA] == ELFDATA;
         let end = (eh.e_phnum as usize).checked_mul(size_of::<Elf_Phdr>())?.checked_add(eh.e_phoff)?;
-        if !ident_ok || eh.e_phentsize as usize != size_of::<Elf_Phdr>() || end > 4096 || !(ehdr + eh.e_phoff).is_multiple_of(align_of::<Elf_Phdr>()) {
+        if !ident_ok
+            || eh.e_phentsize as usize != size_of::<Elf_Phdr>()
+            || end > 4096
+            || !(ehdr + eh.e_phoff).is_multiple_of(align_of::<Elf_Phdr>())
+        {
             return None;
         }
         // SAFETY: checked to lie in the first page, which is mapped; aligned
