@@ -30,8 +30,8 @@ pub(crate) mod slots;
 pub(crate) mod vdso;
 pub(crate) mod versions;
 
-use crate::runtime::kernel::{Kernel, KernelVersion};
 use sys_layer_stubs::SLOT_COUNT;
+use versions::KernelVersion;
 
 /// A slot implementation with its type erased, as the table stores it.
 pub type ErasedFn = unsafe extern "C" fn();
@@ -73,13 +73,13 @@ impl SlotImpl {
         }
     }
 
-    /// The implementation for `kernel` and whether it is the era one. On a
-    /// kernel of unknown version the era implementation is chosen: it tries
+    /// The implementation for the running kernel's version and whether it
+    /// is the era one. On a kernel of unknown version (`None`) the era implementation is chosen: it tries
     /// the system call first and falls back if the kernel refuses it.
     #[cfg_attr(test, allow(dead_code))] // the binder's, which host tests do not build
-    pub fn choose(&self, kernel: &Kernel) -> (Option<ErasedFn>, bool) {
+    pub fn choose(&self, kernel: Option<KernelVersion>) -> (Option<ErasedFn>, bool) {
         match self.era {
-            Some(era) if kernel.version.is_none_or(|v| v >= self.since) => (Some(era), true),
+            Some(era) if kernel.is_none_or(|v| v >= self.since) => (Some(era), true),
             _ => (self.base, false),
         }
     }
@@ -150,7 +150,7 @@ impl Binding {
     /// binder puts an `ENOSYS` stub there).
     #[cfg_attr(test, allow(dead_code))] // as above
     pub(crate) fn for_kernel(
-        kernel: &Kernel,
+        kernel: Option<KernelVersion>,
         records: &[SlotImpl],
         vdso_ehdr: usize,
         words: &mut [usize; SLOT_COUNT],
@@ -203,9 +203,8 @@ mod slot_set_tests {
     #[test]
     fn an_unknown_kernel_tries_the_system_call_first() {
         let record = SlotImpl::select(0, KernelVersion::new(99, 0, 0), nothing, Some(nothing), nothing, None);
-        assert!(record.choose(&Kernel::UNKNOWN).1, "the era implementation, which falls back if refused");
-        let old = Kernel::from_release_field(b"3.2.0");
-        assert!(!record.choose(&old).1);
+        assert!(record.choose(None).1, "the era implementation, which falls back if refused");
+        assert!(!record.choose(Some(KernelVersion::new(3, 2, 0))).1);
     }
 
     #[test]

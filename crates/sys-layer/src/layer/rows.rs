@@ -108,6 +108,25 @@ macro_rules! layer_rows {
     };
 }
 
+/// The index of `slot`'s vDSO function among the runtime words: its place
+/// among the rows that name one. Slots without one get 0, which their
+/// (never bound) wrapper would read.
+pub(crate) const fn vdso_index(slot: usize) -> usize {
+    let mut i = 0;
+    while i < VDSO_SLOTS.len() {
+        if VDSO_SLOTS[i] == slot {
+            return i;
+        }
+        i += 1;
+    }
+    0
+}
+
+const _: () = assert!(
+    VDSO_SLOTS.len() <= sys_layer_stubs::VDSO_CAPACITY,
+    "more rows name a vDSO function than the runtime words hold: raise VDSO_CAPACITY"
+);
+
 layer_rows! {
     read:            nr(__NR_read);
     write:           nr(__NR_write);

@@ -7,9 +7,8 @@
 use super::direct::{SlotWord, finish};
 use super::refusal::{self, FallbackState};
 use super::vdso::{self, VdsoBinding};
-use super::versions;
+use super::versions::{self, KernelVersion};
 use super::{ErasedFn, SlotImpl, rows};
-use crate::runtime::kernel::KernelVersion;
 use core::ffi::{c_int, c_long};
 use sys_layer_stubs::{SLOT_ARG_WORDS_CONST, SLOT_ARGS, sig, slot};
 
@@ -79,7 +78,7 @@ macro_rules! generate_slots {
                     // the vDSO's function of the slot's arguments, and a
                     // function of the slot's signature.
                     let (function, without) = unsafe {
-                        let words = vdso::words(vdso::index_of(slot::$name));
+                        let words = vdso::words(rows::vdso_index(slot::$name));
                         (
                             core::mem::transmute::<usize, VdsoFn>(words.function),
                             core::mem::transmute::<usize, Fn>(words.without),
@@ -93,7 +92,7 @@ macro_rules! generate_slots {
                 static VDSO_BINDING: VdsoBinding = VdsoBinding {
                     symbol: match row::VDSO_SYMBOL { Some(s) => s, None => "" },
                     wrapper: erase(vdso_wrapper),
-                    index: vdso::index_of(slot::$name),
+                    index: rows::vdso_index(slot::$name),
                     bind: vdso::bind,
                 };
 

@@ -25,7 +25,7 @@
 use super::ErasedFn;
 use core::ffi::{c_int, c_long};
 use linux_raw_sys::errno::ENOSYS;
-use sys_layer_stubs::{VDSO_CAPACITY, VdsoWords};
+use sys_layer_stubs::VdsoWords;
 
 /// A vDSO function a slot can be bound to.
 #[derive(Debug)]
@@ -41,26 +41,6 @@ pub struct VdsoBinding {
     #[cfg_attr(test, allow(dead_code))] // the binder calls it; host tests do not build it
     pub bind: fn(&VdsoBinding, usize, usize, &mut usize) -> bool,
 }
-
-/// The index of `slot`'s vDSO function among the runtime words: its place
-/// among the rows that name one. Slots without one get 0, which their
-/// (never bound) wrapper would read.
-pub(crate) const fn index_of(slot: usize) -> usize {
-    let rows = super::rows::VDSO_SLOTS;
-    let mut i = 0;
-    while i < rows.len() {
-        if rows[i] == slot {
-            return i;
-        }
-        i += 1;
-    }
-    0
-}
-
-const _: () = assert!(
-    super::rows::VDSO_SLOTS.len() <= VDSO_CAPACITY,
-    "more rows name a vDSO function than the runtime words hold: raise VDSO_CAPACITY"
-);
 
 /// The vDSO symbol for this architecture among `(architecture, symbol)`
 /// pairs of a row (`ARCH_NAME`s: `x86_64`, `i686`, `aarch64`, `riscv64`).
@@ -101,7 +81,7 @@ pub(crate) fn bind(binding: &VdsoBinding, ehdr: usize, slot: usize, slot_word: &
         sys_layer_stubs::enosys::stub_for_arg_words(sys_layer_stubs::SLOT_ARG_WORDS[slot]).unwrap_or(0)
     };
     // SAFETY: only the binder calls this, single-threaded, before sealing;
-    // the index is in range (checked against VDSO_CAPACITY above).
+    // the index is in range (rows.rs checks its count against VDSO_CAPACITY).
     unsafe { (*sys_layer_stubs::runtime_words()).vdso[binding.index] = VdsoWords { function, without } };
     *slot_word = binding.wrapper as usize;
     true

@@ -201,7 +201,7 @@ pub(crate) unsafe fn bind(
     out: *mut BindReport,
 ) -> Result<(), BindError> {
     let mut merged = [0usize; SLOT_COUNT];
-    let binding = Binding::for_kernel(&kernel, layer::records(), vdso_ehdr, &mut merged);
+    let binding = Binding::for_kernel(kernel.version, layer::records(), vdso_ehdr, &mut merged);
     // SAFETY: the caller gives a writable report; each field is written
     // whole before anything reads it.
     unsafe {

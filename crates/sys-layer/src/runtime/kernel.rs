@@ -11,98 +11,10 @@
 //! in set-id programs (`AT_SECURE`).
 
 use super::image::Image;
+pub use crate::layer::versions::KernelVersion;
 use core::fmt;
 use linux_raw_sys::general::__NR_uname;
 use sys_layer_arch::sys;
-
-/// A kernel version, `major.minor.patch`, ordered as versions are.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct KernelVersion {
-    /// Major number (the 6 of 6.18.44).
-    pub major: u16,
-    /// Minor number (the 18 of 6.18.44).
-    pub minor: u16,
-    /// Patch level (the 44 of 6.18.44); 0 when the release omits it.
-    pub patch: u16,
-}
-
-impl KernelVersion {
-    /// The version `major.minor.patch`.
-    pub const fn new(major: u16, minor: u16, patch: u16) -> Self {
-        KernelVersion { major, minor, patch }
-    }
-
-    /// The version in a `LINUX_VERSION_CODE` (`major << 16 | minor << 8 |
-    /// patch`, the patch capped at 255).
-    pub const fn from_code(code: u32) -> KernelVersion {
-        KernelVersion::new((code >> 16) as u16, ((code >> 8) & 0xff) as u16, (code & 0xff) as u16)
-    }
-
-    /// Whether `self` is at most `other`, usable in constants.
-    pub const fn at_most(self, other: KernelVersion) -> bool {
-        if self.major != other.major {
-            return self.major < other.major;
-        }
-        if self.minor != other.minor {
-            return self.minor < other.minor;
-        }
-        self.patch <= other.patch
-    }
-
-    /// Parses the leading version of a kernel release string as `uname -r`
-    /// prints it: `6.18.44-fc-v669`, `3.10.0-1160.el7.x86_64`,
-    /// `4.4.0-19041-Microsoft`, `5.15.0-rc1`, `2.6.32`, `6.1`.
-    ///
-    /// At least `major.minor` must be there; up to three numbers are read,
-    /// and whatever follows them is ignored (`6.12.0custom` is 6.12.0), as
-    /// the kernel's own version code and glibc read releases. Anything else
-    /// (junk, empty, numbers too large) gives `None`: an unknown kernel, on
-    /// which every slot tries its system call first. Never panics.
-    pub const fn parse(release: &[u8]) -> Option<KernelVersion> {
-        let mut parts = [0u16; 3];
-        let mut count = 0;
-        let mut i = 0;
-        let mut digits = 0;
-        let mut value: u32 = 0;
-        while i <= release.len() {
-            let b = if i < release.len() { release[i] } else { 0 };
-            if b.is_ascii_digit() {
-                value = value * 10 + (b - b'0') as u32;
-                digits += 1;
-                if value > u16::MAX as u32 {
-                    return None;
-                }
-            } else {
-                if digits == 0 {
-                    return None;
-                }
-                parts[count] = value as u16;
-                count += 1;
-                value = 0;
-                digits = 0;
-                // A dot continues the version only while it is followed by a
-                // digit and fewer than three numbers were read.
-                let more = b == b'.' && count < 3 && i + 1 < release.len() && release[i + 1].is_ascii_digit();
-                if !more {
-                    if count < 2 {
-                        return None;
-                    }
-                    return Some(KernelVersion { major: parts[0], minor: parts[1], patch: parts[2] });
-                }
-            }
-            i += 1;
-        }
-        None
-    }
-}
-
-impl fmt::Display for KernelVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // As u32: one integer formatter serves the whole runtime.
-        write!(f, "{}.{}.{}", self.major as u32, self.minor as u32, self.patch as u32)
-    }
-}
 
 /// Where the kernel's version came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@ pub(crate) mod auxv;
 pub(crate) mod binder;
 #[cfg_attr(test, allow(dead_code))]
 pub(crate) mod image;
+#[cfg_attr(test, allow(dead_code))]
 pub(crate) mod kernel;
 #[cfg(not(test))]
 mod panic;
