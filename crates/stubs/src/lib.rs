@@ -263,6 +263,11 @@ macro_rules! for_each_slot {
             5 getegid();
             /// `umask(2)`: sets the file-creation mask; returns the old one. Never fails.
             5 umask(mask: $crate::ty::c_uint);
+            /// `futex(2)`: waits on or wakes the 32-bit word at `uaddr`. `timeout` is a
+            /// 64-bit `timespec` on every target for the waiting operations (the kernel
+            /// reads it as `val2` for the requeueing ones).
+            6 futex(uaddr: *mut u32, op: $crate::ty::c_int, val: u32,
+                    timeout: *const $crate::ty::__kernel_timespec, uaddr2: *mut u32, val3: u32);
         }
     };
 }

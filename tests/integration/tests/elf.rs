@@ -132,13 +132,16 @@ fn two_tables_two_notes() {
     assert_eq!(abis, vec![1, sys_layer_stubs::ABI_VERSION]);
 }
 
-/// Acceptance: the stripped x86_64 demo is at most 16 KiB. Other targets'
-/// sizes are in README.md.
+/// Acceptance: the stripped x86_64 demo is at most 17 KiB. It was 16 KiB
+/// (16,080 B) until start-up learnt to take the kernel's version from the
+/// vDSO's note (776 B) and to handle set-id start-up and
+/// `SYS_LAYER_ASSUME_KERNEL` (584 B): 17,360 B. Other targets' sizes are
+/// in README.md.
 #[test]
-fn the_demo_is_stripped_and_at_most_16_kib_on_x86_64() {
+fn the_demo_is_stripped_and_at_most_17_kib_on_x86_64() {
     let size = std::fs::metadata(program("hello")).unwrap().len();
     assert!(facts_for("hello").stripped, "the demo is stripped");
     if target_arch() == "x86_64" {
-        assert!(size <= 16 * 1024, "demo is {size} bytes");
+        assert!(size <= 17 * 1024, "demo is {size} bytes");
     }
 }

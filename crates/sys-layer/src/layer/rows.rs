@@ -209,4 +209,5 @@ layer_rows! {
     getgid:          nr(__NR_getgid) i686(__NR_getgid32);
     getegid:         nr(__NR_getegid) i686(__NR_getegid32);
     umask:           nr(__NR_umask);
+    futex:           nr(__NR_futex) i686(__NR_futex_time64) i686_fallback(time32::futex);
 }

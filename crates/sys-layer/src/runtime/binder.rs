@@ -51,7 +51,7 @@ impl fmt::Display for Protection {
         match self {
             Protection::Sealed => f.write_str("read-only, sealed (mseal)"),
             Protection::ReadOnly(SealSkipped::Refused(e)) => {
-                write!(f, "read-only, not sealed (mseal refused: {e:?})")
+                write!(f, "read-only, not sealed (mseal refused: errno {})", e.raw())
             }
             Protection::ReadOnly(SealSkipped::NotVerified) => {
                 f.write_str("read-only, not sealed (mseal answered 0 but mprotect still works)")

@@ -222,6 +222,7 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
     let _ = time::sleep(Timespec { sec: 0, nsec: 2_000_000 });
     let after = time::clock_gettime(Clock::Monotonic).map(|t| t.as_nanos()).unwrap_or(0);
     t.check("sleep sleeps", after - before >= 2_000_000, format_args!("{}", after - before));
+    futex_checks(&mut t);
     let mut r1 = [0u8; 32];
     let mut r2 = [0u8; 32];
     t.eq("rand::fill", rand::fill(&mut r1), Ok(()));
@@ -252,6 +253,37 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
 
 /// `api denied DIR`, run as a user who may not write to `DIR`: the
 /// permission errors.
+/// The raw `futex` slot (64-bit timeouts on every target; i686 before 5.1
+/// through the 32-bit-time call): a wake with no waiter, a wait whose value
+/// no longer matches, and a wait that times out.
+fn futex_checks(t: &mut Checks) {
+    use linux_raw_sys::general::{__kernel_timespec, FUTEX_PRIVATE_FLAG, FUTEX_WAIT, FUTEX_WAKE};
+    let mut word = 7u32;
+    let futex = |word: &mut u32, op: u32, val: u32, timeout: Option<&__kernel_timespec>| {
+        let mut errno = 0;
+        let timeout = timeout.map_or(core::ptr::null(), |t| t as *const _);
+        // SAFETY: word is a live u32; the timeout is null or a live timespec.
+        let r = unsafe {
+            sys_layer::raw::futex(
+                word,
+                (op | FUTEX_PRIVATE_FLAG) as i32,
+                val,
+                timeout,
+                core::ptr::null_mut(),
+                0,
+                &mut errno,
+            )
+        };
+        if r < 0 { Err(Errno::from_raw(errno)) } else { Ok(r) }
+    };
+    t.eq("futex wake with no waiter", futex(&mut word, FUTEX_WAKE, 1, None), Ok(0));
+    t.eq("futex wait on a changed value", futex(&mut word, FUTEX_WAIT, 8, None), Err(Errno::EAGAIN));
+    let ms = __kernel_timespec { tv_sec: 0, tv_nsec: 1_000_000 };
+    t.eq("futex wait times out", futex(&mut word, FUTEX_WAIT, 7, Some(&ms)), Err(Errno::ETIMEDOUT));
+    let bad = __kernel_timespec { tv_sec: 0, tv_nsec: 2_000_000_000 };
+    t.eq("futex wait with a bad timeout", futex(&mut word, FUTEX_WAIT, 7, Some(&bad)), Err(Errno::EINVAL));
+}
+
 fn denied(dir: Option<&CStr>, mut t: Checks) -> i32 {
     let Some(dir) = dir else { return 2 };
     let inside = join(dir, "not-mine");

@@ -1,5 +1,6 @@
-//! Clocks on i686 before 64-bit time (5.1): the 32-bit-time calls, with
-//! times narrowed and widened in `abi32` (exact until 2038).
+//! Clocks and timed waits on i686 before 64-bit time (5.1): the
+//! 32-bit-time calls, with times narrowed and widened in `abi32` (exact
+//! until 2038).
 
 #![cfg(target_arch = "x86")]
 
@@ -57,4 +58,39 @@ pub(crate) unsafe extern "C" fn clock_nanosleep(
         unsafe { rem.write(widen_timespec(left)) };
     }
     ret_of(r, errno)
+}
+
+/// `futex` before 5.1: the 32-bit-time call. The fourth argument is a
+/// timeout only for the waiting operations, narrowed there; the others
+/// (`FUTEX_REQUEUE`, `FUTEX_WAKE_OP`, ...) read it as the integer `val2`,
+/// passed on unchanged.
+pub(crate) unsafe extern "C" fn futex(
+    uaddr: *mut u32,
+    op: c_int,
+    val: u32,
+    timeout: *const g::__kernel_timespec,
+    uaddr2: *mut u32,
+    val3: u32,
+    errno: *mut c_int,
+) -> isize {
+    let takes_timeout = matches!(
+        (op & g::FUTEX_CMD_MASK) as u32,
+        g::FUTEX_WAIT | g::FUTEX_WAIT_BITSET | g::FUTEX_LOCK_PI | g::FUTEX_LOCK_PI2 | g::FUTEX_WAIT_REQUEUE_PI
+    );
+    let narrowed = if takes_timeout && !timeout.is_null() {
+        // SAFETY: the caller vouches for a readable timespec.
+        match narrow_timespec(unsafe { &*timeout }) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(errno, e as u32),
+        }
+    } else {
+        None
+    };
+    let fourth = match &narrowed {
+        Some(t) => t.as_ptr() as usize,
+        None => timeout as usize,
+    };
+    // SAFETY: the caller vouches for the words; `fourth` is null, the
+    // caller's val2, or one 32-bit timespec.
+    ret_of(unsafe { sys!(g::__NR_futex, uaddr, op, val, fourth, uaddr2, val3) }, errno)
 }
