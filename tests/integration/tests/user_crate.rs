@@ -26,7 +26,10 @@ fn a_user_crate_builds_static_with_one_line_of_config() {
         build.arg("build").arg("--quiet").current_dir(&dir).env("CARGO_TARGET_DIR", root.join("target/user-crate"));
         // The suite's own flags must not leak into the user's build.
         for (k, _) in std::env::vars() {
-            if k.starts_with("CARGO_TARGET_") || k == "RUSTFLAGS" || k == "CARGO_ENCODED_RUSTFLAGS" {
+            if (k.starts_with("CARGO_TARGET_") && k != "CARGO_TARGET_DIR")
+                || k == "RUSTFLAGS"
+                || k == "CARGO_ENCODED_RUSTFLAGS"
+            {
                 build.env_remove(k);
             }
         }
@@ -80,7 +83,10 @@ fn cross_compiles_with_only_rustup_targets() {
             .env("CARGO_TARGET_DIR", root.join("target/user-crate"))
             .env("PATH", &toolchain_bin);
         for (k, _) in std::env::vars() {
-            if k.starts_with("CARGO_TARGET_") || k == "RUSTFLAGS" || k == "CARGO_ENCODED_RUSTFLAGS" {
+            if (k.starts_with("CARGO_TARGET_") && k != "CARGO_TARGET_DIR")
+                || k == "RUSTFLAGS"
+                || k == "CARGO_ENCODED_RUSTFLAGS"
+            {
                 build.env_remove(k);
             }
         }
