@@ -204,3 +204,78 @@ macro_rules! tls_local_exec_addr {
         v
     }};
 }
+
+/// Starts a thread: `clone(flags)` with the child on `stack_top` (aligned
+/// down to 16 bytes here); the child calls `entry(arg)`, which must never
+/// return. The parent gets the kernel's word: the child's thread ID, or a
+/// negated errno. `tls` is what `CLONE_SETTLS` takes on this architecture
+/// (see [`thread_pointer_clone_arg`]).
+///
+/// The system call is made here, not through a stub table or (on i686)
+/// `__kernel_vsyscall`: the child starts on another stack and cannot
+/// return through a function.
+///
+/// # Safety
+/// The flags, stack, IDs and TLS must make a sound thread; `entry` must not
+/// return and must not touch the parent's stack.
+#[unsafe(naked)]
+pub unsafe extern "C" fn clone_thread(
+    flags: usize,
+    stack_top: *mut u8,
+    parent_tid: *mut u32,
+    child_tid: *mut u32,
+    tls: usize,
+    entry: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    // a0 flags, a1 stack, a2 parent_tid, a3 child_tid, a4 tls, a5 entry,
+    // a6 arg. The kernel takes (flags, stack, parent_tid, tls, child_tid)
+    // and keeps every register but a0 in the child: entry and arg ride in
+    // t0 and t1.
+    core::arch::naked_asm!(
+        "andi a1, a1, -16",
+        "mv t0, a5",
+        "mv t1, a6",
+        "mv t2, a3",
+        "mv a3, a4",
+        "mv a4, t2",
+        "li a7, {nr}",
+        "ecall",
+        "bnez a0, 2f",
+        "li ra, 0",
+        "li s0, 0",
+        "mv a0, t1",
+        "jalr t0",
+        "unimp",
+        "2:",
+        "ret",
+        nr = const linux_raw_sys::general::__NR_clone,
+    )
+}
+
+/// The `tls` argument of [`clone_thread`] for a thread whose thread pointer
+/// is `tp`: the pointer itself (`tp`). `scratch` is unused here.
+pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
+    let _ = scratch;
+    tp as usize
+}
+
+/// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
+/// the thread, touching no memory in between.
+///
+/// # Safety
+/// The caller runs on that stack and has blocked every signal: nothing may
+/// run on it once it is gone.
+#[unsafe(naked)]
+pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
+    core::arch::naked_asm!(
+        "li a7, {munmap}",
+        "ecall",
+        "li a0, 0",
+        "li a7, {exit}",
+        "ecall",
+        "unimp",
+        munmap = const linux_raw_sys::general::__NR_munmap,
+        exit = const linux_raw_sys::general::__NR_exit,
+    )
+}

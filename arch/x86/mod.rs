@@ -157,7 +157,7 @@ pub unsafe fn set_thread_pointer(tp: *mut u8) -> usize {
         UserDesc { entry_number: u32::MAX, base_addr: tp as u32, limit: 0xfffff, flags: 1 | 1 << 4 | 1 << 6 };
     // SAFETY: desc is a valid user_desc the kernel reads and updates.
     let ret = unsafe { syscall1(__NR_set_thread_area as usize, (&raw mut desc) as usize) };
-    if ret > -4096isize as usize {
+    if crate::is_error(ret) {
         return ret;
     }
     let selector = (desc.entry_number << 3 | 3) as u16;
@@ -262,4 +262,105 @@ macro_rules! tls_local_exec_addr {
         }
         v
     }};
+}
+
+/// Starts a thread: `clone(flags)` with the child on `stack_top` (aligned
+/// down to 16 bytes here); the child calls `entry(arg)`, which must never
+/// return. The parent gets the kernel's word: the child's thread ID, or a
+/// negated errno. `tls` is what `CLONE_SETTLS` takes on this architecture
+/// (see [`thread_pointer_clone_arg`]).
+///
+/// The system call is made here, not through a stub table or (on i686)
+/// `__kernel_vsyscall`: the child starts on another stack and cannot
+/// return through a function.
+///
+/// # Safety
+/// The flags, stack, IDs and TLS must make a sound thread; `entry` must not
+/// return and must not touch the parent's stack.
+#[unsafe(naked)]
+pub unsafe extern "C" fn clone_thread(
+    flags: usize,
+    stack_top: *mut u8,
+    parent_tid: *mut u32,
+    child_tid: *mut u32,
+    tls: usize,
+    entry: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    // cdecl: the arguments at 4(%esp)... i386's clone takes (flags, stack,
+    // parent_tid, tls, child_tid) in ebx, ecx, edx, esi, edi; ebp is free
+    // and, like every register but eax, the child's copy keeps its value:
+    // it carries entry. arg goes on the new stack, where entry finds it.
+    // Through int $0x80: __kernel_vsyscall would return on the parent's
+    // stack in the child.
+    core::arch::naked_asm!(
+        "push %ebp",
+        "push %ebx",
+        "push %esi",
+        "push %edi",
+        "mov 20(%esp), %ebx",
+        "mov 24(%esp), %ecx",
+        "mov 28(%esp), %edx",
+        "mov 32(%esp), %edi",
+        "mov 36(%esp), %esi",
+        "mov 44(%esp), %eax",
+        "and $-16, %ecx",
+        "sub $16, %ecx",
+        "mov %eax, 0(%ecx)",
+        "mov 40(%esp), %ebp",
+        "mov ${nr}, %eax",
+        "int $0x80",
+        "test %eax, %eax",
+        "jnz 2f",
+        // The child: esp is the new stack, 16-byte aligned, arg on top.
+        "mov %ebp, %eax",
+        "xor %ebp, %ebp",
+        "call *%eax",
+        "ud2",
+        "2:",
+        "pop %edi",
+        "pop %esi",
+        "pop %ebx",
+        "pop %ebp",
+        "ret",
+        nr = const linux_raw_sys::general::__NR_clone,
+        options(att_syntax)
+    )
+}
+
+/// The `tls` argument of [`clone_thread`] for a thread whose thread pointer
+/// is `tp`: on i686 a `struct user_desc` (in `scratch`, which must outlive
+/// the call) for the GDT entry this thread's `%gs` selects, with the new
+/// base. The child keeps the parent's `%gs` selector, so it reads its own
+/// descriptor.
+pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
+    let selector: u32;
+    // SAFETY: reads the %gs selector; no memory.
+    unsafe { asm!("mov %gs, {0:e}", out(reg) selector, options(att_syntax, nostack, nomem, preserves_flags)) };
+    *scratch = [selector >> 3, tp as u32, 0xfffff, 1 | 1 << 4 | 1 << 6];
+    scratch.as_mut_ptr() as usize
+}
+
+/// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
+/// the thread, touching no memory in between (the arguments are read from
+/// the stack first).
+///
+/// # Safety
+/// The caller runs on that stack and has blocked every signal: nothing may
+/// run on it once it is gone.
+#[unsafe(naked)]
+pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
+    core::arch::naked_asm!(
+        "mov 4(%esp), %ebx",
+        "mov 8(%esp), %ecx",
+        "mov ${munmap}, %eax",
+        "int $0x80",
+        "xor %ebx, %ebx",
+        "mov ${exit}, %eax",
+        "int $0x80",
+        "ud2",
+        munmap = const linux_raw_sys::general::__NR_munmap,
+        exit = const linux_raw_sys::general::__NR_exit,
+        options(att_syntax)
+    )
 }

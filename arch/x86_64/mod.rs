@@ -253,3 +253,82 @@ macro_rules! keep_linked {
         }
     };
 }
+
+/// Starts a thread: `clone(flags)` with the child on `stack_top` (aligned
+/// down to 16 bytes here); the child calls `entry(arg)`, which must never
+/// return. The parent gets the kernel's word: the child's thread ID, or a
+/// negated errno. `tls` is what `CLONE_SETTLS` takes on this architecture
+/// (see [`thread_pointer_clone_arg`]).
+///
+/// The system call is made here, not through a stub table or (on i686)
+/// `__kernel_vsyscall`: the child starts on another stack and cannot
+/// return through a function.
+///
+/// # Safety
+/// The flags, stack, IDs and TLS must make a sound thread; `entry` must not
+/// return and must not touch the parent's stack.
+#[unsafe(naked)]
+pub unsafe extern "C" fn clone_thread(
+    flags: usize,
+    stack_top: *mut u8,
+    parent_tid: *mut u32,
+    child_tid: *mut u32,
+    tls: usize,
+    entry: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> usize {
+    // rdi flags, rsi stack, rdx parent_tid, rcx child_tid, r8 tls, r9 entry,
+    // 8(%rsp) arg. The kernel takes (flags, stack, parent_tid, child_tid,
+    // tls) in rdi, rsi, rdx, r10, r8. entry and arg go on the new stack.
+    core::arch::naked_asm!(
+        "and $-16, %rsi",
+        "sub $16, %rsi",
+        "mov 8(%rsp), %rax",
+        "mov %rax, 8(%rsi)",
+        "mov %r9, 0(%rsi)",
+        "mov %rcx, %r10",
+        "mov ${nr}, %eax",
+        "syscall",
+        "test %rax, %rax",
+        "jnz 2f",
+        // The child, on the new stack (16-byte aligned again after the two
+        // pops, so entry sees the ABI's alignment).
+        "xor %ebp, %ebp",
+        "pop %rax",
+        "pop %rdi",
+        "call *%rax",
+        "ud2",
+        "2:",
+        "ret",
+        nr = const linux_raw_sys::general::__NR_clone,
+        options(att_syntax)
+    )
+}
+
+/// The `tls` argument of [`clone_thread`] for a thread whose thread pointer
+/// is `tp`: the pointer itself (`%fs` base). `scratch` is unused here.
+pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
+    let _ = scratch;
+    tp as usize
+}
+
+/// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
+/// the thread, touching no memory in between.
+///
+/// # Safety
+/// The caller runs on that stack and has blocked every signal: nothing may
+/// run on it once it is gone.
+#[unsafe(naked)]
+pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
+    core::arch::naked_asm!(
+        "mov ${munmap}, %eax",
+        "syscall",
+        "xor %edi, %edi",
+        "mov ${exit}, %eax",
+        "syscall",
+        "ud2",
+        munmap = const linux_raw_sys::general::__NR_munmap,
+        exit = const linux_raw_sys::general::__NR_exit,
+        options(att_syntax)
+    )
+}

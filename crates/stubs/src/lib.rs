@@ -37,7 +37,8 @@ pub mod ty {
     pub use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
     pub use linux_raw_sys::general::timezone;
     pub use linux_raw_sys::general::{
-        __kernel_timespec, clone_args, epoll_event, iovec, kernel_sigset_t, open_how, rlimit64, statx,
+        __kernel_timespec, clone_args, epoll_event, iovec, kernel_sigaction, kernel_sigset_t, open_how, rlimit64,
+        siginfo_t, stack_t, statx,
     };
     pub use linux_raw_sys::net::{mmsghdr, sockaddr, socklen_t};
 
@@ -268,6 +269,31 @@ macro_rules! for_each_slot {
             /// reads it as `val2` for the requeueing ones).
             6 futex(uaddr: *mut u32, op: $crate::ty::c_int, val: u32,
                     timeout: *const $crate::ty::__kernel_timespec, uaddr2: *mut u32, val3: u32);
+            /// `exit(2)`: ends the calling thread only. Does not return.
+            6 exit(status: $crate::ty::c_int);
+            /// `rt_sigaction(2)`: examines and changes a signal's action (`sigsetsize` 8).
+            6 rt_sigaction(sig: $crate::ty::c_int, act: *const $crate::ty::kernel_sigaction,
+                           oldact: *mut $crate::ty::kernel_sigaction, sigsetsize: usize);
+            /// `rt_sigprocmask(2)`: examines and changes the calling thread's signal mask.
+            6 rt_sigprocmask(how: $crate::ty::c_int, set: *const $crate::ty::kernel_sigset_t,
+                             oldset: *mut $crate::ty::kernel_sigset_t, sigsetsize: usize);
+            /// `sigaltstack(2)`: sets or reads the calling thread's alternate signal stack.
+            6 sigaltstack(ss: *const $crate::ty::stack_t, old: *mut $crate::ty::stack_t);
+            /// `kill(2)`: sends a signal to a process or process group.
+            6 kill(pid: $crate::ty::c_int, sig: $crate::ty::c_int);
+            /// `tgkill(2)`: sends a signal to one thread of a thread group.
+            6 tgkill(tgid: $crate::ty::c_int, tid: $crate::ty::c_int, sig: $crate::ty::c_int);
+            /// `rt_sigtimedwait(2)`: waits for a signal of `set` (a 64-bit `timespec` on every
+            /// target; null waits for ever).
+            6 rt_sigtimedwait(set: *const $crate::ty::kernel_sigset_t, info: *mut $crate::ty::siginfo_t,
+                              timeout: *const $crate::ty::__kernel_timespec, sigsetsize: usize);
+            /// `signalfd4(2)`: a descriptor that reads the signals of `mask`.
+            6 signalfd4(fd: $crate::ty::c_int, mask: *const $crate::ty::kernel_sigset_t, sizemask: usize,
+                        flags: $crate::ty::c_int);
+            /// `prctl(2)`: process and thread controls (names, ...).
+            6 prctl(option: $crate::ty::c_int, arg2: usize, arg3: usize, arg4: usize, arg5: usize);
+            /// `sched_yield(2)`: lets another thread run. Never fails.
+            6 sched_yield();
         }
     };
 }
@@ -477,7 +503,8 @@ mod tests {
         assert_eq!(slot::read, 0);
         assert_eq!(SLOT_NAMES[slot::getpid], "getpid");
         assert_eq!(SLOT_NAMES[slot::gettid], "gettid");
-        assert_eq!(slot::umask, SLOT_COUNT - 1);
+        assert_eq!(slot::futex, slot::umask + 1);
+        assert_eq!(SLOT_NAMES[SLOT_COUNT - 1], SLOT_NAMES.last().copied().unwrap());
     }
 
     #[test]

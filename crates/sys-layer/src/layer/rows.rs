@@ -210,4 +210,15 @@ layer_rows! {
     getegid:         nr(__NR_getegid) i686(__NR_getegid32);
     umask:           nr(__NR_umask);
     futex:           nr(__NR_futex) i686(__NR_futex_time64) i686_fallback(time32::futex);
+    exit:            nr(__NR_exit);
+    rt_sigaction:    nr(__NR_rt_sigaction);
+    rt_sigprocmask:  nr(__NR_rt_sigprocmask);
+    sigaltstack:     nr(__NR_sigaltstack);
+    kill:            nr(__NR_kill);
+    tgkill:          nr(__NR_tgkill);
+    rt_sigtimedwait: nr(__NR_rt_sigtimedwait) i686(__NR_rt_sigtimedwait_time64)
+                     i686_fallback(time32::rt_sigtimedwait);
+    signalfd4:       nr(__NR_signalfd4);
+    prctl:           nr(__NR_prctl);
+    sched_yield:     nr(__NR_sched_yield);
 }

@@ -94,3 +94,25 @@ pub(crate) unsafe extern "C" fn futex(
     // caller's val2, or one 32-bit timespec.
     ret_of(unsafe { sys!(g::__NR_futex, uaddr, op, val, fourth, uaddr2, val3) }, errno)
 }
+
+/// `rt_sigtimedwait` before 5.1: the 32-bit-time call (waits to 2038).
+pub(crate) unsafe extern "C" fn rt_sigtimedwait(
+    set: *const g::kernel_sigset_t,
+    info: *mut g::siginfo_t,
+    timeout: *const g::__kernel_timespec,
+    sigsetsize: usize,
+    errno: *mut c_int,
+) -> isize {
+    let narrowed = if timeout.is_null() {
+        None
+    } else {
+        // SAFETY: the caller vouches for a readable timespec.
+        match narrow_timespec(unsafe { &*timeout }) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(errno, e as u32),
+        }
+    };
+    let old = narrowed.as_ref().map_or(core::ptr::null(), |t| t.as_ptr());
+    // SAFETY: the caller's set and info; old is null or one 32-bit timespec.
+    ret_of(unsafe { sys!(g::__NR_rt_sigtimedwait, set, info, old, sigsetsize) }, errno)
+}
