@@ -35,7 +35,7 @@ done
 : > target/test-output.txt
 # The integration tests that run programs (the others read files or build
 # the host crate, once).
-RUNNING=(--test startup --test binding --test tls --test io --test eras --test debug_builds --test clocks --test coreutils --test api)
+RUNNING=(--test startup --test binding --test tls --test io --test eras --test debug_builds --test clocks --test coreutils --test api --test corpus)
 
 echo "== static programs for x86_64 (also the reference for the others)" >&2
 reference=$(bash ci/build-programs.sh x86_64-unknown-linux-gnu)
