@@ -31,6 +31,10 @@ for triple in $SYS_LAYER_TARGETS; do
         cargo clippy -q --target "$triple" -p sys-layer-test-programs -p sys-layer --features sys-layer/examples \
             --bins --lib --examples -- -D warnings)
 done
+echo "== rustfmt and clippy, corpus (tests/corpus, its own workspace)" >&2
+cargo fmt --manifest-path tests/corpus/Cargo.toml --all -- --check
+cargo clippy -q --locked --manifest-path tests/corpus/Cargo.toml --target-dir target/corpus --workspace --bins --lib \
+    -- -D warnings
 
 : > target/test-output.txt
 # The integration tests that run programs on every target and kernel: each

@@ -13,6 +13,9 @@ bitflags::bitflags! {
     /// Flags for [`open`] and [`openat`] (`O_*`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub struct OFlags: u32 {
+        /// `O_RDONLY` (0, the absence of `WRONLY` and `RDWR`): open for
+        /// reading only, as rustix spells it.
+        const RDONLY = g::O_RDONLY;
         /// `O_WRONLY`: open for writing only.
         const WRONLY = g::O_WRONLY;
         /// `O_RDWR`: open for reading and writing.
@@ -44,8 +47,9 @@ bitflags::bitflags! {
     }
 }
 
-/// `O_RDONLY`, the absence of write flags: open for reading only.
-pub const RDONLY: OFlags = OFlags::empty();
+/// `O_RDONLY`, the absence of write flags: open for reading only (the same
+/// as [`OFlags::RDONLY`]).
+pub const RDONLY: OFlags = OFlags::RDONLY;
 
 bitflags::bitflags! {
     /// Permission bits for a created file (`S_I*`), filtered by the umask.
@@ -133,6 +137,15 @@ mod tests {
         assert_eq!(kernel_flags(RDONLY) as u32, g::O_CLOEXEC);
         assert_eq!(kernel_flags(OFlags::INHERIT | OFlags::WRONLY) as u32, g::O_WRONLY);
         assert_eq!(kernel_flags(OFlags::CREAT) as u32, g::O_CREAT | g::O_CLOEXEC);
+    }
+
+    #[test]
+    fn rdonly_is_the_kernel_value_and_the_free_constant() {
+        assert_eq!(OFlags::RDONLY.bits(), g::O_RDONLY);
+        assert_eq!(OFlags::RDONLY, RDONLY);
+        assert_eq!(kernel_flags(OFlags::RDONLY | OFlags::NOFOLLOW) as u32, g::O_NOFOLLOW | g::O_CLOEXEC);
+        // A zero flag adds nothing to the others.
+        assert_eq!(OFlags::RDONLY | OFlags::WRONLY, OFlags::WRONLY);
     }
 }
 

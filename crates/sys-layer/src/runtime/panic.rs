@@ -1,5 +1,10 @@
 //! The panic handler: flush stdout, print the message and location on
 //! stderr, exit with status 101 (as a Rust program with std does).
+//!
+//! Programs on this runtime abort on panic; [`unwind`] provides the
+//! unwinder's symbols that the precompiled `core` and `alloc` name.
+
+mod unwind;
 
 use crate::stdio::{FdWriter, try_flush_stdout};
 use core::fmt::Write;
@@ -22,25 +27,34 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     sys_layer_arch::exit_group(PANIC_STATUS)
 }
 
-fn report(info: &PanicInfo<'_>) {
+/// A writer to standard error that works before the table is bound (then
+/// through the direct system call), flushing stdout first when it is.
+fn stderr_writer() -> FdWriter {
     let bound = super::binder::is_bound();
     if bound {
         try_flush_stdout();
     }
     let write = if bound { crate::io::table_write } else { crate::layer::slots::write::DIRECT };
-    let mut w = FdWriter::new(2, write);
+    FdWriter::new(2, write)
+}
+
+/// Prints `sys-layer: <message>` on standard error and exits with
+/// [`PANIC_STATUS`]: for what cannot go on, such as a call into the
+/// unwinder. Does not return; does not allocate.
+fn fatal(message: core::fmt::Arguments<'_>) -> ! {
+    if !PANICKING.swap(true, Ordering::Relaxed) {
+        let mut w = stderr_writer();
+        let _ = writeln!(w, "sys-layer: {message}");
+        w.flush();
+    }
+    sys_layer_arch::exit_group(PANIC_STATUS)
+}
+
+fn report(info: &PanicInfo<'_>) {
+    let mut w = stderr_writer();
     let _ = match info.location() {
         Some(l) => write!(w, "panicked at {}:{}:{}:\n{}\n", l.file(), l.line(), l.column(), info.message()),
         None => write!(w, "panicked:\n{}\n", info.message()),
     };
     w.flush();
-}
-
-/// The personality routine that the precompiled `core` library's unwind
-/// tables name. Programs built on this runtime abort on panic and carry no
-/// unwinder, so nothing ever calls it; without LTO the linker still wants
-/// the symbol. Should anything call it, the process ends.
-#[unsafe(no_mangle)]
-extern "C" fn rust_eh_personality() -> ! {
-    sys_layer_arch::exit_group(PANIC_STATUS)
 }

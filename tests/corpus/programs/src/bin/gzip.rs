@@ -1,0 +1,9 @@
+//! `corpus_logic::gzip` on sys-layer.
+#![no_std]
+#![no_main]
+
+sys_layer::main!(main);
+
+fn main(args: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
+    corpus_programs::run(corpus_logic::gzip, args)
+}
