@@ -46,6 +46,8 @@ pub mod process;
 pub mod rand;
 pub mod rt;
 pub mod stdio;
+pub mod sync;
+pub mod thread;
 pub mod time;
 
 // Internals: start-up and the binder, the syscall layers, and helpers.
@@ -53,7 +55,6 @@ mod dirent;
 mod errno;
 mod layer;
 mod runtime;
-mod sync;
 
 pub use errno::Errno;
 

@@ -37,6 +37,8 @@ bitflags::bitflags! {
         const POPULATE = g::MAP_POPULATE;
         /// Do not reserve swap.
         const NORESERVE = g::MAP_NORESERVE;
+        /// A thread stack (no transparent huge pages for it).
+        const STACK = g::MAP_STACK;
     }
 }
 

@@ -81,6 +81,7 @@ pub fn uname() -> Result<Uname, Errno> {
 ///
 /// `exit_group(2)`: <https://man7.org/linux/man-pages/man2/exit_group.2.html>
 pub fn exit(status: i32) -> ! {
+    crate::thread::run_tls_destructors();
     crate::stdio::flush_stdout();
     let mut errno = 0;
     // SAFETY: exit_group takes no pointers.

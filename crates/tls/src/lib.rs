@@ -67,6 +67,14 @@ pub struct ThreadData {
     pointer_guard: usize,
     /// The thread's `errno`.
     pub errno: c_int,
+    /// The thread's kernel ID, once the runtime has read it (0 before).
+    pub tid: c_int,
+    /// The runtime's record of this thread (null for the main thread): what
+    /// a thread library reaches from the thread pointer.
+    pub control: *mut u8,
+    /// Head of the thread's list of TLS destructors (the runtime's, null
+    /// when empty).
+    pub destructors: *mut u8,
 }
 
 /// Where the stack-protector canary sits from the thread pointer on x86,
@@ -258,6 +266,9 @@ pub unsafe fn initialize_area(
             stack_guard: canary,
             pointer_guard,
             errno: 0,
+            tid: 0,
+            control: core::ptr::null_mut(),
+            destructors: core::ptr::null_mut(),
         });
         tp
     }
@@ -332,6 +343,30 @@ impl core::fmt::Display for InitError {
     }
 }
 
+/// What a new thread's TLS area is made from: the image and layout start-up
+/// found for the main thread, and its canary and pointer guard (threads
+/// share them, as they do under C libraries).
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadTemplate {
+    /// The `PT_TLS` segment, if any.
+    pub image: Option<TlsImage>,
+    /// The area's layout.
+    pub layout: Layout,
+    /// The stack-protector canary.
+    pub canary: usize,
+    /// The pointer guard.
+    pub pointer_guard: usize,
+}
+
+static mut TEMPLATE: Option<ThreadTemplate> = None;
+
+/// The template [`init_main_thread`] recorded (`None` before it ran).
+pub fn thread_template() -> Option<ThreadTemplate> {
+    // SAFETY: written once, by init_main_thread, before any other thread
+    // can exist; only read after.
+    unsafe { (&raw const TEMPLATE).read() }
+}
+
 /// Bytes of the main thread's area kept in `.bss`; a larger `PT_TLS` gets an
 /// anonymous mapping instead (one more system call at start-up).
 pub const MAIN_AREA_SIZE: usize = 1024;
@@ -362,6 +397,8 @@ pub unsafe fn init_main_thread(
         map_area(&layout)?
     };
     let (canary, guard) = random.map_or((0, 0), |r| (canary_from_random(r), pointer_guard_from_random(r)));
+    // SAFETY: start-up is single-threaded; nothing reads it yet.
+    unsafe { (&raw mut TEMPLATE).write(Some(ThreadTemplate { image, layout, canary, pointer_guard: guard })) };
     // SAFETY: the area is ours (the static, touched by nothing else, or a
     // fresh mapping), big and aligned enough; the image is the running one.
     let tp = unsafe { initialize_area(area, &layout, image.as_ref(), canary, guard) };

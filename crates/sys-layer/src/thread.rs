@@ -1,0 +1,531 @@
+//! Threads: [`spawn`] a closure, [`JoinHandle::join`] or detach it, name
+//! it, park it, and register TLS destructors.
+//!
+//! Creating a thread allocates nothing from the heap: one anonymous mapping
+//! holds, from the bottom, a guard page (`PROT_NONE`, so an overflow faults
+//! instead of running into other memory), the stack, the thread's TLS area
+//! (laid out like the main thread's: variant I or II, with its own `errno`
+//! and the process's stack canary in its [`sys_layer_tls::ThreadData`]),
+//! and a control block with the closure and, later, its result. The thread
+//! data holds a pointer to the control block, so a thread library reaches
+//! everything from the thread pointer.
+//!
+//! The thread is made with `clone(2)` from `sys_layer_arch::clone_thread`,
+//! not through the stub table: the child starts on its own stack and cannot
+//! return through a function. On i686 that call is `int $0x80`, never
+//! `__kernel_vsyscall`, which would return into the parent's stack in the
+//! child. `clone` serves every kernel from 2.6.32 on; `clone3` (5.3) would
+//! add nothing a thread needs (its extras are for processes), so threads do
+//! not use it. All signals are blocked while the thread is made, and the
+//! child restores the parent's mask once it runs.
+//!
+//! A joined thread's mapping is unmapped by the joiner, once the kernel has
+//! cleared the thread's ID word at its exit (`CLONE_CHILD_CLEARTID`, a
+//! futex wake). A detached thread unmaps its own mapping as its last act,
+//! with every signal blocked, in assembly that touches no memory between
+//! `munmap` and `exit`. Dropping a [`JoinHandle`] detaches.
+//!
+//! A panic ends the whole process (`panic = "abort"`), so a join cannot
+//! observe a panicked thread.
+
+extern crate alloc;
+
+use crate::Errno;
+use crate::errno::call_slot;
+use crate::raw;
+use crate::sync::{Parker, futex_wait_shared};
+use alloc::boxed::Box;
+use core::ffi::CStr;
+use core::marker::PhantomData;
+use core::mem::{MaybeUninit, align_of, size_of};
+use core::sync::atomic::{AtomicU32, Ordering};
+use linux_raw_sys::general as g;
+
+/// The stack size [`spawn`] gives a thread: 2 MiB, as Rust's std does.
+pub const DEFAULT_STACK_SIZE: usize = 2 * 1024 * 1024;
+
+/// The smallest stack [`Builder::stack_size`] accepts (16 KiB, rounded up
+/// to whole pages).
+pub const MIN_STACK_SIZE: usize = 16 * 1024;
+
+/// Bytes of the guard page below every thread's stack.
+pub const GUARD_SIZE: usize = 4096;
+
+/// The thread is running (or finished but not yet looked at).
+const RUNNING: u32 = 0;
+/// The handle was dropped or detached: the thread frees itself.
+const DETACHED: u32 = 1;
+/// The thread stored its result and is about to exit.
+const FINISHED: u32 = 2;
+
+/// What a thread's mapping holds above its TLS area, whatever its closure.
+#[repr(C)]
+struct Control {
+    /// The thread's ID: set by the kernel at creation
+    /// (`CLONE_PARENT_SETTID`), cleared and futex-woken at its exit
+    /// (`CLONE_CHILD_CLEARTID`).
+    tid: AtomicU32,
+    /// [`RUNNING`], [`DETACHED`] or [`FINISHED`].
+    state: AtomicU32,
+    /// The whole mapping.
+    map_base: usize,
+    map_len: usize,
+    /// The thread pointer of the new thread.
+    thread_pointer: usize,
+    /// The name to give the thread (NUL-terminated, at most 15 bytes).
+    name: [u8; 16],
+    /// The parent's signal mask, restored by the child.
+    parent_mask: g::kernel_sigset_t,
+    /// The thread's park token.
+    parker: Parker,
+    /// Runs the closure and stores its result (monomorphised per closure).
+    run: unsafe fn(*mut Control),
+    /// Drops a stored result nobody will take (a detached thread's).
+    drop_result: unsafe fn(*mut Control),
+    /// Where the packet keeps the result (its offset depends on the
+    /// closure's type, which the handle does not know).
+    result: *mut u8,
+}
+
+/// The control block with the closure and its result slot.
+#[repr(C)]
+struct Packet<F, T> {
+    control: Control,
+    f: MaybeUninit<F>,
+    result: MaybeUninit<T>,
+}
+
+/// Builds a thread with a stack size or a name other than the defaults.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    stack_size: usize,
+    name: [u8; 16],
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// The defaults: [`DEFAULT_STACK_SIZE`], no name (the thread inherits
+    /// its parent's, as under Linux).
+    pub fn new() -> Self {
+        Builder { stack_size: DEFAULT_STACK_SIZE, name: [0; 16] }
+    }
+
+    /// A stack of `bytes` (at least [`MIN_STACK_SIZE`]; rounded up to whole
+    /// pages). The guard page comes on top of it.
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = bytes.max(MIN_STACK_SIZE);
+        self
+    }
+
+    /// A name for the thread (`/proc/self/task/TID/comm`, `ps -L`): its
+    /// first 15 bytes, as the kernel keeps them.
+    pub fn name(mut self, name: &[u8]) -> Self {
+        self.name = [0; 16];
+        let n = name.iter().position(|&b| b == 0).unwrap_or(name.len()).min(15);
+        self.name[..n].copy_from_slice(&name[..n]);
+        self
+    }
+
+    /// Starts a thread running `f`.
+    ///
+    /// Fails with the error of `mmap` (`ENOMEM`, `EAGAIN` past a limit) or
+    /// `clone` (`EAGAIN` past `RLIMIT_NPROC` or the kernel's thread limit).
+    pub fn spawn<F, T>(self, f: F) -> Result<JoinHandle<T>, Errno>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        // SAFETY: F and T are Send + 'static: the thread may own them.
+        unsafe { self.spawn_unchecked(f) }
+    }
+
+    /// [`Builder::spawn`] without the `'static` bound.
+    ///
+    /// # Safety
+    /// Whatever `f` borrows must outlive the thread: join it before the
+    /// borrows end.
+    pub unsafe fn spawn_unchecked<F, T>(self, f: F) -> Result<JoinHandle<T>, Errno>
+    where
+        F: FnOnce() -> T + Send,
+        T: Send,
+    {
+        let template = sys_layer_tls::thread_template().ok_or(Errno::EAGAIN)?;
+        let layout = template.layout;
+        let page = 4096;
+        let stack = self.stack_size.checked_next_multiple_of(page).ok_or(Errno::ENOMEM)?;
+        let tls_align = layout.align.max(align_of::<Packet<F, T>>()).max(16);
+        // [guard][stack][pad][TLS area][pad][packet], rounded to pages.
+        let tls_at = (GUARD_SIZE + stack).next_multiple_of(tls_align);
+        let packet_at = (tls_at + layout.size).next_multiple_of(align_of::<Packet<F, T>>().max(16));
+        let len = (packet_at + size_of::<Packet<F, T>>()).next_multiple_of(page);
+
+        use crate::mm::{MapFlags, Prot};
+        // SAFETY: a new anonymous mapping replaces nothing.
+        let base = unsafe {
+            crate::mm::mmap(
+                core::ptr::null_mut(),
+                len,
+                Prot::READ | Prot::WRITE,
+                MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::STACK,
+                None,
+                0,
+            )
+        }?
+        .cast::<u8>();
+        // SAFETY: the guard page is the bottom of the mapping just made.
+        if let Err(e) = unsafe { crate::mm::mprotect(base.cast(), GUARD_SIZE, Prot::empty()) } {
+            // SAFETY: ours, unused.
+            let _ = unsafe { crate::mm::munmap(base.cast(), len) };
+            return Err(e);
+        }
+        // SAFETY: the mapping is ours, len bytes, and every offset is in it.
+        let (tls_area, packet) = unsafe { (base.add(tls_at), base.add(packet_at).cast::<Packet<F, T>>()) };
+        // SAFETY: the area is writable for layout.size bytes, aligned to
+        // layout.align; the image is the running program's.
+        let tp = unsafe {
+            sys_layer_tls::initialize_area(
+                tls_area,
+                &layout,
+                template.image.as_ref(),
+                template.canary,
+                template.pointer_guard,
+            )
+        };
+        // SAFETY: the packet lies in the fresh mapping, aligned, ours.
+        unsafe {
+            packet.write(Packet {
+                control: Control {
+                    tid: AtomicU32::new(0),
+                    state: AtomicU32::new(RUNNING),
+                    map_base: base as usize,
+                    map_len: len,
+                    thread_pointer: tp as usize,
+                    name: self.name,
+                    parent_mask: g::kernel_sigset_t { sig: [0; _] },
+                    parker: Parker::new(),
+                    run: run_packet::<F, T>,
+                    drop_result: drop_result::<F, T>,
+                    result: core::ptr::null_mut(),
+                },
+                f: MaybeUninit::new(f),
+                result: MaybeUninit::uninit(),
+            });
+            (*packet).control.result = (&raw mut (*packet).result).cast();
+            let data = tp_to_data(tp);
+            (*data).control = packet.cast();
+        }
+        let control = packet.cast::<Control>();
+
+        // Block every signal while the thread is made; the child restores
+        // this thread's mask, kept in its control block.
+        let all = g::kernel_sigset_t { sig: [!0; _] };
+        // SAFETY: the control block is ours until the thread starts.
+        let old_mask = unsafe { &raw mut (*control).parent_mask };
+        // SAFETY: both sets are valid kernel_sigset_t.
+        let _ = call_slot(|e| unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as i32, &all, old_mask, 8, e) });
+
+        let flags = g::CLONE_VM
+            | g::CLONE_FS
+            | g::CLONE_FILES
+            | g::CLONE_SIGHAND
+            | g::CLONE_THREAD
+            | g::CLONE_SYSVSEM
+            | g::CLONE_SETTLS
+            | g::CLONE_PARENT_SETTID
+            | g::CLONE_CHILD_CLEARTID;
+        let mut scratch = [0u32; 4];
+        let tls = sys_layer_arch::thread_pointer_clone_arg(tp, &mut scratch);
+        // SAFETY: the stack, TLS and ID words lie in the thread's own
+        // mapping, which outlives it; thread_start never returns.
+        let ret = unsafe {
+            let tid = (*control).tid.as_ptr();
+            sys_layer_arch::clone_thread(flags as usize, tls_area, tid, tid, tls, thread_start, control.cast())
+        };
+        // SAFETY: restores this thread's own mask.
+        let _ =
+            call_slot(|e| unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as i32, old_mask, core::ptr::null_mut(), 8, e) });
+        if let Err(e) = sys_layer_arch::check(ret) {
+            // No thread was made: the mapping, and the closure in it, are ours.
+            // SAFETY: the closure was written above and is dropped once.
+            unsafe { (*packet).f.assume_init_drop() };
+            // SAFETY: ours, unused.
+            let _ = unsafe { crate::mm::munmap(base.cast(), len) };
+            return Err(Errno::from_raw(e));
+        }
+        Ok(JoinHandle { control, _result: PhantomData })
+    }
+}
+
+/// The ThreadData of the thread whose thread pointer is `tp`.
+fn tp_to_data(tp: *mut u8) -> *mut sys_layer_tls::ThreadData {
+    match sys_layer_tls::ARCH_VARIANT {
+        sys_layer_tls::Variant::II => tp.cast(),
+        sys_layer_tls::Variant::I { .. } => tp.wrapping_sub(size_of::<sys_layer_tls::ThreadData>()).cast(),
+    }
+}
+
+/// Runs the closure in `control`'s packet and stores its result.
+///
+/// # Safety
+/// `control` starts a `Packet<F, T>` whose closure is there and not taken.
+unsafe fn run_packet<F: FnOnce() -> T, T>(control: *mut Control) {
+    let packet = control.cast::<Packet<F, T>>();
+    // SAFETY: the closure is there, and taken once, here.
+    unsafe {
+        let f = (*packet).f.assume_init_read();
+        (*packet).result.write(f());
+    }
+}
+
+/// Drops the result in `control`'s packet.
+///
+/// # Safety
+/// The result was stored and nobody else will read it.
+unsafe fn drop_result<F, T>(control: *mut Control) {
+    // SAFETY: as the caller vouches.
+    unsafe { (*control.cast::<Packet<F, T>>()).result.assume_init_drop() };
+}
+
+/// Where a new thread starts, on its own stack with its TLS installed.
+unsafe extern "C" fn thread_start(arg: *mut u8) -> ! {
+    let control = arg.cast::<Control>();
+    // SAFETY: the control block lives in this thread's mapping, which the
+    // parent does not free while the thread runs.
+    unsafe {
+        let data = sys_layer_tls::thread_data();
+        (*data).tid = raw::gettid(&mut 0) as i32;
+        if (*control).name[0] != 0 {
+            let name = (*control).name.as_ptr() as usize;
+            raw::prctl(linux_raw_sys::prctl::PR_SET_NAME as i32, name, 0, 0, 0, &mut 0);
+        }
+        raw::rt_sigprocmask(g::SIG_SETMASK as i32, &(*control).parent_mask, core::ptr::null_mut(), 8, &mut 0);
+        ((*control).run)(control);
+        run_tls_destructors();
+        if (*control).state.swap(FINISHED, Ordering::AcqRel) == DETACHED {
+            // Nobody will join: drop the result and free the mapping, with
+            // every signal blocked (a handler would run on the freed stack).
+            ((*control).drop_result)(control);
+            let all = g::kernel_sigset_t { sig: [!0; _] };
+            raw::rt_sigprocmask(g::SIG_SETMASK as i32, &all, core::ptr::null_mut(), 8, &mut 0);
+            let (base, len) = ((*control).map_base, (*control).map_len);
+            sys_layer_arch::exit_thread_unmapping(base as *mut u8, len);
+        }
+        raw::exit(0, &mut 0);
+    }
+    // SAFETY: exit does not return; if it ever did, end the process.
+    sys_layer_arch::exit_group(127)
+}
+
+/// A running thread, to join (wait for it and take its result) or detach.
+/// Dropping it detaches the thread.
+pub struct JoinHandle<T> {
+    control: *mut Control,
+    _result: PhantomData<T>,
+}
+
+// SAFETY: the handle only reaches the thread's control block through
+// atomics, and the result (T: Send) once the thread is gone.
+unsafe impl<T: Send> Send for JoinHandle<T> {}
+// SAFETY: shared handles only read the ID and unpark (atomics).
+unsafe impl<T: Send> Sync for JoinHandle<T> {}
+
+impl<T> JoinHandle<T> {
+    /// The thread's kernel ID.
+    pub fn id(&self) -> u32 {
+        // SAFETY: the control block lives until the handle is consumed.
+        let tid = unsafe { &(*self.control).tid };
+        tid.load(Ordering::Acquire)
+    }
+
+    /// Gives the thread a park token (see [`park`]).
+    pub fn unpark(&self) {
+        // SAFETY: as above.
+        unsafe { (*self.control).parker.unpark() };
+    }
+
+    /// Whether the thread has finished its closure.
+    pub fn is_finished(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { (*self.control).state.load(Ordering::Acquire) == FINISHED }
+    }
+
+    /// Waits for the thread to end (retrying when a signal handler
+    /// interrupts the wait: `EINTR` is not an error) and returns its
+    /// closure's result; frees its stack.
+    pub fn join(self) -> T {
+        let control = self.control;
+        core::mem::forget(self);
+        // SAFETY: the handle owned the control block, which stays mapped
+        // until this function unmaps it.
+        unsafe {
+            wait_for_exit(control);
+            let result = (*control).result.cast::<T>().read();
+            let _ = crate::mm::munmap((*control).map_base as *mut _, (*control).map_len);
+            result
+        }
+    }
+
+    /// Lets the thread run on its own: it frees its stack when it ends.
+    pub fn detach(self) {
+        drop(self);
+    }
+}
+
+/// Waits until the kernel has cleared the thread's ID word: the thread has
+/// exited and will not touch its mapping again.
+///
+/// # Safety
+/// `control` is a live control block.
+unsafe fn wait_for_exit(control: *mut Control) {
+    // SAFETY: as the caller vouches.
+    let tid = unsafe { &(*control).tid };
+    loop {
+        let t = tid.load(Ordering::Acquire);
+        if t == 0 {
+            return;
+        }
+        futex_wait_shared(tid, t);
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        let control = self.control;
+        // SAFETY: the handle owns its side of the control block.
+        unsafe {
+            if (*control).state.swap(DETACHED, Ordering::AcqRel) == FINISHED {
+                // The thread finished first and leaves its mapping to us:
+                // wait for its exit, drop its result, free it.
+                wait_for_exit(control);
+                ((*control).drop_result)(control);
+                let _ = crate::mm::munmap((*control).map_base as *mut _, (*control).map_len);
+            }
+        }
+    }
+}
+
+/// Starts a thread running `f`, with [`DEFAULT_STACK_SIZE`].
+pub fn spawn<F, T>(f: F) -> Result<JoinHandle<T>, Errno>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Builder::new().spawn(f)
+}
+
+/// The calling thread's kernel ID (`gettid(2)`), read once per thread.
+pub fn current_id() -> u32 {
+    let data = sys_layer_tls::thread_data();
+    // SAFETY: the calling thread's own data.
+    unsafe {
+        if (*data).tid == 0 {
+            (*data).tid = crate::process::gettid();
+        }
+        (*data).tid as u32
+    }
+}
+
+/// Names the calling thread (its first 15 bytes).
+///
+/// `prctl(PR_SET_NAME)`: <https://man7.org/linux/man-pages/man2/pr_set_name.2const.html>
+pub fn set_name(name: &CStr) -> Result<(), Errno> {
+    let mut buf = [0u8; 16];
+    let n = name.to_bytes().len().min(15);
+    buf[..n].copy_from_slice(&name.to_bytes()[..n]);
+    // SAFETY: buf is a NUL-terminated string of at most 16 bytes.
+    call_slot(|e| unsafe { raw::prctl(linux_raw_sys::prctl::PR_SET_NAME as i32, buf.as_ptr() as usize, 0, 0, 0, e) })
+        .map(drop)
+}
+
+/// The calling thread's name, into `buf`; the bytes of it.
+///
+/// `prctl(PR_GET_NAME)`: <https://man7.org/linux/man-pages/man2/pr_get_name.2const.html>
+pub fn name(buf: &mut [u8; 16]) -> Result<&[u8], Errno> {
+    // SAFETY: buf has the 16 bytes PR_GET_NAME writes.
+    call_slot(|e| unsafe {
+        raw::prctl(linux_raw_sys::prctl::PR_GET_NAME as i32, buf.as_mut_ptr() as usize, 0, 0, 0, e)
+    })?;
+    let n = buf.iter().position(|&b| b == 0).unwrap_or(16);
+    Ok(&buf[..n])
+}
+
+/// Lets another thread run.
+///
+/// `sched_yield(2)`: <https://man7.org/linux/man-pages/man2/sched_yield.2.html>
+pub fn yield_now() {
+    // SAFETY: no arguments.
+    let _ = unsafe { raw::sched_yield(&mut 0) };
+}
+
+/// The main thread's park token (other threads keep theirs in their control
+/// block).
+static MAIN_PARKER: Parker = Parker::new();
+
+fn current_parker() -> &'static Parker {
+    let data = sys_layer_tls::thread_data();
+    // SAFETY: the calling thread's data; a spawned thread's control block
+    // outlives the thread.
+    unsafe {
+        let control = (*data).control.cast::<Control>();
+        if control.is_null() { &MAIN_PARKER } else { &(*control).parker }
+    }
+}
+
+/// Blocks the calling thread until a token is given
+/// ([`JoinHandle::unpark`], [`unpark_main`]), and takes it.
+pub fn park() {
+    current_parker().park();
+}
+
+/// Gives the main thread a park token.
+pub fn unpark_main() {
+    MAIN_PARKER.unpark();
+}
+
+/// A TLS destructor registered with [`at_thread_exit`].
+struct Destructor {
+    dtor: unsafe extern "C" fn(*mut u8),
+    object: *mut u8,
+    next: *mut Destructor,
+}
+
+/// Registers `dtor(object)` to run when the calling thread ends (a spawned
+/// thread after its closure, the main thread at [`crate::process::exit`]),
+/// most recently registered first, as `__cxa_thread_atexit_impl` does. A
+/// destructor may register more; they run too.
+///
+/// # Safety
+/// `dtor` must be sound to call with `object` when the thread ends.
+pub unsafe fn at_thread_exit(dtor: unsafe extern "C" fn(*mut u8), object: *mut u8) {
+    let data = sys_layer_tls::thread_data();
+    // SAFETY: the calling thread's own data; only it touches the list.
+    unsafe {
+        let node = Box::into_raw(Box::new(Destructor { dtor, object, next: (*data).destructors.cast() }));
+        (*data).destructors = node.cast();
+    }
+}
+
+/// Runs and frees the calling thread's TLS destructors, newest first, until
+/// none is left.
+pub(crate) fn run_tls_destructors() {
+    let data = sys_layer_tls::thread_data();
+    loop {
+        // SAFETY: the calling thread's own list, of nodes at_thread_exit
+        // boxed; each is unlinked before its destructor runs.
+        let node = unsafe {
+            let head = (*data).destructors.cast::<Destructor>();
+            if head.is_null() {
+                return;
+            }
+            (*data).destructors = (*head).next.cast();
+            Box::from_raw(head)
+        };
+        // SAFETY: at_thread_exit's caller vouched for the call.
+        unsafe { (node.dtor)(node.object) };
+    }
+}
