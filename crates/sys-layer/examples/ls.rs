@@ -3,7 +3,7 @@
 //! command line are listed first; with several operands each directory
 //! gets a `NAME:` heading and a blank line between. A missing operand is
 //! reported on standard error and makes the exit status 2; an operand
-//! that `stat` cannot follow (a dangling symbolic link) is listed as
+//! that `stat` does not find (a dangling symbolic link) is listed as
 //! itself, as GNU ls does with `lstat`. A directory that fails part-way
 //! through is listed as far as it was read, then reported. Names are
 //! written as the bytes they are (quoted as GNU quotes them in messages);
@@ -46,10 +46,10 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
     let mut status = 0;
     let (mut files, mut dirs) = (Vec::new(), Vec::new());
     for name in &operands {
-        // As GNU ls: a name stat cannot follow (ENOENT, ELOOP) may be a
-        // symbolic link that points nowhere, listed as itself.
+        // As GNU ls: a name stat does not find may be a symbolic link
+        // that points nowhere, listed as itself.
         let st = match fs::stat(name) {
-            Err(Errno::ENOENT | Errno::ELOOP) => fs::lstat(name),
+            Err(Errno::ENOENT) => fs::lstat(name),
             other => other,
         };
         match st {
