@@ -3,16 +3,28 @@
 //! holds at least one printable character; counts are right-aligned to the
 //! width of the total size of the regular files (7 if any input is not a
 //! regular file; 1 for one count of one input); several inputs get a
-//! `total` line. Exit status 1 if any input could not be read.
+//! `total` line. Exit status 1 if any input could not be read. With `-c`
+//! alone, a regular file's size answers as far as it can (GNU's rule, in
+//! [`skip_to_end`]). Each line is written as it is complete, and names are
+//! written as the bytes they are (quoted as GNU quotes them in messages).
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
+#[path = "shared/quote.rs"]
+mod quote;
+
+use alloc::vec;
 use alloc::vec::Vec;
 use core::ffi::CStr;
+use quote::{Quoting, complain};
 use sys_layer::fd::{AsFd, STDIN};
-use sys_layer::{Errno, env, eprintln, fs, io, print, println, stdio};
+use sys_layer::{Errno, env, eprintln, fs, io, print, println, rt, stdio};
+
+/// The size of the read buffer, on the heap: a 64 KiB stack frame would
+/// not fit a small stack (`ulimit -s 64`).
+const BUFFER_SIZE: usize = 64 * 1024;
 
 sys_layer::main!(main);
 
@@ -81,16 +93,15 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
         digits(total).max(minimum)
     };
 
+    let only_bytes = show.bytes && !show.lines && !show.words;
+    let mut buf = vec![0u8; BUFFER_SIZE];
     let mut status = 0;
     let mut total = Counts::default();
     for i in 0..inputs {
         let name = names.get(i).copied();
         let shown_name = if implicit_stdin { None } else { name };
-        let complain = |e: Errno| {
-            // As C's error(): what is already on standard output first.
-            stdio::flush_stdout();
-            eprintln!("wc: {}: {e}", name.map_or("-", |n| n.to_str().unwrap_or("?")));
-        };
+        let complain =
+            |e: Errno| complain("wc: ", name.map_or(b"-", |n| n.to_bytes()), Quoting::WhenNeeded, format_args!("{e}"));
         let opened = match name {
             Some(n) if n.to_bytes() != b"-" => fs::open(n, fs::RDONLY, fs::Mode::empty()).map(Some),
             _ => Ok(None),
@@ -98,8 +109,8 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
         // A file that cannot be opened gets no line; one that fails while
         // being read (a directory) gets its counts so far, as GNU wc does.
         let (c, failure) = match opened {
-            Ok(Some(file)) => count(&file),
-            Ok(None) => count(STDIN),
+            Ok(Some(file)) => count(&file, only_bytes, &mut buf),
+            Ok(None) => count(STDIN, only_bytes, &mut buf),
             Err(e) => {
                 complain(e);
                 status = 1;
@@ -141,20 +152,61 @@ fn print_counts(c: &Counts, show: &Show, width: usize, name: Option<&CStr>) {
             first = false;
         }
     }
-    match name {
-        Some(n) => println!(" {}", n.to_str().unwrap_or("?")),
-        None => println!(),
+    if let Some(n) = name {
+        print!(" ");
+        stdio::write_stdout(n.to_bytes());
+    }
+    println!();
+    // GNU wc writes each line as it is complete.
+    stdio::flush_stdout();
+}
+
+/// For `-c` alone, GNU wc's shortcut: on a regular file whose size is not
+/// a multiple of the page size, the bytes from the offset to the size,
+/// without reading them (the offset moves there). A size that is a
+/// multiple of the page size may be approximate (as in `/proc`): all but
+/// its last block (of `st_blksize + 1` bytes) are skipped, and the rest is
+/// read. Returns the bytes skipped, and whether reading is still needed.
+fn skip_to_end(from: impl AsFd) -> (u64, bool) {
+    let Ok(st) = fs::fstat(&from) else { return (0, true) };
+    if st.file_type() != fs::FileType::Regular {
+        return (0, true);
+    }
+    // An offset that cannot be read counts as -1, as lseek's answer in C.
+    let current = io::seek(&from, io::SeekFrom::Current(0)).map_or(-1, |o| o as i64);
+    let end = st.size as i64;
+    let page = rt::auxv().pagesz.max(1) as i64;
+    if end % page != 0 {
+        let bytes = if end < current { 0 } else { end - current };
+        if bytes != 0 && io::seek(&from, io::SeekFrom::Current(bytes)).is_ok() {
+            return (bytes as u64, false);
+        }
+        (0, true)
+    } else {
+        let high = end - end % (st.blksize as i64 + 1);
+        // Relative to the offset, as GNU wc seeks.
+        if 0 <= current && current < high && io::seek(&from, io::SeekFrom::Current(high)).is_ok() {
+            return ((high - current) as u64, true);
+        }
+        (0, true)
     }
 }
 
 /// The counts of everything `from` gives, and the error that stopped the
-/// reading early, if one did.
-fn count(from: impl AsFd) -> (Counts, Option<Errno>) {
+/// reading early, if one did. With `only_bytes`, a regular file's size
+/// may answer instead of its contents ([`skip_to_end`]).
+fn count(from: impl AsFd, only_bytes: bool, buf: &mut [u8]) -> (Counts, Option<Errno>) {
     let mut c = Counts::default();
+    if only_bytes {
+        let (skipped, read_rest) = skip_to_end(&from);
+        c.bytes = skipped;
+        if !read_rest {
+            return (c, None);
+        }
+    }
     let mut in_word = false;
-    let mut buf = [0u8; 64 * 1024];
     loop {
-        let n = match io::read(&from, &mut buf) {
+        let n = match io::read(&from, buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(Errno::EINTR) => continue,

@@ -11,6 +11,17 @@ pub struct Errno(u16);
 
 macro_rules! errnos {
     ($( $name:ident $msg:literal; )*) => {
+        /// The numbers that have a name and message, in the order of
+        /// [`MESSAGES`].
+        const NUMBERS: &[u16] = &[$( e::$name as u16, )*];
+
+        /// Every message, each ended by a NUL, in the order of
+        /// [`NUMBERS`]: one string rather than a table of string
+        /// references, so that a program that prints an error's message
+        /// (as every program that writes to standard output may, at exit)
+        /// carries 2 KiB of text and no table.
+        const MESSAGES: &str = concat!($( $msg, "\0", )*);
+
         impl Errno {
             $(
                 #[doc = concat!("`", stringify!($name), "`: ", $msg, ".")]
@@ -24,16 +35,19 @@ macro_rules! errnos {
                     _ => None,
                 }
             }
-
-            /// The message text (`"Bad file descriptor"`), if known.
-            pub const fn message(self) -> Option<&'static str> {
-                match self.0 as u32 {
-                    $( e::$name => Some($msg), )*
-                    _ => None,
-                }
-            }
         }
     };
+}
+
+impl Errno {
+    /// The message text (`"Bad file descriptor"`), if known.
+    pub fn message(self) -> Option<&'static str> {
+        let index = NUMBERS.iter().position(|&n| n == self.0)?;
+        let message = MESSAGES.as_bytes().split(|&b| b == 0).nth(index)?;
+        // SAFETY: MESSAGES is a str, split at an ASCII byte: each part is
+        // UTF-8.
+        Some(unsafe { core::str::from_utf8_unchecked(message) })
+    }
 }
 
 // Messages as the kernel's uapi errno headers describe each number, in the

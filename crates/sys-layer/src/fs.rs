@@ -105,7 +105,11 @@ fn kernel_flags(flags: OFlags) -> c_int {
         f |= OFlags::CLOEXEC;
     }
     f.remove(OFlags::INHERIT);
-    f.bits() as c_int
+    // Offsets are 64-bit everywhere: on a 32-bit target, as a C library
+    // with 64-bit offsets does, ask for files past 2 GiB too (a 64-bit
+    // kernel implies it for 64-bit programs), else open says EOVERFLOW.
+    let large_files = if cfg!(target_pointer_width = "32") { g::O_LARGEFILE } else { 0 };
+    (f.bits() | large_files) as c_int
 }
 
 /// Opens `path` relative to the directory `dir` (use [`Cwd`] for the

@@ -1,4 +1,9 @@
 //! The process: IDs, the kernel's names, and exit.
+//!
+//! [`exit`] (which returning from `main` calls) writes out standard output
+//! first; a write error of standard output that the program was not given
+//! through [`crate::stdio::flush`] is reported there, on standard error,
+//! and turns an exit status of 0 into 1 (see [`crate::stdio`]).
 
 use crate::errno::{Errno, call_slot};
 use crate::raw as call;
@@ -77,12 +82,14 @@ pub fn uname() -> Result<Uname, Errno> {
     Ok(Uname(unsafe { uts.assume_init() }))
 }
 
-/// Flushes standard output and ends the process with `status`.
+/// Flushes standard output and ends the process with `status`, or with 1
+/// if `status` is 0 and standard output has a write error to report (the
+/// rule is in [`crate::stdio`]).
 ///
 /// `exit_group(2)`: <https://man7.org/linux/man-pages/man2/exit_group.2.html>
 pub fn exit(status: i32) -> ! {
     crate::thread::run_tls_destructors();
-    crate::stdio::flush_stdout();
+    let status = crate::stdio::finish_stdout(status);
     let mut errno = 0;
     // SAFETY: exit_group takes no pointers.
     unsafe { call::exit_group(status, &mut errno) };

@@ -2,19 +2,40 @@
 //!
 //! Standard output is buffered: line by line on a terminal, in blocks
 //! otherwise (checked lazily, on the first print, so start-up makes no
-//! system call for it). The buffer is flushed by [`flush_stdout`], at exit,
-//! and before a panic message. Standard error is not buffered beyond one
-//! `eprint!` call, which it writes in as few system calls as fit a small
-//! stack buffer.
+//! system call for it). The buffer is written out when it fills, by
+//! [`flush_stdout`] and [`flush`], at exit, and before a panic message.
+//! Standard error is not buffered beyond one `eprint!` call, which it
+//! writes in as few system calls as fit a small stack buffer.
 //!
-//! Write errors from `print!`/`eprint!` are ignored, as a closed pipe is
-//! no reason to crash; use [`crate::io::write_all`] to see them.
+//! # Write errors of standard output
+//!
+//! No write error of standard output is lost. `print!` and
+//! [`write_stdout`] do not fail (a full disk is no reason to crash in the
+//! middle of a line); a failed write drops the bytes it held, as C's stdio
+//! does, and the first failure is kept. It then reaches the program or the
+//! user, never neither:
+//!
+//! - [`flush`] returns it: the program has it and reports it itself; exit
+//!   does not report it again;
+//! - otherwise [`crate::process::exit`] (and so returning from `main`)
+//!   reports it, as GNU programs do through `close_stdout`: it writes what
+//!   the buffer holds, then prints `<program>: write error: <message>` on
+//!   standard error, the message being that of the last write if it failed,
+//!   or just `<program>: write error` if only an earlier write failed; and
+//!   the exit status becomes 1 (or what [`set_write_error_status`] chose)
+//!   if it was 0. A non-zero status the program chose is kept. `<program>`
+//!   is the last component of `argv[0]`.
+//!
+//! Write errors of standard error are ignored: there is nowhere left to
+//! report them.
 
+use crate::errno::Errno;
 use crate::fd::STDOUT;
 use crate::io::{SlotWrite, table_write, write_all_raw};
 use crate::sync::SpinLock;
 use core::ffi::c_int;
 use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicI32, Ordering};
 
 const STDOUT_CAPACITY: usize = 4096;
 
@@ -29,15 +50,34 @@ struct StdoutBuffer {
     buf: [u8; STDOUT_CAPACITY],
     len: usize,
     mode: Buffering,
+    /// The first write failure that [`flush`] has not returned yet.
+    unreported_error: Option<Errno>,
 }
 
-static STDOUT_BUFFER: SpinLock<StdoutBuffer> =
-    SpinLock::new(StdoutBuffer { buf: [0; STDOUT_CAPACITY], len: 0, mode: Buffering::NotYetKnown });
+static STDOUT_BUFFER: SpinLock<StdoutBuffer> = SpinLock::new(StdoutBuffer {
+    buf: [0; STDOUT_CAPACITY],
+    len: 0,
+    mode: Buffering::NotYetKnown,
+    unreported_error: None,
+});
 
 impl StdoutBuffer {
-    fn flush(&mut self) {
-        let _ = write_all_raw(table_write, 1, &self.buf[..self.len]);
+    /// Writes out what the buffer holds. On failure the bytes are dropped
+    /// (as C's stdio drops them) and the failure is kept.
+    fn flush(&mut self) -> Result<(), Errno> {
+        if self.len == 0 {
+            return Ok(());
+        }
+        let written = write_all_raw(table_write, 1, &self.buf[..self.len]);
         self.len = 0;
+        self.keep_failure(written)
+    }
+
+    fn keep_failure(&mut self, written: Result<(), Errno>) -> Result<(), Errno> {
+        if let Err(e) = written {
+            self.unreported_error.get_or_insert(e);
+        }
+        written
     }
 
     fn push(&mut self, bytes: &[u8]) {
@@ -45,7 +85,7 @@ impl StdoutBuffer {
             self.mode = if crate::io::is_terminal(STDOUT) { Buffering::Line } else { Buffering::Block };
         }
         if bytes.len() > STDOUT_CAPACITY - self.len {
-            self.flush();
+            let _kept = self.flush();
         }
         match self.buf.get_mut(self.len..self.len + bytes.len()) {
             Some(room) if bytes.len() < STDOUT_CAPACITY => {
@@ -54,12 +94,13 @@ impl StdoutBuffer {
             }
             // Larger than the whole buffer: straight through.
             _ => {
-                let _ = write_all_raw(table_write, 1, bytes);
+                let written = write_all_raw(table_write, 1, bytes);
+                let _kept = self.keep_failure(written);
                 return;
             }
         }
         if self.mode == Buffering::Line && bytes.contains(&b'\n') {
-            self.flush();
+            let _kept = self.flush();
         }
     }
 }
@@ -71,14 +112,67 @@ impl Write for StdoutBuffer {
     }
 }
 
-/// Writes `bytes` to standard output through its buffer.
+/// Writes `bytes` to standard output through its buffer. A write failure
+/// is kept for [`flush`] or exit (see the module documentation).
 pub fn write_stdout(bytes: &[u8]) {
     STDOUT_BUFFER.lock().push(bytes);
 }
 
-/// Writes whatever standard output holds.
+/// Writes whatever standard output holds (before a message on standard
+/// error, say). A failure is kept for [`flush`] or exit, as for a print.
 pub fn flush_stdout() {
-    STDOUT_BUFFER.lock().flush();
+    let _kept = STDOUT_BUFFER.lock().flush();
+}
+
+/// Writes whatever standard output holds, and returns the first write
+/// failure of standard output not returned before: of this flush, or of
+/// an earlier print or flush. A failure returned here is the program's to
+/// report; exit does not report it again.
+pub fn flush() -> Result<(), Errno> {
+    let mut out = STDOUT_BUFFER.lock();
+    let _kept = out.flush();
+    match out.unreported_error.take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The exit status a write error of standard output makes when the
+/// program would exit 0 (see the module documentation).
+static WRITE_ERROR_STATUS: AtomicI32 = AtomicI32::new(1);
+
+/// Chooses the exit status for a write error of standard output that exit
+/// reports when the program would otherwise exit 0 (by default 1; GNU `ls`
+/// uses 2).
+pub fn set_write_error_status(status: i32) {
+    WRITE_ERROR_STATUS.store(status, Ordering::Relaxed);
+}
+
+/// At exit: writes what standard output holds and, if a write of it
+/// failed and the program has not been told (through [`flush`]), says so
+/// on standard error. Returns the exit status: `status`, or the write
+/// error status if `status` is 0 and there was a failure to report.
+pub(crate) fn finish_stdout(status: i32) -> i32 {
+    let mut out = STDOUT_BUFFER.lock();
+    let last = out.flush();
+    let Some(_first) = out.unreported_error.take() else {
+        return status;
+    };
+    let mut w = FdWriter::new(2, table_write);
+    if let Some(name) = crate::env::program_name() {
+        let name = name.to_bytes();
+        let short = name.rsplit(|&b| b == b'/').next().unwrap_or(name);
+        w.write_bytes(short);
+        w.write_bytes(b": ");
+    }
+    w.write_bytes(b"write error");
+    // As GNU's close_stdout: the reason only when the last write failed.
+    if let Err(e) = last {
+        let _ = write!(w, ": {e}");
+    }
+    w.write_bytes(b"\n");
+    w.flush();
+    if status == 0 { WRITE_ERROR_STATUS.load(Ordering::Relaxed) } else { status }
 }
 
 /// Flushes standard output unless its lock is held (by code that panicked
@@ -86,7 +180,7 @@ pub fn flush_stdout() {
 #[cfg_attr(test, allow(dead_code))] // the panic handler is not built for host tests
 pub(crate) fn try_flush_stdout() {
     if let Some(mut out) = STDOUT_BUFFER.try_lock() {
-        out.flush();
+        let _kept = out.flush();
     }
 }
 
@@ -113,11 +207,9 @@ impl FdWriter {
         let _ = write_all_raw(self.write, self.fd, &self.buf[..self.len]);
         self.len = 0;
     }
-}
 
-impl Write for FdWriter {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut bytes = s.as_bytes();
+    /// Adds `bytes` (not necessarily UTF-8), writing out the buffer when full.
+    pub fn write_bytes(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             if self.len == self.buf.len() {
                 self.flush();
@@ -127,8 +219,20 @@ impl Write for FdWriter {
             self.len += n;
             bytes = &bytes[n..];
         }
+    }
+}
+
+impl Write for FdWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.write_bytes(s.as_bytes());
         Ok(())
     }
+}
+
+/// Writes `bytes` (a message holding a file name that is not UTF-8, say)
+/// to standard error, unbuffered. Errors are ignored, as for `eprint!`.
+pub fn write_stderr(bytes: &[u8]) {
+    let _ignored = write_all_raw(table_write, 2, bytes);
 }
 
 #[doc(hidden)]

@@ -132,16 +132,18 @@ fn two_tables_two_notes() {
     assert_eq!(abis, vec![1, sys_layer_stubs::ABI_VERSION]);
 }
 
-/// Acceptance: the stripped x86_64 demo is at most 17 KiB. It was 16 KiB
-/// (16,080 B) until start-up learnt to take the kernel's version from the
-/// vDSO's note (776 B) and to handle set-id start-up and
-/// `SYS_LAYER_ASSUME_KERNEL` (584 B): 17,360 B. Other targets' sizes are
-/// in README.md.
+/// Acceptance: the stripped x86_64 demo is at most 20.5 KiB. It was
+/// 16,080 B until two things every program needs came in: reporting a
+/// write error of standard output at exit, with its message (the error
+/// messages are 2 KiB of text), and a hardened start-up (the kernel's
+/// version from the vDSO's note, 776 B; set-id start-up and
+/// `SYS_LAYER_ASSUME_KERNEL`, 584 B). Other targets' sizes are in
+/// README.md.
 #[test]
-fn the_demo_is_stripped_and_at_most_17_kib_on_x86_64() {
+fn the_demo_is_stripped_and_at_most_20_5_kib_on_x86_64() {
     let size = std::fs::metadata(program("hello")).unwrap().len();
     assert!(facts_for("hello").stripped, "the demo is stripped");
     if target_arch() == "x86_64" {
-        assert!(size <= 17 * 1024, "demo is {size} bytes");
+        assert!(size <= 20 * 1024 + 512, "demo is {size} bytes");
     }
 }

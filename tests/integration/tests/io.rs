@@ -96,3 +96,37 @@ fn stat_fields_match_the_host_c_library() {
     assert_eq!(text.lines().count(), paths.len());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Runs `program` with standard output on `/dev/full`; (stderr, status).
+fn run_on_full_disk(program: &str, args: &[&str]) -> (String, Option<i32>) {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = command(program).args(args).stdin(std::process::Stdio::null()).stdout(full).output().unwrap();
+    (stderr(&out), out.status.code())
+}
+
+#[test]
+fn a_failed_write_of_standard_output_is_reported_at_exit() {
+    // As GNU's close_stdout: the reason when the last write failed, status
+    // 1 instead of 0, and a status main chose is kept.
+    let full = "stdout_errors: write error: No space left on device\n";
+    assert_eq!(run_on_full_disk("stdout_errors", &["print", "0"]), (full.to_owned(), Some(1)));
+    assert_eq!(run_on_full_disk("stdout_errors", &["print", "3"]), (full.to_owned(), Some(3)));
+    assert_eq!(run_on_full_disk("hello", &[]), ("hello: write error: No space left on device\n".to_owned(), Some(1)));
+    // Only an earlier write failed: no reason, as GNU.
+    assert_eq!(run_on_full_disk("stdout_errors", &["early"]), ("stdout_errors: write error\n".to_owned(), Some(1)));
+}
+
+#[test]
+fn flush_gives_the_write_error_to_the_program_and_exit_does_not_repeat_it() {
+    assert_eq!(run_on_full_disk("stdout_errors", &["flush"]), ("flush: No space left on device\n".to_owned(), Some(0)));
+    // A later failure is reported again.
+    assert_eq!(
+        run_on_full_disk("stdout_errors", &["flush-then-print"]),
+        ("flush: No space left on device\nstdout_errors: write error: No space left on device\n".to_owned(), Some(1))
+    );
+    let out = run("stdout_errors", &["flush-then-print"]);
+    assert_eq!(
+        (stdout(&out).as_str(), stderr(&out).as_str(), out.status.code()),
+        ("a line for standard output\nanother line\n", "flush: ok\n", Some(0))
+    );
+}
