@@ -155,6 +155,13 @@ pub fn run(name: &str, args: &[&str]) -> Output {
     command(name).args(args).stdin(std::process::Stdio::null()).output().expect("spawn the program")
 }
 
+/// Standard output as text, without the line `args_env` prints for the
+/// variable kernel-sim adds (`SYS_LAYER_ASSUME_KERNEL`, which tells the
+/// program the simulated version): what the caller passed, and only that.
+pub fn stdout_without_simulator_env(out: &Output) -> String {
+    stdout(out).lines().filter(|l| !l.starts_with("env=SYS_LAYER_ASSUME_KERNEL=")).map(|l| format!("{l}\n")).collect()
+}
+
 /// Standard output as text.
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

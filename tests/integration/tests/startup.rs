@@ -12,7 +12,7 @@ fn arguments_round_trip() {
     let args = ["plain", "with space", "", "ünïcödé", "--flag=x"];
     let out = command("args_env").args(args).env_clear().env("SYS_LAYER_PROBE", "a=b=c").output().unwrap();
     assert!(out.status.success(), "{out:?}");
-    let text = stdout(&out);
+    let text = stdout_without_simulator_env(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], format!("argc={}", args.len() + 1));
     assert_eq!(lines[1], format!("arg={}", program("args_env").display()), "argv[0] is the path run");
@@ -27,14 +27,15 @@ fn arguments_round_trip() {
 fn empty_environment() {
     let out = command("args_env").env_clear().output().unwrap();
     assert!(out.status.success());
-    assert_eq!(stdout(&out), format!("argc=1\narg={}\nprobe unset\n", program("args_env").display()));
+    let text = stdout_without_simulator_env(&out);
+    assert_eq!(text, format!("argc=1\narg={}\nprobe unset\n", program("args_env").display()));
 }
 
 #[test]
 fn environment_order_and_lookup() {
     let out =
         command("args_env").env_clear().env("A", "1").env("SYS_LAYER_PROBEX", "no").env("B", "").output().unwrap();
-    let text = stdout(&out);
+    let text = stdout_without_simulator_env(&out);
     let envs: Vec<&str> = text.lines().filter(|l| l.starts_with("env=")).collect();
     assert_eq!(envs.len(), 3);
     assert!(envs.contains(&"env=A=1") && envs.contains(&"env=B="));
