@@ -279,3 +279,10 @@ pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
         exit = const linux_raw_sys::general::__NR_exit,
     )
 }
+
+/// The `sa_restorer` to install with `SA_RESTORER`, where the architecture
+/// needs one (x86): `None` here, where the kernel returns from handlers
+/// through the vDSO's `__kernel_rt_sigreturn`.
+pub fn signal_restorer() -> Option<usize> {
+    None
+}

@@ -332,3 +332,16 @@ pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
         options(att_syntax)
     )
 }
+
+/// The signal-return trampoline handlers return to (`SA_RESTORER`): x86_64
+/// requires one. Never called directly.
+#[unsafe(naked)]
+unsafe extern "C" fn restore_rt() -> ! {
+    core::arch::naked_asm!("mov ${nr}, %eax", "syscall", "ud2", nr = const linux_raw_sys::general::__NR_rt_sigreturn, options(att_syntax))
+}
+
+/// The `sa_restorer` to install with `SA_RESTORER`, where the architecture
+/// needs one (x86): `None` where the kernel returns through the vDSO's own.
+pub fn signal_restorer() -> Option<usize> {
+    Some(restore_rt as *const () as usize)
+}

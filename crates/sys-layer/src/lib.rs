@@ -45,6 +45,7 @@ pub mod path;
 pub mod process;
 pub mod rand;
 pub mod rt;
+pub mod signal;
 pub mod stdio;
 pub mod sync;
 pub mod thread;

@@ -3,10 +3,12 @@
 //!
 //! Creating a thread allocates nothing from the heap: one anonymous mapping
 //! holds, from the bottom, a guard page (`PROT_NONE`, so an overflow faults
-//! instead of running into other memory), the stack, the thread's TLS area
-//! (laid out like the main thread's: variant I or II, with its own `errno`
-//! and the process's stack canary in its [`sys_layer_tls::ThreadData`]),
-//! and a control block with the closure and, later, its result. The thread
+//! instead of running into other memory, and is reported as one: see
+//! [`crate::signal`]), the stack, the thread's TLS area (laid out like the
+//! main thread's: variant I or II, with its own `errno` and the process's
+//! stack canary in its [`sys_layer_tls::ThreadData`]), a control block with
+//! the closure and, later, its result, and the thread's alternate signal
+//! stack. The thread
 //! data holds a pointer to the control block, so a thread library reaches
 //! everything from the thread pointer.
 //!
@@ -33,6 +35,7 @@ extern crate alloc;
 use crate::Errno;
 use crate::errno::call_slot;
 use crate::raw;
+use crate::runtime::overflow::ALT_STACK_SIZE;
 use crate::sync::{Parker, futex_wait_shared};
 use alloc::boxed::Box;
 use core::ffi::CStr;
@@ -72,6 +75,8 @@ struct Control {
     map_len: usize,
     /// The thread pointer of the new thread.
     thread_pointer: usize,
+    /// The thread's alternate signal stack (for the overflow report).
+    alt_stack: usize,
     /// The name to give the thread (NUL-terminated, at most 15 bytes).
     name: [u8; 16],
     /// The parent's signal mask, restored by the child.
@@ -162,7 +167,8 @@ impl Builder {
         // [guard][stack][pad][TLS area][pad][packet], rounded to pages.
         let tls_at = (GUARD_SIZE + stack).next_multiple_of(tls_align);
         let packet_at = (tls_at + layout.size).next_multiple_of(align_of::<Packet<F, T>>().max(16));
-        let len = (packet_at + size_of::<Packet<F, T>>()).next_multiple_of(page);
+        let alt_at = (packet_at + size_of::<Packet<F, T>>()).next_multiple_of(16);
+        let len = (alt_at + ALT_STACK_SIZE).next_multiple_of(page);
 
         use crate::mm::{MapFlags, Prot};
         // SAFETY: a new anonymous mapping replaces nothing.
@@ -205,6 +211,7 @@ impl Builder {
                     map_base: base as usize,
                     map_len: len,
                     thread_pointer: tp as usize,
+                    alt_stack: base as usize + alt_at,
                     name: self.name,
                     parent_mask: g::kernel_sigset_t { sig: [0; _] },
                     parker: Parker::new(),
@@ -257,7 +264,7 @@ impl Builder {
             let _ = unsafe { crate::mm::munmap(base.cast(), len) };
             return Err(Errno::from_raw(e));
         }
-        Ok(JoinHandle { control, _result: PhantomData })
+        Ok(JoinHandle { control, id: ret as u32, _result: PhantomData })
     }
 }
 
@@ -299,6 +306,7 @@ unsafe extern "C" fn thread_start(arg: *mut u8) -> ! {
     unsafe {
         let data = sys_layer_tls::thread_data();
         (*data).tid = raw::gettid(&mut 0) as i32;
+        let _ = crate::signal::set_alternate_stack_raw((*control).alt_stack as *mut u8, ALT_STACK_SIZE);
         if (*control).name[0] != 0 {
             let name = (*control).name.as_ptr() as usize;
             raw::prctl(linux_raw_sys::prctl::PR_SET_NAME as i32, name, 0, 0, 0, &mut 0);
@@ -325,6 +333,9 @@ unsafe extern "C" fn thread_start(arg: *mut u8) -> ! {
 /// Dropping it detaches the thread.
 pub struct JoinHandle<T> {
     control: *mut Control,
+    /// The thread's ID, which stays valid here after the kernel clears the
+    /// control block's copy at the thread's exit.
+    id: u32,
     _result: PhantomData<T>,
 }
 
@@ -335,11 +346,10 @@ unsafe impl<T: Send> Send for JoinHandle<T> {}
 unsafe impl<T: Send> Sync for JoinHandle<T> {}
 
 impl<T> JoinHandle<T> {
-    /// The thread's kernel ID.
+    /// The thread's kernel ID (reused by the kernel once the thread has
+    /// ended and been joined).
     pub fn id(&self) -> u32 {
-        // SAFETY: the control block lives until the handle is consumed.
-        let tid = unsafe { &(*self.control).tid };
-        tid.load(Ordering::Acquire)
+        self.id
     }
 
     /// Gives the thread a park token (see [`park`]).
@@ -460,6 +470,22 @@ pub fn name(buf: &mut [u8; 16]) -> Result<&[u8], Errno> {
 pub fn yield_now() {
     // SAFETY: no arguments.
     let _ = unsafe { raw::sched_yield(&mut 0) };
+}
+
+/// The calling thread's guard page (`None` for the main thread, whose stack
+/// the kernel grows), and its name into `name`.
+pub(crate) fn current_guard(name: &mut [u8; 16]) -> Option<(usize, usize)> {
+    let data = sys_layer_tls::thread_data();
+    // SAFETY: the calling thread's data; a spawned thread's control block
+    // outlives the thread.
+    unsafe {
+        let control = (*data).control.cast::<Control>();
+        if control.is_null() {
+            return None;
+        }
+        *name = (*control).name;
+        Some(((*control).map_base, (*control).map_base + GUARD_SIZE))
+    }
 }
 
 /// The main thread's park token (other threads keep theirs in their control

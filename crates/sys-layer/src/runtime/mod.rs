@@ -12,6 +12,8 @@ pub(crate) mod binder;
 pub(crate) mod image;
 #[cfg_attr(test, allow(dead_code))]
 pub(crate) mod kernel;
+#[cfg_attr(test, allow(dead_code))]
+pub(crate) mod overflow;
 #[cfg(not(test))]
 mod panic;
 #[cfg(not(test))]

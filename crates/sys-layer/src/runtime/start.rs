@@ -82,6 +82,9 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         }
     }
 
+    #[cfg(feature = "stack-overflow-report")]
+    super::overflow::install();
+
     // SAFETY: start-up is complete; constructors run once, before main.
     unsafe { run_constructors(&stack) };
 

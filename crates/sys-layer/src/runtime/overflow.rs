@@ -1,0 +1,174 @@
+//! The stack-overflow report: a thread that runs its stack into the guard
+//! below it gets `thread '<name>' has overflowed its stack` on standard
+//! error, as Rust's std prints it, and the process aborts (`SIGABRT`),
+//! instead of dying of a bare `SIGSEGV`.
+//!
+//! Start-up gives the main thread an alternate signal stack (in `.bss`:
+//! no page is touched unless a handler runs) and installs the handler for
+//! `SIGSEGV` and `SIGBUS`, three system calls; each spawned thread sets up
+//! its own alternate stack, in its mapping. The handler decides whether the
+//! fault is an overflow from the faulting address: a spawned thread's guard
+//! page is known; the main thread's stack is found in `/proc/self/maps`
+//! (the mapping that holds the start-up stack), and an address below it
+//! within the kernel's stack guard gap (1 MiB, `stack_guard_gap`) counts.
+//! Without `/proc`, a main-thread overflow stays a bare `SIGSEGV`. Any
+//! other fault puts the default action back and returns, so the fault
+//! repeats and the kernel ends the process as it would have.
+
+use crate::signal;
+use linux_raw_sys::general as g;
+
+/// Bytes of every thread's alternate signal stack: room for the handler,
+/// which reads `/proc/self/maps` in 1 KiB pieces, and the largest signal
+/// frames (AVX-512, SVE).
+pub(crate) const ALT_STACK_SIZE: usize = 32 * 1024;
+
+/// The kernel's default gap below a growing stack (`stack_guard_gap`: 256
+/// pages of 4 KiB).
+const MAIN_GUARD_GAP: usize = 256 * 4096;
+
+#[repr(C, align(16))]
+struct AltStack([u8; ALT_STACK_SIZE]);
+
+static mut MAIN_ALT_STACK: AltStack = AltStack([0; ALT_STACK_SIZE]);
+
+/// Gives the main thread its alternate stack and installs the handler.
+/// Failures leave faults to the kernel's default: nothing else depends on
+/// it.
+pub(crate) fn install() {
+    let stack = (&raw mut MAIN_ALT_STACK).cast::<u8>();
+    // SAFETY: the static is only ever the main thread's alternate stack,
+    // for the whole process.
+    if unsafe { signal::set_alternate_stack_raw(stack, ALT_STACK_SIZE) }.is_err() {
+        return;
+    }
+    let _ = signal::set_runtime_handler(signal::SIGSEGV, on_fault);
+    let _ = signal::set_runtime_handler(signal::SIGBUS, on_fault);
+}
+
+/// The handler: an overflow is reported and aborts; anything else goes
+/// back to the default action.
+unsafe extern "C" fn on_fault(sig: i32, info: *mut g::siginfo_t, _context: *mut core::ffi::c_void) {
+    // SAFETY: the kernel's siginfo for this delivery.
+    let addr = unsafe { &*info.cast::<signal::SigInfo>() }.fault_address();
+    let mut name = [0u8; 16];
+    let overflowed = match crate::thread::current_guard(&mut name) {
+        Some((lo, hi)) => (lo..hi).contains(&addr),
+        None => {
+            name[..4].copy_from_slice(b"main");
+            main_stack_start().is_some_and(|start| addr < start && start - addr <= MAIN_GUARD_GAP + 4096)
+        }
+    };
+    if !overflowed {
+        default_action(sig);
+        return;
+    }
+    let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    let name = if len == 0 { &b"<unnamed>"[..] } else { &name[..len] };
+    for part in
+        [&b"\nthread '"[..], name, b"' has overflowed its stack\nfatal runtime error: stack overflow, aborting\n"]
+    {
+        crate::stdio::write_stderr(part);
+    }
+    abort();
+}
+
+/// Puts `sig`'s default action back (raw calls: the handler links as
+/// little as it can).
+fn default_action(sig: i32) {
+    // SAFETY: all-zero is SIG_DFL with no flags and an empty mask.
+    let default: g::kernel_sigaction = unsafe { core::mem::zeroed() };
+    // SAFETY: a valid action; no old one asked for.
+    let _ = unsafe { crate::raw::rt_sigaction(sig, &default, core::ptr::null_mut(), 8, &mut 0) };
+}
+
+/// Ends the process with `SIGABRT`, whatever its action was.
+fn abort() -> ! {
+    default_action(signal::SIGABRT as i32);
+    let set = signal::SigSet::of(&[signal::SIGABRT]).0;
+    // SAFETY: valid sets; IDs of this thread.
+    unsafe {
+        crate::raw::rt_sigprocmask(g::SIG_UNBLOCK as i32, &set, core::ptr::null_mut(), 8, &mut 0);
+        let pid = crate::raw::getpid(&mut 0) as i32;
+        let tid = crate::raw::gettid(&mut 0) as i32;
+        crate::raw::tgkill(pid, tid, signal::SIGABRT as i32, &mut 0);
+    }
+    sys_layer_arch::exit_group(134)
+}
+
+/// The lowest address of the mapping that holds the start-up stack, from
+/// `/proc/self/maps`.
+fn main_stack_start() -> Option<usize> {
+    let sp = crate::runtime::startup().stack.argv as usize;
+    let path = c"/proc/self/maps".as_ptr();
+    // SAFETY: a NUL-terminated path.
+    let fd = unsafe { crate::raw::openat(g::AT_FDCWD, path, (g::O_RDONLY | g::O_CLOEXEC) as i32, 0, &mut 0) };
+    if fd < 0 {
+        return None;
+    }
+    let found = find_range_holding(fd as i32, sp);
+    // SAFETY: our own descriptor, closed once.
+    unsafe { crate::raw::close(fd as i32, &mut 0) };
+    found
+}
+
+/// Reads `/proc/self/maps` from `fd` for the start of the range holding
+/// `addr`.
+fn find_range_holding(fd: i32, addr: usize) -> Option<usize> {
+    let mut buf = [0u8; 1024];
+    let mut line = [0u8; 128];
+    let mut len = 0;
+    loop {
+        // SAFETY: buf is writable for its length.
+        let n = unsafe { crate::raw::read(fd, buf.as_mut_ptr().cast(), buf.len(), &mut 0) };
+        if n <= 0 {
+            return None;
+        }
+        let n = n as usize;
+        for &b in &buf[..n] {
+            if b != b'\n' {
+                if len < line.len() {
+                    line[len] = b;
+                    len += 1;
+                }
+                continue;
+            }
+            if let Some((start, end)) = parse_range(&line[..len])
+                && (start..end).contains(&addr)
+            {
+                return Some(start);
+            }
+            len = 0;
+        }
+    }
+}
+
+/// The `start-end` range at the front of a `/proc/self/maps` line.
+fn parse_range(line: &[u8]) -> Option<(usize, usize)> {
+    let hex = |s: &[u8]| -> Option<usize> {
+        let mut v: usize = 0;
+        for &c in s {
+            let d = (c as char).to_digit(16)? as usize;
+            v = v.checked_mul(16)?.checked_add(d)?;
+        }
+        (!s.is_empty()).then_some(v)
+    };
+    let range = line.split(|&b| b == b' ').next()?;
+    let mut parts = range.splitn(2, |&b| b == b'-');
+    Some((hex(parts.next()?)?, hex(parts.next()?)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_lines() {
+        assert_eq!(
+            parse_range(b"7ffd1000-7ffd3000 rw-p 00000000 00:00 0                          [stack]"),
+            Some((0x7ffd1000, 0x7ffd3000))
+        );
+        assert_eq!(parse_range(b"zz-1 r"), None);
+        assert_eq!(parse_range(b""), None);
+    }
+}
