@@ -29,8 +29,9 @@ def build():
         src = os.path.join(c, name + ".c")
         sh(["gcc", "-O2", "-static", "-o", os.path.join(OUT, "glibc_" + name), src])
         sh(["musl-gcc", "-O2", "-static", "-o", os.path.join(OUT, "musl_" + name), src])
-    for libc in ["glibc", "musl"]:
+    for libc, cc in [("glibc", "gcc"), ("musl", "musl-gcc")]:
         sh(["strip", os.path.join(OUT, libc + "_hello")])
+        sh([cc, "-O2", "-static", "-pthread", "-o", os.path.join(OUT, libc + "_threads"), os.path.join(c, "threads.c")])
     sh(["gcc", "-O2", "-o", os.path.join(OUT, "spawn"), os.path.join(c, "spawn.c")])
     env = dict(os.environ)
     flags = sh(["bash", "-c", "source ci/static-flags.sh && static_rustflags"], cwd=ROOT)
@@ -39,7 +40,7 @@ def build():
         "-p", "sys-layer-bench-programs"], cwd=ROOT, env=env)
     rel = os.path.join(ROOT, "target", TRIPLE, "release")
     for name in ["floor_getppid", "floor_getppid_call", "floor_clock", "floor_hello", "sl_getppid", "sl_clock",
-                 "sl_hello", "sl_mem", "sl_malloc"]:
+                 "sl_hello", "sl_mem", "sl_malloc", "sl_threads"]:
         shutil.copy(os.path.join(rel, name), os.path.join(OUT, name))
 
 
@@ -137,6 +138,18 @@ def main():
     g = interleaved(progs, [n], r)
     gl, mu, sl = (g[p] for p in progs)
     add(f"| malloc+free | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
+
+    add("\n### Threads and locks (ns per operation, median of interleaved runs, min-max)\n")
+    add("| workload | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+    add("|---|---|---|---|---|---|")
+    progs = ["glibc_threads", "musl_threads", "sl_threads"]
+    for mode, name, count in [("spawn", "thread spawn + join", 2_000 if QUICK else 20_000),
+                              ("mutex", "mutex lock + unlock, uncontended", n),
+                              ("contended", "mutex lock + unlock, 2 threads contending", n // 4),
+                              ("malloc2", "malloc+free, 2 threads at once", n)]:
+        g = interleaved(progs, [mode, count], r)
+        gl, mu, sl = (g[p] for p in progs)
+        add(f"| {name} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
 
     table = "\n".join(lines)
     print(table)

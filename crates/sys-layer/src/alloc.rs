@@ -2,19 +2,26 @@
 //! for large ones.
 //!
 //! Requests up to 2 KiB (size and alignment) come from one of eight classes
-//! of powers of two, 16 B to 2 KiB, each a free list refilled 64 KiB at a
-//! time from `mmap`; freed blocks go back on their list (and stay with the
-//! process). Larger requests get their own anonymous mapping, returned to
-//! the kernel on free, and grown or shrunk with `mremap` where the
-//! alignment allows. One spin lock guards the lists: correct with threads,
-//! not yet tuned for them.
+//! of powers of two, 16 B to 2 KiB. Each thread keeps a free list per class
+//! in its thread data (reached from the thread pointer, no lock, no atomic
+//! operation): an allocation pops from it, a free pushes onto it, whichever
+//! thread allocated the block. When a thread's list is empty it takes a
+//! batch of [`BATCH`] blocks from the process's list of that class, under a
+//! futex mutex, which is refilled 64 KiB at a time from `mmap`; when it
+//! holds more than [`CACHE_LIMIT`], half go back. A thread's lists go back
+//! to the process's when it ends. Freed small blocks stay with the process.
+//! Larger requests get their own anonymous mapping, returned to the kernel
+//! on free, and grown or shrunk with `mremap` where the alignment allows.
+//!
+//! Like `malloc`, it is not async-signal-safe: a signal handler must not
+//! allocate while the code it interrupted might be.
 //!
 //! Installed as the `#[global_allocator]` with the `global-allocator`
 //! feature (on by default), so `alloc`'s `Vec`, `String`, `Box` and
 //! `format!` work in a program on this runtime.
 
 use crate::raw as call;
-use crate::sync::SpinLock;
+use crate::sync::Mutex;
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::null_mut;
 use linux_raw_sys::general as g;
@@ -24,6 +31,11 @@ const MIN_CLASS_LOG2: usize = 4;
 /// The largest class: 2 KiB.
 const MAX_CLASS_LOG2: usize = 11;
 const CLASSES: usize = MAX_CLASS_LOG2 - MIN_CLASS_LOG2 + 1;
+const _: () = assert!(CLASSES == sys_layer_tls::ALLOC_CLASSES);
+/// Blocks a thread takes from the process's list at a time.
+pub const BATCH: u32 = 32;
+/// Blocks a thread keeps per class before it gives half back.
+pub const CACHE_LIMIT: u32 = 128;
 /// How much a class takes from the kernel at a time.
 const REFILL: usize = 64 * 1024;
 const PAGE: usize = 4096;
@@ -39,10 +51,82 @@ struct FreeBlock {
     next: *mut FreeBlock,
 }
 
-// SAFETY: the lists are only touched under the spin lock.
+// SAFETY: the lists are only touched under the mutex.
 unsafe impl Send for FreeLists {}
 
-static LISTS: SpinLock<FreeLists> = SpinLock::new(FreeLists { heads: [null_mut(); CLASSES] });
+/// The process's lists, which threads take batches from and give back to.
+static LISTS: Mutex<FreeLists> = Mutex::new(FreeLists { heads: [null_mut(); CLASSES] });
+
+/// Moves up to `n` blocks of `class` from the process's list to the calling
+/// thread's (refilling it from the kernel when empty). `false` if the
+/// kernel had no memory.
+#[cold]
+fn take_batch(class: usize, size: usize, n: u32, data: *mut sys_layer_tls::ThreadData) -> bool {
+    let mut lists = LISTS.lock();
+    if lists.heads[class].is_null() {
+        let chunk = map(REFILL);
+        if chunk.is_null() {
+            return false;
+        }
+        // Thread the new blocks onto the list, first block first.
+        let count = REFILL / size;
+        for i in 0..count {
+            let block = chunk.wrapping_add(i * size).cast::<FreeBlock>();
+            let next = if i + 1 < count { chunk.wrapping_add((i + 1) * size).cast() } else { null_mut() };
+            // SAFETY: the block lies in the fresh mapping.
+            unsafe { block.write(FreeBlock { next }) };
+        }
+        lists.heads[class] = chunk.cast();
+    }
+    for _ in 0..n {
+        let block = lists.heads[class];
+        if block.is_null() {
+            break;
+        }
+        // SAFETY: blocks on either list hold their link; the thread's list
+        // is its own.
+        unsafe {
+            lists.heads[class] = (*block).next;
+            (*block).next = (*data).alloc_heads[class].cast();
+            (*data).alloc_heads[class] = block.cast();
+            (*data).alloc_counts[class] += 1;
+        }
+    }
+    true
+}
+
+/// Moves `n` blocks of `class` from the calling thread's list to the
+/// process's.
+#[cold]
+fn give_back(class: usize, n: u32, data: *mut sys_layer_tls::ThreadData) {
+    let mut lists = LISTS.lock();
+    for _ in 0..n {
+        // SAFETY: as in take_batch.
+        unsafe {
+            let block = (*data).alloc_heads[class].cast::<FreeBlock>();
+            if block.is_null() {
+                break;
+            }
+            (*data).alloc_heads[class] = (*block).next.cast();
+            (*data).alloc_counts[class] -= 1;
+            (*block).next = lists.heads[class];
+            lists.heads[class] = block;
+        }
+    }
+}
+
+/// Gives the calling thread's cached blocks back to the process: a thread
+/// does it as it ends.
+pub(crate) fn release_thread_cache() {
+    let data = sys_layer_tls::thread_data();
+    for class in 0..CLASSES {
+        // SAFETY: the calling thread's own data.
+        let n = unsafe { (*data).alloc_counts[class] };
+        if n != 0 {
+            give_back(class, n, data);
+        }
+    }
+}
 
 /// The class of a request, if it is small: index and block size.
 fn class_of(layout: Layout) -> Option<(usize, usize)> {
@@ -111,37 +195,38 @@ fn map_large(layout: Layout) -> *mut u8 {
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let Some((class, size)) = class_of(layout) else { return map_large(layout) };
-        let mut lists = LISTS.lock();
-        if lists.heads[class].is_null() {
-            let chunk = map(REFILL);
-            if chunk.is_null() {
-                return null_mut();
+        let data = sys_layer_tls::thread_data();
+        // SAFETY: the calling thread's own data: its list, which only it
+        // touches (no signal handler allocates, see the module docs).
+        unsafe {
+            let mut block = (*data).alloc_heads[class].cast::<FreeBlock>();
+            if block.is_null() {
+                if !take_batch(class, size, BATCH, data) {
+                    return null_mut();
+                }
+                block = (*data).alloc_heads[class].cast();
             }
-            // Thread the new blocks onto the list, first block first.
-            let count = REFILL / size;
-            for i in 0..count {
-                let block = chunk.wrapping_add(i * size).cast::<FreeBlock>();
-                let next = if i + 1 < count { chunk.wrapping_add((i + 1) * size).cast() } else { null_mut() };
-                // SAFETY: the block lies in the fresh mapping.
-                unsafe { block.write(FreeBlock { next }) };
-            }
-            lists.heads[class] = chunk.cast();
+            (*data).alloc_heads[class] = (*block).next.cast();
+            (*data).alloc_counts[class] -= 1;
+            block.cast()
         }
-        let block = lists.heads[class];
-        // SAFETY: a block on the list holds its link.
-        lists.heads[class] = unsafe { (*block).next };
-        block.cast()
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         match class_of(layout) {
             Some((class, _)) => {
-                let mut lists = LISTS.lock();
-                let block = ptr.cast::<FreeBlock>();
+                let data = sys_layer_tls::thread_data();
                 // SAFETY: the caller gives back a block of this class, which
-                // now holds the link.
-                unsafe { block.write(FreeBlock { next: lists.heads[class] }) };
-                lists.heads[class] = block;
+                // now holds the link; the list is this thread's own.
+                unsafe {
+                    let block = ptr.cast::<FreeBlock>();
+                    block.write(FreeBlock { next: (*data).alloc_heads[class].cast() });
+                    (*data).alloc_heads[class] = block.cast();
+                    (*data).alloc_counts[class] += 1;
+                    if (*data).alloc_counts[class] > CACHE_LIMIT {
+                        give_back(class, CACHE_LIMIT / 2, data);
+                    }
+                }
             }
             None => unmap(ptr, round_to_pages(layout.size()).unwrap_or(0)),
         }

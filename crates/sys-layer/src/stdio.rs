@@ -32,7 +32,7 @@
 use crate::errno::Errno;
 use crate::fd::STDOUT;
 use crate::io::{SlotWrite, table_write, write_all_raw};
-use crate::sync::SpinLock;
+use crate::sync::Mutex;
 use core::ffi::c_int;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicI32, Ordering};
@@ -54,7 +54,7 @@ struct StdoutBuffer {
     unreported_error: Option<Errno>,
 }
 
-static STDOUT_BUFFER: SpinLock<StdoutBuffer> = SpinLock::new(StdoutBuffer {
+static STDOUT_BUFFER: Mutex<StdoutBuffer> = Mutex::new(StdoutBuffer {
     buf: [0; STDOUT_CAPACITY],
     len: 0,
     mode: Buffering::NotYetKnown,

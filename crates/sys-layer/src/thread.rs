@@ -314,10 +314,15 @@ unsafe extern "C" fn thread_start(arg: *mut u8) -> ! {
         raw::rt_sigprocmask(g::SIG_SETMASK as i32, &(*control).parent_mask, core::ptr::null_mut(), 8, &mut 0);
         ((*control).run)(control);
         run_tls_destructors();
-        if (*control).state.swap(FINISHED, Ordering::AcqRel) == DETACHED {
-            // Nobody will join: drop the result and free the mapping, with
-            // every signal blocked (a handler would run on the freed stack).
+        let detached = (*control).state.swap(FINISHED, Ordering::AcqRel) == DETACHED;
+        if detached {
+            // Nobody will join: drop the result here.
             ((*control).drop_result)(control);
+        }
+        crate::alloc::release_thread_cache();
+        if detached {
+            // Free the mapping, with every signal blocked (a handler would
+            // run on the freed stack).
             let all = g::kernel_sigset_t { sig: [!0; _] };
             raw::rt_sigprocmask(g::SIG_SETMASK as i32, &all, core::ptr::null_mut(), 8, &mut 0);
             let (base, len) = ((*control).map_base, (*control).map_len);

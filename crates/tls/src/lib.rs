@@ -75,7 +75,14 @@ pub struct ThreadData {
     /// Head of the thread's list of TLS destructors (the runtime's, null
     /// when empty).
     pub destructors: *mut u8,
+    /// The allocator's per-thread cache: a free list per size class.
+    pub alloc_heads: [*mut u8; ALLOC_CLASSES],
+    /// Blocks on each of those lists.
+    pub alloc_counts: [u32; ALLOC_CLASSES],
 }
+
+/// Size classes the runtime's allocator caches per thread.
+pub const ALLOC_CLASSES: usize = 8;
 
 /// Where the stack-protector canary sits from the thread pointer on x86,
 /// as compilers emit it (`%fs:0x28` on x86_64, `%gs:0x14` on i686).
@@ -269,6 +276,8 @@ pub unsafe fn initialize_area(
             tid: 0,
             control: core::ptr::null_mut(),
             destructors: core::ptr::null_mut(),
+            alloc_heads: [core::ptr::null_mut(); ALLOC_CLASSES],
+            alloc_counts: [0; ALLOC_CLASSES],
         });
         tp
     }
