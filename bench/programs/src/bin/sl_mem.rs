@@ -14,7 +14,7 @@ static mut A: [u8; (1 << 20) + 64] = [b'x'; (1 << 20) + 64];
 static mut B: [u8; (1 << 20) + 64] = [b'x'; (1 << 20) + 64];
 
 fn main(args: env::Args, _: env::Vars) -> i32 {
-    let op = args.nth(1).map_or(&b"memcpy"[..], |a| a.to_bytes());
+    let op = { args }.nth(1).map_or(&b"memcpy"[..], |a| a.to_bytes());
     let size = (arg_num(args, 2, 256) as usize).min(1 << 20);
     let iters = match arg_num(args, 3, 0) {
         0 => 2_000_000_000 / (size as u64 + 64),

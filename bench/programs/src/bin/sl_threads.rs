@@ -58,7 +58,7 @@ fn two_threads(f: fn(), n: u64) -> u64 {
 }
 
 fn main(args: env::Args, _: env::Vars) -> i32 {
-    let mode = args.nth(1).map(|a| a.to_bytes()).unwrap_or(b"spawn");
+    let mode = { args }.nth(1).map(|a| a.to_bytes()).unwrap_or(b"spawn");
     let n = arg_num(args, 2, 10_000);
     let (ns, ops) = match mode {
         b"spawn" => {
