@@ -29,7 +29,11 @@ cargo clippy --lib --bins --tests -q -- -D warnings
 for triple in $SYS_LAYER_TARGETS; do
     (source ci/static-flags.sh && export_static_rustflags "$triple" &&
         cargo clippy -q --target "$triple" -p sys-layer-test-programs -p sys-layer --features sys-layer/examples \
-            --bins --lib --examples -- -D warnings)
+            --bins --lib --examples -- -D warnings
+        # The benchmark programs run on this machine only (bench/run.sh).
+        if [ "$triple" = x86_64-unknown-linux-gnu ]; then
+            cargo clippy -q --target "$triple" -p sys-layer-bench-programs -p sys-layer-bench-raw -- -D warnings
+        fi)
 done
 echo "== rustfmt and clippy, corpus (tests/corpus, its own workspace)" >&2
 cargo fmt --manifest-path tests/corpus/Cargo.toml --all -- --check
