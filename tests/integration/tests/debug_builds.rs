@@ -12,7 +12,7 @@ fn run_debug(name: &str) -> std::process::Output {
 
 #[test]
 fn check_programs_pass_unoptimised() {
-    for name in ["errno_paths", "tls_values", "no_tls", "two_tables"] {
+    for name in ["errno_paths", "tls_values", "no_tls", "two_tables", "threads", "signals"] {
         let out = run_debug(name);
         let text = stdout(&out);
         assert!(out.status.success() && !text.contains("FAIL"), "{name}: {:?}\n{text}\n{}", out.status, stderr(&out));

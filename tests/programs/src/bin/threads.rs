@@ -88,15 +88,18 @@ fn names_stacks_and_destructors(t: &mut Checks) {
         .expect("spawn");
     t.eq("a thread's name, cut to 15 bytes", h.join(), Ok(b"worker-seven-wi".to_vec()));
 
-    // A 256 KiB stack holds a 160 KiB frame.
+    // A 4 MiB stack holds a 3 MiB frame, which the default 2 MiB would not.
     let h = thread::Builder::new()
-        .stack_size(256 * 1024)
+        .stack_size(4 * 1024 * 1024)
         .spawn(|| {
-            let big = core::hint::black_box([7u8; 160 * 1024]);
-            big.iter().map(|&b| b as usize).sum::<usize>()
+            let mut big = [0u8; 3 * 1024 * 1024];
+            for (i, b) in big.iter_mut().enumerate() {
+                *b = (i % 7) as u8;
+            }
+            core::hint::black_box(&big).iter().map(|&b| b as usize).sum::<usize>()
         })
         .expect("spawn");
-    t.eq("a larger stack", h.join(), 7 * 160 * 1024);
+    t.eq("a larger stack", h.join(), (0..3 * 1024 * 1024).map(|i| i % 7).sum::<usize>());
 
     static RAN: AtomicUsize = AtomicUsize::new(0);
     unsafe extern "C" fn count(object: *mut u8) {
