@@ -39,9 +39,8 @@
 //! unwind-table trim, 34,944 B with these stubs and the tables kept,
 //! 88,832 B with the `unwinding` unwinder linked instead (+54 KiB). These
 //! stubs cost about 270 B of code (`_Unwind_Resume`, the personality, the
-//! message) where something references them, and nothing in the demo,
-//! which stays 16,080 B: nothing there calls them, so the linker drops
-//! them.
+//! message) where something references them, and nothing in the demo:
+//! nothing there calls them, so the linker drops them.
 //!
 //! The symbols are strong: a program that links another unwinder gets a
 //! duplicate-symbol error rather than a silent choice.
