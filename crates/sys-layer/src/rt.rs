@@ -7,7 +7,7 @@ use crate::runtime::startup;
 pub use crate::layer::{Binding, SlotSet};
 pub use crate::runtime::auxv::{Auxv, StartupStack};
 pub use crate::runtime::binder::{BindError, BindReport, Protection, SealSkipped, TableReport};
-pub use crate::runtime::kernel::{Kernel, KernelVersion, VersionSource};
+pub use crate::runtime::kernel::{Kernel, KernelVersion, Release, VersionSource};
 pub use sys_layer_tls::Layout;
 
 /// What the binder did: the kernel it saw, the layers it stacked, and each

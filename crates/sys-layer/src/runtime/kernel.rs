@@ -41,6 +41,39 @@ impl VersionSource {
     }
 }
 
+/// A kernel's release string (`uname -r`).
+#[derive(Clone, Copy)]
+pub struct Release {
+    bytes: [u8; 65],
+    len: usize,
+}
+
+impl Release {
+    /// The release (empty if unknown; `"(not ASCII)"` for the odd kernel
+    /// whose release is not ASCII).
+    pub fn as_str(&self) -> &str {
+        let bytes = &self.bytes[..self.len.min(self.bytes.len())];
+        if bytes.is_ascii() {
+            // SAFETY: ASCII is valid UTF-8.
+            unsafe { core::str::from_utf8_unchecked(bytes) }
+        } else {
+            "(not ASCII)"
+        }
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// What the binder learnt about the running kernel.
 #[derive(Clone, Copy)]
 pub struct Kernel {
@@ -65,36 +98,41 @@ impl Kernel {
         Kernel { release, release_len: len, version, source }
     }
 
+    /// What `uname(2)` says (nothing known if it fails).
+    fn from_uname() -> Kernel {
+        let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::uninit();
+        // SAFETY: uts is a writable new_utsname.
+        if unsafe { sys!(__NR_uname, uts.as_mut_ptr()) }.is_err() {
+            return Kernel::UNKNOWN;
+        }
+        // SAFETY: uname filled the struct; only the release field is read,
+        // in place, as bytes (c_char and u8 have the same size).
+        let release = unsafe {
+            let field = &raw const (*uts.as_ptr()).release;
+            core::slice::from_raw_parts(field.cast::<u8>(), (*field).len())
+        };
+        Kernel::from_release_field(release)
+    }
+
     /// Nothing known (uname failed).
     pub const UNKNOWN: Kernel =
         Kernel { release: [0; 65], release_len: 0, version: None, source: VersionSource::Unknown };
 
-    /// The running kernel: the release from `uname(2)`, the version from the
-    /// vDSO's note where it has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 for
-    /// none), else from the release; then lowered to `assumed` if that is
-    /// lower (the caller passes `None` in a set-id program).
+    /// The running kernel: the version from the vDSO's note where it has
+    /// one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 for none), else from the
+    /// `uname(2)` release; then lowered to `assumed` if that is lower (the
+    /// caller passes `None` in a set-id program). With the note, `uname` is
+    /// not called at start-up: [`Kernel::release`] asks for the release
+    /// when something wants it.
     ///
     /// # Safety
     /// `vdso_ehdr` must be the kernel's `AT_SYSINFO_EHDR`, or 0.
     pub(crate) unsafe fn detect(vdso_ehdr: usize, assumed: Option<KernelVersion>) -> Kernel {
-        let mut uts = core::mem::MaybeUninit::<linux_raw_sys::system::new_utsname>::uninit();
-        // SAFETY: uts is a writable new_utsname.
-        let mut kernel = if unsafe { sys!(__NR_uname, uts.as_mut_ptr()) }.is_ok() {
-            // SAFETY: uname filled the struct; only the release field is
-            // read, in place, as bytes (c_char and u8 have the same size).
-            let release = unsafe {
-                let field = &raw const (*uts.as_ptr()).release;
-                core::slice::from_raw_parts(field.cast::<u8>(), (*field).len())
-            };
-            Kernel::from_release_field(release)
-        } else {
-            Kernel::UNKNOWN
-        };
         // SAFETY: the caller vouches for vdso_ehdr.
-        if let Some(v) = unsafe { Image::from_vdso(vdso_ehdr) }.as_ref().and_then(version_note) {
-            kernel.version = Some(v);
-            kernel.source = VersionSource::VdsoNote;
-        }
+        let mut kernel = match unsafe { Image::from_vdso(vdso_ehdr) }.as_ref().and_then(version_note) {
+            Some(v) => Kernel { version: Some(v), source: VersionSource::VdsoNote, ..Kernel::UNKNOWN },
+            None => Kernel::from_uname(),
+        };
         if let Some(a) = assumed
             && kernel.version.is_none_or(|v| a < v)
         {
@@ -105,15 +143,15 @@ impl Kernel {
     }
 
     /// The release string as `uname -r` prints it (empty if unknown;
-    /// `"(not ASCII)"` for the odd kernel whose release is not ASCII).
-    pub fn release(&self) -> &str {
-        let bytes = &self.release[..self.release_len.min(self.release.len())];
-        if bytes.is_ascii() {
-            // SAFETY: ASCII is valid UTF-8.
-            unsafe { core::str::from_utf8_unchecked(bytes) }
-        } else {
-            "(not ASCII)"
+    /// `"(not ASCII)"` for the odd kernel whose release is not ASCII): the
+    /// one read at start-up, or (when the vDSO's note gave the version) one
+    /// read now.
+    pub fn release(&self) -> Release {
+        if self.release_len != 0 {
+            return Release { bytes: self.release, len: self.release_len };
         }
+        let now = Kernel::from_uname();
+        Release { bytes: now.release, len: now.release_len }
     }
 
     /// Whether the kernel is known to be at least `v`. An unknown kernel is
@@ -273,11 +311,11 @@ mod tests {
         let mut field = [0u8; 65];
         field[..6].copy_from_slice(b"6.10.2");
         let k = Kernel::from_release_field(&field);
-        assert_eq!(k.release(), "6.10.2");
+        assert_eq!(k.release().as_str(), "6.10.2");
         assert!(k.at_least(KernelVersion::new(6, 10, 0)));
         assert!(!Kernel::UNKNOWN.at_least(KernelVersion::new(0, 0, 0)));
         let k = Kernel::from_release_field(&[b'7'; 65]);
-        assert_eq!(k.release().len(), 65);
+        assert_eq!(k.release().as_str().len(), 65);
         assert_eq!(k.version, None);
     }
 }
