@@ -143,7 +143,7 @@ def main():
     add("| workload | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
     add("|---|---|---|---|---|---|")
     progs = ["glibc_threads", "musl_threads", "sl_threads"]
-    for mode, name, count in [("spawn", "thread spawn + join", 2_000 if QUICK else 20_000),
+    for mode, name, count in [("spawn", "thread spawn + join", 1_000 if QUICK else 5_000),
                               ("mutex", "mutex lock + unlock, uncontended", n),
                               ("contended", "mutex lock + unlock, 2 threads contending", n // 4),
                               ("malloc2", "malloc+free, 2 threads at once", n)]:
