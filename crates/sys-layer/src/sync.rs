@@ -115,7 +115,17 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Locks, waiting as long as another thread holds the lock.
+    ///
+    /// While the process has only ever had one thread, no other can hold
+    /// the lock or wait for it, and a plain load and store take it (as
+    /// glibc drops the `lock` prefix then): a signal handler that takes
+    /// and releases the lock between the two leaves it as it found it.
+    #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        if !crate::thread::ever_spawned() && self.futex.load(Ordering::Relaxed) == UNLOCKED {
+            self.futex.store(LOCKED, Ordering::Relaxed);
+            return MutexGuard { lock: self };
+        }
         if self.futex.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_err() {
             self.lock_contended();
         }
@@ -154,7 +164,13 @@ impl<T: ?Sized> Mutex<T> {
         self.value.get_mut()
     }
 
+    #[inline]
     fn unlock(&self) {
+        // One thread: nobody waits (see `lock`).
+        if !crate::thread::ever_spawned() {
+            self.futex.store(UNLOCKED, Ordering::Relaxed);
+            return;
+        }
         if self.futex.swap(UNLOCKED, Ordering::Release) == CONTENDED {
             futex_wake(&self.futex, 1);
         }

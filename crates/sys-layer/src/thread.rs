@@ -21,9 +21,10 @@
 //! not use it. All signals are blocked while the thread is made, and the
 //! child restores the parent's mask once it runs.
 //!
-//! A joined thread's mapping is unmapped by the joiner, once the kernel has
+//! A joined thread's mapping is released by the joiner, once the kernel has
 //! cleared the thread's ID word at its exit (`CLONE_CHILD_CLEARTID`, a
-//! futex wake). A detached thread unmaps its own mapping as its last act,
+//! futex wake): kept for the next thread of the same size (up to
+//! [`CACHED_MAPPINGS`], as C libraries keep stacks), else unmapped. A detached thread unmaps its own mapping as its last act,
 //! with every signal blocked, in assembly that touches no memory between
 //! `munmap` and `exit`. Dropping a [`JoinHandle`] detaches.
 //!
@@ -41,8 +42,18 @@ use alloc::boxed::Box;
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use core::mem::{MaybeUninit, align_of, size_of};
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use linux_raw_sys::general as g;
+
+/// Whether this process has ever started a thread: until it has, locks
+/// need no atomic read-modify-write (see [`crate::sync::Mutex::lock`]).
+static EVER_SPAWNED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a thread was ever spawned (never false again once true).
+#[inline(always)]
+pub(crate) fn ever_spawned() -> bool {
+    EVER_SPAWNED.load(Ordering::Relaxed)
+}
 
 /// The stack size [`spawn`] gives a thread: 2 MiB, as Rust's std does.
 pub const DEFAULT_STACK_SIZE: usize = 2 * 1024 * 1024;
@@ -170,25 +181,10 @@ impl Builder {
         let alt_at = (packet_at + size_of::<Packet<F, T>>()).next_multiple_of(16);
         let len = (alt_at + ALT_STACK_SIZE).next_multiple_of(page);
 
-        use crate::mm::{MapFlags, Prot};
-        // SAFETY: a new anonymous mapping replaces nothing.
-        let base = unsafe {
-            crate::mm::mmap(
-                core::ptr::null_mut(),
-                len,
-                Prot::READ | Prot::WRITE,
-                MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::STACK,
-                None,
-                0,
-            )
-        }?
-        .cast::<u8>();
-        // SAFETY: the guard page is the bottom of the mapping just made.
-        if let Err(e) = unsafe { crate::mm::mprotect(base.cast(), GUARD_SIZE, Prot::empty()) } {
-            // SAFETY: ours, unused.
-            let _ = unsafe { crate::mm::munmap(base.cast(), len) };
-            return Err(e);
-        }
+        let base = match take_cached_mapping(len) {
+            Some(base) => base,
+            None => new_mapping(len)?,
+        };
         // SAFETY: the mapping is ours, len bytes, and every offset is in it.
         let (tls_area, packet) = unsafe { (base.add(tls_at), base.add(packet_at).cast::<Packet<F, T>>()) };
         // SAFETY: the area is writable for layout.size bytes, aligned to
@@ -245,6 +241,9 @@ impl Builder {
             | g::CLONE_SETTLS
             | g::CLONE_PARENT_SETTID
             | g::CLONE_CHILD_CLEARTID;
+        // From here on locks use atomic operations: set before the thread
+        // exists, seen by it through clone.
+        EVER_SPAWNED.store(true, Ordering::SeqCst);
         let mut scratch = [0u32; 4];
         let tls = sys_layer_arch::thread_pointer_clone_arg(tp, &mut scratch);
         // SAFETY: the stack, TLS and ID words lie in the thread's own
@@ -261,11 +260,78 @@ impl Builder {
             // SAFETY: the closure was written above and is dropped once.
             unsafe { (*packet).f.assume_init_drop() };
             // SAFETY: ours, unused.
-            let _ = unsafe { crate::mm::munmap(base.cast(), len) };
+            unsafe { release_mapping(base as usize, len) };
             return Err(Errno::from_raw(e));
         }
         Ok(JoinHandle { control, id: ret as u32, _result: PhantomData })
     }
+}
+
+/// Mappings of threads that were joined, kept for the next threads of the
+/// same size (as C libraries keep stacks): their guard page is in place and
+/// their pages are faulted in. At most [`CACHED_MAPPINGS`].
+struct MappingCache {
+    entries: [(usize, usize); CACHED_MAPPINGS],
+    count: usize,
+}
+
+/// How many joined threads' mappings are kept for reuse.
+pub const CACHED_MAPPINGS: usize = 8;
+
+static MAPPING_CACHE: crate::sync::Mutex<MappingCache> =
+    crate::sync::Mutex::new(MappingCache { entries: [(0, 0); CACHED_MAPPINGS], count: 0 });
+
+/// A kept mapping of exactly `len` bytes, if there is one.
+fn take_cached_mapping(len: usize) -> Option<*mut u8> {
+    let mut cache = MAPPING_CACHE.lock();
+    let count = cache.count;
+    let at = cache.entries[..count].iter().position(|&(_, l)| l == len)?;
+    let (base, _) = cache.entries[at];
+    cache.entries[at] = cache.entries[count - 1];
+    cache.count -= 1;
+    Some(base as *mut u8)
+}
+
+/// A new thread mapping of `len` bytes with its guard page.
+fn new_mapping(len: usize) -> Result<*mut u8, Errno> {
+    use crate::mm::{MapFlags, Prot};
+    // SAFETY: a new anonymous mapping replaces nothing.
+    let base = unsafe {
+        crate::mm::mmap(
+            core::ptr::null_mut(),
+            len,
+            Prot::READ | Prot::WRITE,
+            MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::STACK,
+            None,
+            0,
+        )
+    }?
+    .cast::<u8>();
+    // SAFETY: the guard page is the bottom of the mapping just made.
+    if let Err(e) = unsafe { crate::mm::mprotect(base.cast(), GUARD_SIZE, Prot::empty()) } {
+        // SAFETY: ours, unused.
+        let _ = unsafe { crate::mm::munmap(base.cast(), len) };
+        return Err(e);
+    }
+    Ok(base)
+}
+
+/// Keeps a mapping no thread uses any more for reuse, or unmaps it.
+///
+/// # Safety
+/// Nothing may use the mapping: its thread has exited (or never started).
+unsafe fn release_mapping(base: usize, len: usize) {
+    {
+        let mut cache = MAPPING_CACHE.lock();
+        if cache.count < CACHED_MAPPINGS {
+            let at = cache.count;
+            cache.entries[at] = (base, len);
+            cache.count += 1;
+            return;
+        }
+    }
+    // SAFETY: as the caller vouches.
+    let _ = unsafe { crate::mm::munmap(base as *mut _, len) };
 }
 
 /// The ThreadData of the thread whose thread pointer is `tp`.
@@ -305,7 +371,9 @@ unsafe extern "C" fn thread_start(arg: *mut u8) -> ! {
     // parent does not free while the thread runs.
     unsafe {
         let data = sys_layer_tls::thread_data();
-        (*data).tid = raw::gettid(&mut 0) as i32;
+        // The kernel wrote the ID (CLONE_PARENT_SETTID) before this thread
+        // could run.
+        (*data).tid = (*control).tid.load(Ordering::Relaxed) as i32;
         let _ = crate::signal::set_alternate_stack_raw((*control).alt_stack as *mut u8, ALT_STACK_SIZE);
         if (*control).name[0] != 0 {
             let name = (*control).name.as_ptr() as usize;
@@ -380,7 +448,7 @@ impl<T> JoinHandle<T> {
         unsafe {
             wait_for_exit(control);
             let result = (*control).result.cast::<T>().read();
-            let _ = crate::mm::munmap((*control).map_base as *mut _, (*control).map_len);
+            release_mapping((*control).map_base, (*control).map_len);
             result
         }
     }
@@ -418,7 +486,7 @@ impl<T> Drop for JoinHandle<T> {
                 // wait for its exit, drop its result, free it.
                 wait_for_exit(control);
                 ((*control).drop_result)(control);
-                let _ = crate::mm::munmap((*control).map_base as *mut _, (*control).map_len);
+                release_mapping((*control).map_base, (*control).map_len);
             }
         }
     }
