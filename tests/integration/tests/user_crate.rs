@@ -70,8 +70,12 @@ fn recording_cc() -> (PathBuf, PathBuf) {
         real.display()
     );
     let cc = dir.join("cc");
-    // Written beside and renamed, so a concurrent test never runs half a file.
-    let tmp = dir.join(format!("cc.{}", std::process::id()));
+    // Written beside and renamed, so a concurrent test never runs half a
+    // file; the name is unique per call (tests run as threads of one
+    // process, so the process ID alone is not).
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let tmp = dir.join(format!("cc.{}.{call}", std::process::id()));
     std::fs::write(&tmp, script).unwrap();
     std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     std::fs::rename(&tmp, &cc).unwrap();
