@@ -84,8 +84,6 @@ struct Control {
     /// The whole mapping.
     map_base: usize,
     map_len: usize,
-    /// The thread pointer of the new thread.
-    thread_pointer: usize,
     /// The thread's alternate signal stack (for the overflow report).
     alt_stack: usize,
     /// The name to give the thread (NUL-terminated, at most 15 bytes).
@@ -206,7 +204,6 @@ impl Builder {
                     state: AtomicU32::new(RUNNING),
                     map_base: base as usize,
                     map_len: len,
-                    thread_pointer: tp as usize,
                     alt_stack: base as usize + alt_at,
                     name: self.name,
                     parent_mask: g::kernel_sigset_t { sig: [0; _] },
@@ -219,7 +216,7 @@ impl Builder {
                 result: MaybeUninit::uninit(),
             });
             (*packet).control.result = (&raw mut (*packet).result).cast();
-            let data = tp_to_data(tp);
+            let data = sys_layer_tls::thread_data_at(tp);
             (*data).control = packet.cast();
         }
         let control = packet.cast::<Control>();
@@ -332,14 +329,6 @@ unsafe fn release_mapping(base: usize, len: usize) {
     }
     // SAFETY: as the caller vouches.
     let _ = unsafe { crate::mm::munmap(base as *mut _, len) };
-}
-
-/// The ThreadData of the thread whose thread pointer is `tp`.
-fn tp_to_data(tp: *mut u8) -> *mut sys_layer_tls::ThreadData {
-    match sys_layer_tls::ARCH_VARIANT {
-        sys_layer_tls::Variant::II => tp.cast(),
-        sys_layer_tls::Variant::I { .. } => tp.wrapping_sub(size_of::<sys_layer_tls::ThreadData>()).cast(),
-    }
 }
 
 /// Runs the closure in `control`'s packet and stores its result.

@@ -289,7 +289,13 @@ pub unsafe fn initialize_area(
 /// user code runs).
 #[inline(always)]
 pub fn thread_data() -> *mut ThreadData {
-    let tp = sys_layer_arch::thread_pointer();
+    thread_data_at(sys_layer_arch::thread_pointer())
+}
+
+/// The [`ThreadData`] of the thread whose thread pointer is `tp` (what
+/// [`initialize_area`] returned for it).
+#[inline(always)]
+pub fn thread_data_at(tp: *mut u8) -> *mut ThreadData {
     match ARCH_VARIANT {
         Variant::II => tp.cast(),
         Variant::I { .. } => tp.wrapping_sub(size_of::<ThreadData>()).cast(),
