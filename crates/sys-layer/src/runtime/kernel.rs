@@ -77,8 +77,8 @@ impl fmt::Debug for Release {
 /// What the binder learnt about the running kernel.
 #[derive(Clone, Copy)]
 pub struct Kernel {
-    release: [u8; 65],
-    release_len: usize,
+    /// As read at start-up (empty when the vDSO's note made it unneeded).
+    release: Release,
     /// The version; `None` when nothing gave one (no vDSO note, and a
     /// `uname` release that does not parse or a failed `uname`).
     pub version: Option<KernelVersion>,
@@ -90,12 +90,12 @@ impl Kernel {
     /// A kernel whose `uname` release field is `field` (NUL-terminated or
     /// filling the array).
     pub fn from_release_field(field: &[u8]) -> Kernel {
-        let mut release = [0u8; 65];
-        let len = field.iter().position(|&b| b == 0).unwrap_or(field.len()).min(release.len());
-        release[..len].copy_from_slice(&field[..len]);
-        let version = KernelVersion::parse(&release[..len]);
+        let mut bytes = [0u8; 65];
+        let len = field.iter().position(|&b| b == 0).unwrap_or(field.len()).min(bytes.len());
+        bytes[..len].copy_from_slice(&field[..len]);
+        let version = KernelVersion::parse(&bytes[..len]);
         let source = if version.is_some() { VersionSource::Uname } else { VersionSource::Unknown };
-        Kernel { release, release_len: len, version, source }
+        Kernel { release: Release { bytes, len }, version, source }
     }
 
     /// What `uname(2)` says (nothing known if it fails).
@@ -116,7 +116,7 @@ impl Kernel {
 
     /// Nothing known (uname failed).
     pub const UNKNOWN: Kernel =
-        Kernel { release: [0; 65], release_len: 0, version: None, source: VersionSource::Unknown };
+        Kernel { release: Release { bytes: [0; 65], len: 0 }, version: None, source: VersionSource::Unknown };
 
     /// The running kernel: the version from the vDSO's note where it has
     /// one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 for none), else from the
@@ -147,11 +147,7 @@ impl Kernel {
     /// one read at start-up, or (when the vDSO's note gave the version) one
     /// read now.
     pub fn release(&self) -> Release {
-        if self.release_len != 0 {
-            return Release { bytes: self.release, len: self.release_len };
-        }
-        let now = Kernel::from_uname();
-        Release { bytes: now.release, len: now.release_len }
+        if self.release.len != 0 { self.release } else { Kernel::from_uname().release }
     }
 
     /// Whether the kernel is known to be at least `v`. An unknown kernel is
@@ -171,40 +167,6 @@ fn version_note(image: &Image) -> Option<KernelVersion> {
                 .then(|| KernelVersion::from_code(u32::from_ne_bytes([code[0], code[1], code[2], code[3]])))
         })
     })
-}
-
-/// The value of `SYS_LAYER_ASSUME_KERNEL` among the environment strings
-/// `envp` (a null-terminated array), if set and a version.
-///
-/// # Safety
-/// `envp` must be the process's environment array, or null.
-pub(crate) unsafe fn assumed_from_env(envp: *const *const u8) -> Option<KernelVersion> {
-    const NAME: &[u8] = b"SYS_LAYER_ASSUME_KERNEL=";
-    if envp.is_null() {
-        return None;
-    }
-    let mut at = envp;
-    loop {
-        // SAFETY: the array ends with a null pointer; each entry is a
-        // NUL-terminated string the kernel laid out.
-        let entry = unsafe { *at };
-        if entry.is_null() {
-            return None;
-        }
-        // SAFETY: as above; compared byte by byte, stopping at the NUL.
-        let value = unsafe {
-            let mut i = 0;
-            while i < NAME.len() && *entry.add(i) == NAME[i] {
-                i += 1;
-            }
-            (i == NAME.len()).then(|| core::ffi::CStr::from_ptr(entry.add(i).cast()))
-        };
-        if let Some(v) = value {
-            return KernelVersion::parse(v.to_bytes());
-        }
-        // SAFETY: still inside the null-terminated array.
-        at = unsafe { at.add(1) };
-    }
 }
 
 impl fmt::Debug for Kernel {
@@ -268,19 +230,6 @@ mod tests {
         let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
         let from_uname = KernelVersion::parse(release.trim().as_bytes()).unwrap();
         assert_eq!((note.major, note.minor), (from_uname.major, from_uname.minor));
-    }
-
-    #[test]
-    fn assume_kernel_is_read_from_the_environment() {
-        let env = [c"A=1".as_ptr(), c"SYS_LAYER_ASSUME_KERNEL=3.2".as_ptr(), core::ptr::null()];
-        // SAFETY: a null-terminated array of C strings.
-        let got = unsafe { assumed_from_env(env.as_ptr().cast()) };
-        assert_eq!(got, Some(KernelVersion::new(3, 2, 0)));
-        let env = [c"SYS_LAYER_ASSUME_KERNE=3.2".as_ptr(), core::ptr::null()];
-        // SAFETY: as above.
-        assert_eq!(unsafe { assumed_from_env(env.as_ptr().cast()) }, None);
-        // SAFETY: null is allowed.
-        assert_eq!(unsafe { assumed_from_env(core::ptr::null()) }, None);
     }
 
     #[test]

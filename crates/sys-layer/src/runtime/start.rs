@@ -4,7 +4,7 @@ use super::STARTUP;
 use super::auxv::{Auxv, StartupStack};
 use super::binder;
 use super::image::Image;
-use super::kernel::{self, Kernel};
+use super::kernel::{Kernel, KernelVersion};
 use crate::env::{Args, Vars};
 use crate::layer::versions::FLOOR;
 use crate::{process, stdio};
@@ -55,8 +55,12 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         Err(e) => fail("thread-local storage", e.message()),
     };
 
-    // SAFETY: envp is the kernel's; the variable is ignored when set-id.
-    let assumed = if auxv.secure == 0 { unsafe { kernel::assumed_from_env(stack.envp) } } else { None };
+    // Ignored when set-id.
+    let assumed = if auxv.secure == 0 {
+        Vars::from_startup(&stack).get(b"SYS_LAYER_ASSUME_KERNEL").and_then(|v| KernelVersion::parse(v.to_bytes()))
+    } else {
+        None
+    };
     // SAFETY: AT_SYSINFO_EHDR is the kernel's (or 0).
     let kernel = unsafe { Kernel::detect(auxv.sysinfo_ehdr, assumed) };
     if let Some(running) = kernel.version
