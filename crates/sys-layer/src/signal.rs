@@ -362,7 +362,7 @@ pub fn raise(sig: u32) -> Result<(), Errno> {
 ///
 /// `rt_sigtimedwait(2)` (as `sigwait`, `sigtimedwait`): <https://man7.org/linux/man-pages/man2/rt_sigtimedwait.2.html>
 pub fn wait(set: &SigSet, timeout: Option<Timespec>) -> Result<u32, Errno> {
-    let ts = timeout.map(|t| g::__kernel_timespec { tv_sec: t.sec, tv_nsec: t.nsec as _ });
+    let ts = timeout.map(Timespec::to_kernel);
     let ts_ptr = ts.as_ref().map_or(core::ptr::null(), |t| t as *const _);
     // SAFETY: the set is a kernel_sigset_t; no siginfo is asked for; the
     // timeout is null or a live timespec.

@@ -34,7 +34,7 @@ pub(crate) fn futex_wait_shared(word: &AtomicU32, expected: u32) {
 }
 
 fn futex_wait_op(word: &AtomicU32, expected: u32, timeout: Option<Timespec>, private: u32) -> bool {
-    let ts = timeout.map(|t| __kernel_timespec { tv_sec: t.sec, tv_nsec: t.nsec as _ });
+    let ts = timeout.map(Timespec::to_kernel);
     let ts_ptr = ts.as_ref().map_or(core::ptr::null(), |t| t as *const __kernel_timespec);
     let mut errno = 0;
     // SAFETY: word is a live u32; the timeout is null or a live timespec.

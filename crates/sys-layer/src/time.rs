@@ -56,6 +56,11 @@ pub struct Timespec {
 }
 
 impl Timespec {
+    /// As the kernel takes it (a 64-bit `timespec` on every target).
+    pub(crate) const fn to_kernel(self) -> g::__kernel_timespec {
+        g::__kernel_timespec { tv_sec: self.sec, tv_nsec: self.nsec as _ }
+    }
+
     /// Nanoseconds in all.
     pub const fn as_nanos(self) -> i128 {
         self.sec as i128 * 1_000_000_000 + self.nsec as i128
@@ -137,7 +142,7 @@ pub fn sleep(duration: Timespec) -> Result<(), (Errno, Timespec)> {
 ///
 /// `clock_nanosleep(2)`: <https://man7.org/linux/man-pages/man2/clock_nanosleep.2.html>
 pub fn clock_nanosleep(clock: Clock, duration: Timespec) -> Result<(), (Errno, Timespec)> {
-    let req = g::__kernel_timespec { tv_sec: duration.sec, tv_nsec: duration.nsec as _ };
+    let req = duration.to_kernel();
     let mut rem = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: req is readable and rem writable.
     call_slot(|e| unsafe { call::clock_nanosleep(clock.id(), 0, &req, &mut rem, e) })
