@@ -56,6 +56,23 @@ mod x86_common;
 #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
 pub use x86_common::strlen_sse2;
 
+/// The `tls` argument of `clone_thread` for a thread whose thread pointer
+/// is `tp`: the pointer itself (`%fs` base, `tpidr_el0`, `tp`); i686's own
+/// version builds a `user_desc` in `scratch`, unused here.
+#[cfg(not(target_arch = "x86"))]
+pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
+    let _ = scratch;
+    tp as usize
+}
+
+/// The `sa_restorer` to install with `SA_RESTORER`: `None` on aarch64 and
+/// riscv64, where the kernel returns from handlers through the vDSO's
+/// `__kernel_rt_sigreturn`; the x86 modules have their own trampolines.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
+pub fn signal_restorer() -> Option<usize> {
+    None
+}
+
 /// Reserves a stub table and writes the ELF note that describes it.
 ///
 /// The table is `$bytes` of zeros in the `SHT_NOBITS` section `$section`,

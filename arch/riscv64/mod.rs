@@ -209,7 +209,7 @@ macro_rules! tls_local_exec_addr {
 /// down to 16 bytes here); the child calls `entry(arg)`, which must never
 /// return. The parent gets the kernel's word: the child's thread ID, or a
 /// negated errno. `tls` is what `CLONE_SETTLS` takes on this architecture
-/// (see [`thread_pointer_clone_arg`]).
+/// (see [`crate::thread_pointer_clone_arg`]).
 ///
 /// The system call is made here, not through a stub table or (on i686)
 /// `__kernel_vsyscall`: the child starts on another stack and cannot
@@ -253,13 +253,6 @@ pub unsafe extern "C" fn clone_thread(
     )
 }
 
-/// The `tls` argument of [`clone_thread`] for a thread whose thread pointer
-/// is `tp`: the pointer itself (`tp`). `scratch` is unused here.
-pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
-    let _ = scratch;
-    tp as usize
-}
-
 /// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
 /// the thread, touching no memory in between.
 ///
@@ -278,11 +271,4 @@ pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
         munmap = const linux_raw_sys::general::__NR_munmap,
         exit = const linux_raw_sys::general::__NR_exit,
     )
-}
-
-/// The `sa_restorer` to install with `SA_RESTORER`, where the architecture
-/// needs one (x86): `None` here, where the kernel returns from handlers
-/// through the vDSO's `__kernel_rt_sigreturn`.
-pub fn signal_restorer() -> Option<usize> {
-    None
 }

@@ -268,7 +268,7 @@ macro_rules! tls_local_exec_addr {
 /// down to 16 bytes here); the child calls `entry(arg)`, which must never
 /// return. The parent gets the kernel's word: the child's thread ID, or a
 /// negated errno. `tls` is what `CLONE_SETTLS` takes on this architecture
-/// (see [`thread_pointer_clone_arg`]).
+/// (see [`crate::thread_pointer_clone_arg`]).
 ///
 /// The system call is made here, not through a stub table or (on i686)
 /// `__kernel_vsyscall`: the child starts on another stack and cannot

@@ -258,7 +258,7 @@ macro_rules! keep_linked {
 /// down to 16 bytes here); the child calls `entry(arg)`, which must never
 /// return. The parent gets the kernel's word: the child's thread ID, or a
 /// negated errno. `tls` is what `CLONE_SETTLS` takes on this architecture
-/// (see [`thread_pointer_clone_arg`]).
+/// (see [`crate::thread_pointer_clone_arg`]).
 ///
 /// The system call is made here, not through a stub table or (on i686)
 /// `__kernel_vsyscall`: the child starts on another stack and cannot
@@ -303,13 +303,6 @@ pub unsafe extern "C" fn clone_thread(
         nr = const linux_raw_sys::general::__NR_clone,
         options(att_syntax)
     )
-}
-
-/// The `tls` argument of [`clone_thread`] for a thread whose thread pointer
-/// is `tp`: the pointer itself (`%fs` base). `scratch` is unused here.
-pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
-    let _ = scratch;
-    tp as usize
 }
 
 /// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
