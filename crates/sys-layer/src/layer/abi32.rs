@@ -271,9 +271,8 @@ pub(crate) unsafe extern "C" fn preadv2(
     flags: c_int,
     errno: *mut c_int,
 ) -> isize {
-    let (lo, hi) = offset_words(offset);
-    // SAFETY: the caller vouches for the vector.
-    ret_of(unsafe { sys!(g::__NR_preadv2, fd, iov, iovcnt, lo, hi, flags) }, errno)
+    // SAFETY: the caller's contract is the slot's.
+    unsafe { vectored_split(g::__NR_preadv2, fd, iov, iovcnt, offset, flags, errno) }
 }
 
 /// `pwritev2` on every target, as [`preadv2`].
@@ -285,9 +284,26 @@ pub(crate) unsafe extern "C" fn pwritev2(
     flags: c_int,
     errno: *mut c_int,
 ) -> isize {
+    // SAFETY: the caller's contract is the slot's.
+    unsafe { vectored_split(g::__NR_pwritev2, fd, iov, iovcnt, offset, flags, errno) }
+}
+
+/// The body of both: `nr` with the offset as (low, high) words.
+///
+/// # Safety
+/// As for the slots: a valid vector and a writable `errno`.
+unsafe fn vectored_split(
+    nr: u32,
+    fd: c_int,
+    iov: *const g::iovec,
+    iovcnt: c_int,
+    offset: i64,
+    flags: c_int,
+    errno: *mut c_int,
+) -> isize {
     let (lo, hi) = offset_words(offset);
     // SAFETY: the caller vouches for the vector.
-    ret_of(unsafe { sys!(g::__NR_pwritev2, fd, iov, iovcnt, lo, hi, flags) }, errno)
+    ret_of(unsafe { sys!(nr, fd, iov, iovcnt, lo, hi, flags) }, errno)
 }
 
 /// `time`: `time(2)` where it exists (x86), else the seconds of
