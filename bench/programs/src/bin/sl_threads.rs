@@ -3,10 +3,6 @@
 #![no_std]
 #![no_main]
 
-extern crate alloc;
-
-use alloc::alloc::{alloc, dealloc};
-use core::alloc::Layout;
 use core::sync::atomic::{AtomicU64, Ordering};
 use sys_layer::sync::Mutex;
 use sys_layer::{env, thread};
@@ -23,28 +19,8 @@ fn contend() {
     }
 }
 
-fn churn() {
-    let mut live: [(*mut u8, usize); 8] = [(core::ptr::null_mut(), 0); 8];
-    for i in 0..PER_THREAD.load(Ordering::Relaxed) {
-        let size = 16 + ((i * 37) % 241) as usize;
-        let slot = (i & 7) as usize;
-        let (p, s) = live[slot];
-        if !p.is_null() {
-            // SAFETY: p came from alloc with this layout.
-            unsafe { dealloc(p, Layout::from_size_align_unchecked(s, 8)) };
-        }
-        // SAFETY: a non-zero size.
-        let q = unsafe { alloc(Layout::from_size_align_unchecked(size, 8)) };
-        // SAFETY: q holds at least one byte.
-        unsafe { q.write_volatile(i as u8) };
-        live[slot] = (q, size);
-    }
-    for (p, s) in live {
-        if !p.is_null() {
-            // SAFETY: as above.
-            unsafe { dealloc(p, Layout::from_size_align_unchecked(s, 8)) };
-        }
-    }
+fn churn_per_thread() {
+    churn(PER_THREAD.load(Ordering::Relaxed));
 }
 
 fn two_threads(f: fn(), n: u64) -> u64 {
@@ -76,7 +52,7 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
             (now_ns() - t0, n)
         }
         b"contended" => (two_threads(contend, n), 2 * n),
-        b"malloc2" => (two_threads(churn, n), 2 * n),
+        b"malloc2" => (two_threads(churn_per_thread, n), 2 * n),
         _ => return 2,
     };
     print_ratio(ns, ops);
