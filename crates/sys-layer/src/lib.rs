@@ -37,6 +37,7 @@
 pub mod alloc;
 pub mod c;
 pub mod env;
+pub mod event;
 pub mod fd;
 pub mod fs;
 pub mod io;

@@ -61,6 +61,12 @@ static STDOUT_BUFFER: Mutex<StdoutBuffer> = Mutex::new(StdoutBuffer {
     unreported_error: None,
 });
 
+/// Holds standard output's buffer across a `fork` (see
+/// `alloc::hold_for_fork`).
+pub(crate) fn hold_for_fork() -> impl Sized {
+    STDOUT_BUFFER.lock()
+}
+
 impl StdoutBuffer {
     /// Writes out what the buffer holds. On failure the bytes are dropped
     /// (as C's stdio drops them) and the failure is kept.
