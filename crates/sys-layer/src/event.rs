@@ -186,8 +186,8 @@ impl Epoll {
         let max = events.len().min(c_int::MAX as usize) as c_int;
         let ptr = events.as_mut_ptr().cast::<g::epoll_event>();
         match timeout {
-            // SAFETY: ptr holds max events; no mask.
             None => {
+                // SAFETY: ptr holds max events; no mask.
                 call_slot(|e| unsafe { raw::epoll_pwait(self.0.as_raw_fd(), ptr, max, -1, core::ptr::null(), 8, e) })
             }
             Some(t) => {

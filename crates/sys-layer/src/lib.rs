@@ -42,6 +42,7 @@ pub mod fd;
 pub mod fs;
 pub mod io;
 pub mod mm;
+pub mod net;
 pub mod path;
 pub mod process;
 pub mod rand;

@@ -526,8 +526,8 @@ const CHILD_STACK: usize = 64 * 1024;
 /// signals blocked; returns once the child has called `execve` or exited.
 fn clone_child(plan: &mut SpawnPlan) -> Result<i32, Errno> {
     use crate::mm::{MapFlags, Prot, mmap, munmap};
-    // SAFETY: a fresh anonymous mapping.
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
+    // SAFETY: a fresh anonymous mapping.
     let stack = unsafe { mmap(core::ptr::null_mut(), CHILD_STACK, Prot::READ | Prot::WRITE, flags, None, 0) }?;
     let all = SigSet::full();
     // SAFETY: both sets are valid; this thread's own mask.
