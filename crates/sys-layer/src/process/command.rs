@@ -124,7 +124,8 @@ pub enum Fork {
 
 /// Makes a child process that is a copy of this one.
 ///
-/// The allocator's lists, standard output's buffer and the thread
+/// Standard output's buffer is written out first, so the child does not
+/// repeat it. The allocator's lists, standard output's buffer and the thread
 /// library's cache are held across the call, so the child's copies are
 /// whole even when other threads were using them; in the child the calling
 /// thread is the only one (the others' stacks and memory stay mapped, but
