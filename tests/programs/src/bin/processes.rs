@@ -122,6 +122,23 @@ fn descriptors(t: &mut Checks) {
         let script = alloc::format!("test -e /dev/fd/{}", file.as_raw_fd());
         t.eq("a child gets only 0, 1, 2", sh(&script).status().map(|s| s.code()), Ok(Some(1)));
     }
+    // A descriptor passed on purpose, as number 5 in the child.
+    if let Ok((r, w)) = sys_layer::fd::pipe() {
+        let s = sh("echo via-five >&5").fd(5, w).status();
+        t.eq(
+            "Command::fd passes a descriptor",
+            (s.map(|s| s.code()), read_all(&r)),
+            (Ok(Some(0)), b"via-five\n".to_vec()),
+        );
+    }
+    t.eq(
+        "Command::fd refuses 0-2",
+        sh("true")
+            .fd(1, fs::open(c"/dev/null", fs::OFlags::RDONLY, fs::Mode::empty()).unwrap())
+            .spawn()
+            .map(|c| c.id()),
+        Err(Errno::EINVAL),
+    );
     // Standard output into a file the parent opened.
     let path = c"/tmp/sys-layer-processes-out";
     let out = fs::open(path, fs::OFlags::WRONLY | fs::OFlags::CREAT | fs::OFlags::TRUNC, fs::Mode::FILE_DEFAULT);
@@ -246,6 +263,28 @@ fn fork_flushes_stdout(t: &mut Checks) {
     }
 }
 
+/// `fexecve` in a forked child: the program runs from an open descriptor.
+fn fexecve_in_a_child(t: &mut Checks) {
+    let Ok(shell) = fs::open(c"/bin/sh", fs::OFlags::RDONLY, fs::Mode::empty()) else { return };
+    // SAFETY: the child only execs or exits.
+    match unsafe { process::fork() } {
+        Ok(Fork::Child) => {
+            let argv = [c"sh".as_ptr(), c"-c".as_ptr(), c"exit 5".as_ptr(), core::ptr::null()];
+            let envp = [core::ptr::null()];
+            let e = process::fexecve(&shell, &argv, &envp);
+            process::exit(100 + e.raw().min(100));
+        }
+        Ok(Fork::Parent(pid)) => {
+            t.eq(
+                "fexecve runs an open program",
+                process::wait_pid(pid, false).map(|s| s.and_then(|s| s.code())),
+                Ok(Some(5)),
+            );
+        }
+        Err(e) => t.check("fork for fexecve", false, format_args!("{e:?}")),
+    }
+}
+
 fn main(_: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     let mut t = Checks::default();
     statuses(&mut t);
@@ -257,5 +296,6 @@ fn main(_: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     pidfds(&mut t);
     fork_under_threads(&mut t);
     fork_flushes_stdout(&mut t);
+    fexecve_in_a_child(&mut t);
     t.finish()
 }
