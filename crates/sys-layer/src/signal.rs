@@ -269,6 +269,52 @@ pub fn set_action(sig: u32, action: Action) -> Result<(), Errno> {
     call_slot(|e| unsafe { raw::rt_sigaction(sig as i32, &k, core::ptr::null_mut(), SIGSET_SIZE, e) }).map(drop)
 }
 
+/// A signal action in the kernel's own terms, for C's `sigaction`.
+#[derive(Debug, Clone, Copy)]
+pub struct RawAction {
+    /// `SIG_DFL` (0), `SIG_IGN` (1), or the address of a C function the
+    /// kernel calls: `(sig)`, or `(sig, info, context)` with `SA_SIGINFO`.
+    pub handler: usize,
+    /// `SA_*` flags (without `SA_RESTORER`, which the runtime adds).
+    pub flags: u32,
+    /// Blocked while the handler runs.
+    pub mask: SigSet,
+}
+
+/// Sets `sig`'s action to `new`, if given, exactly as it is (the kernel
+/// calls the handler directly: unlike [`set_action`], `errno` is not kept
+/// across it), and returns the action before. A handler other than
+/// `SIG_DFL` or `SIG_IGN` counts as one of the program's (a spawned
+/// child resets it). An action [`set_action`] installed reads back with
+/// the runtime's dispatcher as its handler.
+///
+/// `rt_sigaction(2)`: <https://man7.org/linux/man-pages/man2/sigaction.2.html>
+///
+/// # Safety
+/// The handler must be sound to run at any point where the signal can
+/// arrive, with the kernel's arguments for the flags given.
+pub unsafe fn exchange_raw_action(sig: u32, new: Option<RawAction>) -> Result<RawAction, Errno> {
+    if sig == 0 || sig as usize > NSIG {
+        return Err(Errno::EINVAL);
+    }
+    let k = new.map(|a| {
+        if a.handler > 1 {
+            note_caught(sig);
+        }
+        kernel_action(a.handler, a.flags, a.mask)
+    });
+    let kp = k.as_ref().map_or(core::ptr::null(), |k| k as *const _);
+    // SAFETY: all-zero is a valid kernel_sigaction; the kernel fills it.
+    let mut old: g::kernel_sigaction = unsafe { core::mem::zeroed() };
+    // SAFETY: kp is null or a valid kernel_sigaction; old is writable.
+    call_slot(|e| unsafe { raw::rt_sigaction(sig as i32, kp, &mut old, SIGSET_SIZE, e) })?;
+    Ok(RawAction {
+        handler: old.sa_handler_kernel.map_or(0, |f| f as usize),
+        flags: old.sa_flags as u32 & !SA_RESTORER,
+        mask: SigSet(old.sa_mask),
+    })
+}
+
 /// The name of signal `sig` (`SIGKILL`), for the standard signals.
 pub fn name(sig: u32) -> Option<&'static str> {
     const NAMES: [&str; 31] = [
@@ -325,6 +371,7 @@ pub(crate) fn caught_signals() -> u64 {
 /// Installs the runtime's own `dispatch`-free handler `handler` (an
 /// `extern "C"` function of the kernel's three arguments) for `sig`, on the
 /// alternate stack: for the runtime's stack-overflow report.
+#[cfg_attr(not(feature = "stack-overflow-report"), allow(dead_code))] // the report's
 pub(crate) fn set_runtime_handler(
     sig: u32,
     handler: unsafe extern "C" fn(i32, *mut g::siginfo_t, *mut core::ffi::c_void),

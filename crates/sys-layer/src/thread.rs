@@ -84,6 +84,13 @@ struct Control {
     /// The whole mapping.
     map_base: usize,
     map_len: usize,
+    /// The top of the stack (its bottom is the guard page's top).
+    stack_top: usize,
+    /// The thread's data block, in the TLS area.
+    data: *mut sys_layer_tls::ThreadData,
+    /// The thread's ID as `clone` returned it, kept after the kernel
+    /// clears `tid` (for [`JoinHandle::from_raw`]).
+    id: u32,
     /// The thread's alternate signal stack (for the overflow report).
     alt_stack: usize,
     /// The name to give the thread (NUL-terminated, at most 15 bytes).
@@ -204,6 +211,9 @@ impl Builder {
                     state: AtomicU32::new(RUNNING),
                     map_base: base as usize,
                     map_len: len,
+                    stack_top: base as usize + GUARD_SIZE + stack,
+                    data: sys_layer_tls::thread_data_at(tp),
+                    id: 0,
                     alt_stack: base as usize + alt_at,
                     name: self.name,
                     parent_mask: g::kernel_sigset_t { sig: [0; _] },
@@ -260,6 +270,9 @@ impl Builder {
             unsafe { release_mapping(base as usize, len) };
             return Err(Errno::from_raw(e));
         }
+        // SAFETY: the handle's side of the control block; the thread never
+        // reads this field.
+        unsafe { (*control).id = ret as u32 };
         Ok(JoinHandle { control, id: ret as u32, _result: PhantomData })
     }
 }
@@ -446,6 +459,60 @@ impl<T> JoinHandle<T> {
     pub fn detach(self) {
         drop(self);
     }
+
+    /// Gives up the handle for the thread's data block
+    /// ([`sys_layer_tls::ThreadData`]), an address that stays valid until
+    /// [`JoinHandle::from_raw`] takes the handle back and joins or detaches
+    /// the thread: what the C layer hands out as a `pthread_t` (the same
+    /// value [`current_raw`] gives inside the thread).
+    pub fn into_raw(self) -> *mut sys_layer_tls::ThreadData {
+        // SAFETY: the handle owns the control block, which stays mapped.
+        let data = unsafe { (*self.control).data };
+        core::mem::forget(self);
+        data
+    }
+
+    /// Takes back a handle given up with [`JoinHandle::into_raw`].
+    ///
+    /// # Safety
+    /// `data` came from `into_raw` of a `JoinHandle<T>` of the same `T`,
+    /// and is taken back once.
+    pub unsafe fn from_raw(data: *mut sys_layer_tls::ThreadData) -> JoinHandle<T> {
+        // SAFETY: as the caller vouches, a spawned thread's data block,
+        // whose control pointer is set before the thread starts.
+        let control = unsafe { (*data).control.cast::<Control>() };
+        // SAFETY: the control block lives until the handle joins or detaches.
+        let id = unsafe { (*control).id };
+        JoinHandle { control, id, _result: PhantomData }
+    }
+}
+
+/// The calling thread's data block: the same value as
+/// [`JoinHandle::into_raw`] for a spawned thread, and the main thread's
+/// own for the main thread (a C library's `pthread_self`).
+pub fn current_raw() -> *mut sys_layer_tls::ThreadData {
+    sys_layer_tls::thread_data()
+}
+
+/// The stack of the thread whose data block is `data`, as `(lowest
+/// address, size)` (the guard page below it not counted), or `None` for
+/// the main thread, whose stack the kernel grows (see
+/// `/proc/self/maps` and `RLIMIT_STACK`).
+///
+/// # Safety
+/// `data` is [`current_raw`] of a thread that has not been joined (or,
+/// detached, has not ended).
+pub unsafe fn stack_of(data: *mut sys_layer_tls::ThreadData) -> Option<(usize, usize)> {
+    // SAFETY: as the caller vouches, a live data block, whose control
+    // block (for a spawned thread) lives as long.
+    unsafe {
+        let control = (*data).control.cast::<Control>();
+        if control.is_null() {
+            return None;
+        }
+        let low = (*control).map_base + GUARD_SIZE;
+        Some((low, (*control).stack_top - low))
+    }
 }
 
 /// Waits until the kernel has cleared the thread's ID word: the thread has
@@ -550,6 +617,7 @@ pub fn yield_now() {
 
 /// The calling thread's guard page (`None` for the main thread, whose stack
 /// the kernel grows), and its name into `name`.
+#[cfg_attr(not(feature = "stack-overflow-report"), allow(dead_code))] // the report's
 pub(crate) fn current_guard(name: &mut [u8; 16]) -> Option<(usize, usize)> {
     let data = sys_layer_tls::thread_data();
     // SAFETY: the calling thread's data; a spawned thread's control block

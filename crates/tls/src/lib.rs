@@ -75,6 +75,9 @@ pub struct ThreadData {
     /// Head of the thread's list of TLS destructors (the runtime's, null
     /// when empty).
     pub destructors: *mut u8,
+    /// The C layer's per-thread values of `pthread_key_t` keys (null until
+    /// the thread sets one).
+    pub specific: *mut u8,
     /// The allocator's per-thread cache: a free list per size class.
     pub alloc_heads: [*mut u8; ALLOC_CLASSES],
     /// Blocks on each of those lists.
@@ -276,6 +279,7 @@ pub unsafe fn initialize_area(
             tid: 0,
             control: core::ptr::null_mut(),
             destructors: core::ptr::null_mut(),
+            specific: core::ptr::null_mut(),
             alloc_heads: [core::ptr::null_mut(); ALLOC_CLASSES],
             alloc_counts: [0; ALLOC_CLASSES],
         });

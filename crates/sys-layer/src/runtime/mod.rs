@@ -12,7 +12,8 @@ pub(crate) mod binder;
 pub(crate) mod image;
 #[cfg_attr(test, allow(dead_code))]
 pub(crate) mod kernel;
-#[cfg_attr(test, allow(dead_code))]
+// Without the report only its stack size is used (by threads).
+#[cfg_attr(any(test, not(feature = "stack-overflow-report")), allow(dead_code))]
 pub(crate) mod overflow;
 #[cfg(not(test))]
 mod panic;

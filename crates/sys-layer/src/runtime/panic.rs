@@ -3,11 +3,16 @@
 //!
 //! Programs on this runtime abort on panic; [`unwind`] provides the
 //! unwinder's symbols that the precompiled `core` and `alloc` name.
+//!
+//! With the feature `c-main` (a Rust std program) the panic handler and
+//! the personality routine are std's; the unwinder's symbols stay here,
+//! where a C library's `libgcc_eh` would provide them.
 
 mod unwind;
 
 use crate::stdio::{FdWriter, try_flush_stdout};
 use core::fmt::Write;
+#[cfg(not(feature = "c-main"))]
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -16,6 +21,7 @@ pub const PANIC_STATUS: i32 = 101;
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
+#[cfg(not(feature = "c-main"))]
 #[panic_handler]
 fn panic(info: &PanicInfo<'_>) -> ! {
     // A panic inside the panic handler (a Display impl that panics, say)
@@ -50,6 +56,7 @@ fn fatal(message: core::fmt::Arguments<'_>) -> ! {
     sys_layer_arch::exit_group(PANIC_STATUS)
 }
 
+#[cfg(not(feature = "c-main"))]
 fn report(info: &PanicInfo<'_>) {
     let mut w = stderr_writer();
     let _ = match info.location() {

@@ -5,15 +5,25 @@ use super::auxv::{Auxv, StartupStack};
 use super::binder;
 use super::image::Image;
 use super::kernel::{Kernel, KernelVersion};
-use crate::env::{Args, Vars};
+#[cfg(not(feature = "c-main"))]
+use crate::env::Args;
+use crate::env::Vars;
 use crate::layer::versions::FLOOR;
 use crate::{process, stdio};
 
 sys_layer_arch::define_entry!(entry);
 
+#[cfg(not(feature = "c-main"))]
 unsafe extern "Rust" {
     /// The program's main, defined by [`crate::main!`].
     fn __sys_layer_main(args: Args, vars: Vars) -> i32;
+}
+
+#[cfg(feature = "c-main")]
+unsafe extern "C" {
+    /// The program's C `main`: a Rust std program's, which std's start-up
+    /// code (`lang_start`) runs behind.
+    fn main(argc: core::ffi::c_int, argv: *const *const u8, envp: *const *const u8) -> core::ffi::c_int;
 }
 
 /// Exit status when the runtime itself cannot start.
@@ -92,10 +102,17 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
     // SAFETY: start-up is complete; constructors run once, before main.
     unsafe { run_constructors(&stack) };
 
-    let args = Args::from_startup(&stack);
-    let vars = Vars::from_startup(&stack);
-    // SAFETY: main! defines this function with this signature.
-    let status = unsafe { __sys_layer_main(args, vars) };
+    #[cfg(not(feature = "c-main"))]
+    let status = {
+        let args = Args::from_startup(&stack);
+        let vars = Vars::from_startup(&stack);
+        // SAFETY: main! defines this function with this signature.
+        unsafe { __sys_layer_main(args, vars) }
+    };
+    // SAFETY: the C main of the program (std's), with the kernel's argc,
+    // argv and envp, as a C library calls it.
+    #[cfg(feature = "c-main")]
+    let status = unsafe { main(stack.argc as core::ffi::c_int, stack.argv, stack.envp) };
     process::exit(status)
 }
 

@@ -69,7 +69,8 @@ fn unsupported(name: &str) -> ! {
 }
 
 /// The personality routine the unwind tables of the precompiled `core` and
-/// `alloc` name. Only an unwinder calls it.
+/// `alloc` name. Only an unwinder calls it. (A std program has std's.)
+#[cfg(not(feature = "c-main"))]
 #[unsafe(no_mangle)]
 extern "C" fn rust_eh_personality() -> ! {
     unsupported("rust_eh_personality")
