@@ -61,6 +61,7 @@ mod pthread;
 mod signal;
 mod string;
 mod syscall;
+mod time;
 
 use core::ffi::c_int;
 use sys_layer::Errno;
