@@ -1,7 +1,9 @@
 //! Clocks, sleeping and yielding.
 //!
 //! On the 64-bit targets C's `struct timespec` is the kernel's 64-bit
-//! `__kernel_timespec`, which the slots take.
+//! `__kernel_timespec`, which the slots take. On i686, glibc's (what std
+//! is built against there) has a 32-bit `time_t`: the values are widened
+//! for the slots and narrowed back, `EOVERFLOW` past 2038.
 
 use crate::ret_int;
 use core::ffi::c_int;
@@ -11,6 +13,67 @@ use sys_layer::c;
 /// C's `struct timespec` on the 64-bit targets.
 #[cfg(target_pointer_width = "64")]
 type Timespec = g::__kernel_timespec;
+
+/// glibc's `struct timespec` on i686 (32-bit `time_t`).
+#[cfg(target_pointer_width = "32")]
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Timespec {
+    tv_sec: i32,
+    tv_nsec: i32,
+}
+
+/// The slots' 64-bit form.
+#[cfg(target_pointer_width = "32")]
+fn widen(t: Timespec) -> g::__kernel_timespec {
+    g::__kernel_timespec { tv_sec: t.tv_sec as i64, tv_nsec: t.tv_nsec as i64 }
+}
+
+/// Back to C's form; `None` past 2038.
+#[cfg(target_pointer_width = "32")]
+fn narrow(t: g::__kernel_timespec) -> Option<Timespec> {
+    Some(Timespec { tv_sec: i32::try_from(t.tv_sec).ok()?, tv_nsec: t.tv_nsec as i32 })
+}
+
+/// `clock_gettime(2)` with a 32-bit `time_t` (i686).
+///
+/// # Safety
+/// `tp` is writable.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clock_gettime(clock: c_int, tp: *mut Timespec) -> c_int {
+    let mut t = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: t is writable.
+    if unsafe { c::clock_gettime(clock, &mut t) } < 0 {
+        return -1;
+    }
+    match narrow(t) {
+        // SAFETY: as the caller vouches.
+        Some(t) => unsafe { tp.write(t) },
+        None => return crate::fail(sys_layer::Errno::EOVERFLOW),
+    }
+    0
+}
+
+/// `nanosleep(2)` with a 32-bit `time_t` (i686): see the 64-bit targets'.
+///
+/// # Safety
+/// `req` is readable; `rem` null or writable.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn nanosleep(req: *const Timespec, rem: *mut Timespec) -> c_int {
+    // SAFETY: as the caller vouches.
+    let req = widen(unsafe { req.read() });
+    let mut left = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: both live across the call.
+    let r = unsafe { c::clock_nanosleep(g::CLOCK_REALTIME as c_int, 0, &req, &mut left) };
+    if r < 0 && !rem.is_null() {
+        // The time left is at most the time asked for: it fits.
+        // SAFETY: as the caller vouches.
+        unsafe { rem.write(narrow(left).unwrap_or(Timespec { tv_sec: i32::MAX, tv_nsec: 0 })) };
+    }
+    ret_int(r)
+}
 
 /// `clock_gettime(2)` (the vDSO's where the kernel has it).
 ///
