@@ -31,6 +31,16 @@ cargo build --locked --release --target "$target" --manifest-path tests/corpus/C
 for program in sha256 gzip gunzip json words grep dates unwind-probe; do
     cp "$target_dir/corpus/$target/release/$program" "$dir/corpus-$program"
 done
+# The std programs (tests/std-programs): unchanged Rust std programs on
+# sys-layer's C layer, built with that crate's own configuration (the one
+# README gives; the static flags above are for no_std programs), copied
+# beside the others as std-NAME.
+# (cargo reads .cargo/config.toml from the directory it runs in.)
+(cd tests/std-programs && env -u "CARGO_TARGET_$(printf '%s' "$target" | tr 'a-z.-' 'A-Z__')_RUSTFLAGS" \
+    cargo build --locked --release --target "$target" --target-dir "$target_dir/std-programs" >&2)
+for program in hello threads fs_env panics; do
+    cp "$target_dir/std-programs/$target/release/$program" "$dir/std-$program"
+done
 for example in hello cat wc ls echo_server pipeline; do cp "$dir/examples/$example" "$dir/$example"; done
 cp "$target_dir/floor-5.4/$target/release/eras" "$dir/eras-floor-5.4"
 printf '%s\n' "$dir"

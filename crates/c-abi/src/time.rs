@@ -55,6 +55,18 @@ pub unsafe extern "C" fn clock_gettime(clock: c_int, tp: *mut Timespec) -> c_int
     0
 }
 
+/// `__clock_gettime64`: glibc's `clock_gettime` with a 64-bit `time_t` on
+/// i686, which std uses when the C library has it (the slot's own form).
+///
+/// # Safety
+/// `tp` is writable.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __clock_gettime64(clock: c_int, tp: *mut g::__kernel_timespec) -> c_int {
+    // SAFETY: as the caller vouches.
+    ret_int(unsafe { c::clock_gettime(clock, tp) })
+}
+
 /// `nanosleep(2)` with a 32-bit `time_t` (i686): see the 64-bit targets'.
 ///
 /// # Safety

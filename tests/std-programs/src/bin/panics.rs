@@ -1,8 +1,8 @@
 //! A panic with `panic = "abort"`: std's message, then SIGABRT.
 
 fn main() {
-    let v: Vec<u32> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
     println!("before");
+    let v: Vec<u32> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
     if v.is_empty() {
         panic!("no numbers given");
     }

@@ -1,0 +1,156 @@
+//! Unchanged Rust std programs (tests/std-programs) on sys-layer's C layer
+//! (crates/c-abi, through crates/std): output and exit status of std's
+//! threads, thread-locals with destructors, `Mutex`/`Condvar`, channels,
+//! `fs`, `env`, `process::exit` and a panic with `panic = "abort"`; and
+//! each binary is static, names no C library symbol, and makes its system
+//! calls only inside sys-layer's code.
+//!
+//! Runs on every target and kernel: the std programs.
+
+use object::{Object, ObjectSymbol};
+use std::process::{Command, Output, Stdio};
+use sys_layer_integration::*;
+
+const PROGRAMS: [&str; 4] = ["std-hello", "std-threads", "std-fs_env", "std-panics"];
+
+fn run_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = command(name);
+    cmd.args(args).stdin(Stdio::null()).env("RUST_BACKTRACE", "0");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("spawn the program")
+}
+
+#[test]
+fn hello() {
+    let out = run_with("std-hello", &[], &[]);
+    assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
+    assert_eq!(stdout(&out), "hello\n");
+}
+
+#[test]
+fn threads_thread_locals_locks_and_channels() {
+    let out = run_with("std-threads", &[], &[]);
+    assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "tls destructors: 36\nmutex: 40000\ncondvar: 5050\nscoped + channel: 36\npark: ok\n",
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn files_directories_and_the_environment() {
+    let out = run_with("std-fs_env", &["one", "two words"], &[("STD_PROGRAMS_VAR", "v=1")]);
+    assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
+    let expected = "args: [\"one\", \"two words\"]\n\
+                    STD_PROGRAMS_VAR=Ok(\"v=1\")\n\
+                    in vars: 1\n\
+                    set: Ok(\"set here\")\n\
+                    removed: true\n\
+                    a.txt: ay\n\
+                    b.txt: 4 bytes\n\
+                    read_dir: [\"a.txt\", \"b.txt\", \"d.txt\"]\n\
+                    all files: true\n\
+                    missing: NotFound\n\
+                    canonical: true\n\
+                    cwd is absolute: true\n";
+    assert_eq!(stdout_without_simulator_env(&out), expected, "{}", stderr(&out));
+}
+
+#[test]
+fn process_exit_codes() {
+    for code in [0, 3, 42, 255] {
+        let out = run_with("std-fs_env", &[&format!("exit={code}")], &[]);
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_panic_prints_std_message_and_aborts() {
+    use std::os::unix::process::ExitStatusExt;
+    let out = run_with("std-panics", &["2", "x"], &[]);
+    assert_eq!(stdout(&out), "before\n");
+    assert!(
+        stderr(&out).contains("panicked at src/bin/panics.rs:") && stderr(&out).contains("InvalidDigit"),
+        "{}",
+        stderr(&out)
+    );
+    // qemu-user dies of the signal itself; a status of 128 + 6 is a shell's.
+    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
+    let out = run_with("std-panics", &["2", "3"], &[]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "before\nsum 5\n");
+}
+
+/// The instruction that enters the kernel, as `llvm-objdump` prints it.
+fn system_call_instruction() -> &'static str {
+    match target_arch().as_str() {
+        "x86_64" => "syscall",
+        "x86" | "i686" => "int\t$128",
+        "aarch64" => "svc",
+        "riscv64" => "ecall",
+        other => panic!("no system call instruction known for {other}"),
+    }
+}
+
+#[test]
+fn static_without_c_library_symbols_and_system_calls_only_in_sys_layer() {
+    for name in PROGRAMS {
+        let path = program(name);
+        let data = std::fs::read(&path).unwrap();
+        let file = object::File::parse(&*data).unwrap();
+        assert_eq!(file.kind(), object::ObjectKind::Executable, "{name}: not a static executable");
+        let segments: Vec<u32> = match &file {
+            object::File::Elf64(f) => {
+                f.elf_program_headers().iter().map(|p| object::read::elf::ProgramHeader::p_type(p, f.endian())).collect()
+            }
+            object::File::Elf32(f) => {
+                f.elf_program_headers().iter().map(|p| object::read::elf::ProgramHeader::p_type(p, f.endian())).collect()
+            }
+            _ => panic!("{name}: not ELF"),
+        };
+        assert!(!segments.contains(&object::elf::PT_INTERP), "{name} has PT_INTERP");
+        assert!(!segments.contains(&object::elf::PT_DYNAMIC), "{name} has PT_DYNAMIC");
+        for symbol in file.symbols() {
+            let symbol_name = symbol.name().unwrap_or("");
+            assert!(
+                !symbol.is_undefined() || symbol_name.is_empty(),
+                "{name}: undefined symbol {symbol_name} (a C library's, unresolved)"
+            );
+            // glibc's internals. (libgcc's names are compiler_builtins'
+            // too; the archives rustc names for it are empty stand-ins.)
+            for mark in ["GLIBC", "__libc_", "_IO_", "_dl_"] {
+                assert!(!symbol_name.contains(mark), "{name}: {symbol_name} is a C library's");
+            }
+        }
+        // Every system call instruction lies in a function of sys-layer
+        // (its crates, and its assembly's sys_layer_* symbols): std calls
+        // the C layer, which calls the table.
+        let disassembly = Command::new("llvm-objdump").args(["-d", "--no-show-raw-insn"]).arg(&path).output();
+        let disassembly = match disassembly {
+            Ok(out) if out.status.success() => String::from_utf8(out.stdout).unwrap(),
+            other => panic!("llvm-objdump is needed (ci/setup.sh installs it): {other:?}"),
+        };
+        let instruction = system_call_instruction();
+        let mut function = String::new();
+        let mut sites = 0;
+        for line in disassembly.lines() {
+            if let Some(label) = line.split_once(" <").and_then(|(_, l)| l.strip_suffix(">:")) {
+                // Local labels (.L*) are inside the function before them.
+                if !label.starts_with(".L") {
+                    function = label.to_owned();
+                }
+            } else if line.split_once(':').is_some_and(|(_, insn)| {
+                let insn = insn.trim_start();
+                insn.strip_prefix(instruction).is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+            }) {
+                sites += 1;
+                assert!(function.contains("sys_layer"), "{name}: a system call instruction in {function}:\n{line}");
+            }
+        }
+        assert!(sites > 0, "{name}: no {instruction} found: is the disassembly readable?");
+    }
+}
