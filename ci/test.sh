@@ -30,6 +30,9 @@ for triple in $SYS_LAYER_TARGETS; do
     (source ci/static-flags.sh && export_static_rustflags "$triple" &&
         cargo clippy -q --target "$triple" -p sys-layer-test-programs -p sys-layer --features sys-layer/examples \
             --bins --lib --examples -- -D warnings
+        # The C layer for std programs, on its own: it turns on sys-layer's
+        # c-main, which the no_std programs above must not get.
+        cargo clippy -q --target "$triple" -p sys-layer-c-abi -p sys-layer-std -- -D warnings
         # The benchmark programs run on this machine only (bench/run.sh).
         if [ "$triple" = x86_64-unknown-linux-gnu ]; then
             cargo clippy -q --target "$triple" -p sys-layer-bench-programs -p sys-layer-bench-raw -- -D warnings
@@ -39,6 +42,9 @@ echo "== rustfmt and clippy, corpus (tests/corpus, its own workspace)" >&2
 cargo fmt --manifest-path tests/corpus/Cargo.toml --all -- --check
 cargo clippy -q --locked --manifest-path tests/corpus/Cargo.toml --target-dir target/corpus --workspace --bins --lib \
     -- -D warnings
+echo "== rustfmt and clippy, std programs (tests/std-programs, its own workspace)" >&2
+cargo fmt --manifest-path tests/std-programs/Cargo.toml --all -- --check
+(cd tests/std-programs && cargo clippy -q --locked --release --target-dir ../../target/std-programs-clippy -- -D warnings)
 
 : > target/test-output.txt
 # The integration tests that run programs on every target and kernel: each

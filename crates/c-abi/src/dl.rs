@@ -76,5 +76,5 @@ fn program_headers_vaddr(phdr: usize, phnum: usize) -> usize {
     // SAFETY: the kernel maps the program headers at AT_PHDR for the life
     // of the process, AT_PHNUM of them.
     let phdrs = unsafe { core::slice::from_raw_parts(phdr as *const Elf_Phdr, phnum) };
-    phdrs.iter().find(|p| p.p_type == PT_PHDR).map_or(phdr, |p| p.p_vaddr as usize)
+    phdrs.iter().find(|p| p.p_type == PT_PHDR).map_or(phdr, |p| p.p_vaddr)
 }

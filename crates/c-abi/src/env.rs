@@ -46,11 +46,12 @@ unsafe fn find(name: &[u8]) -> Option<(usize, *mut c_char)> {
             let entry = *env.add(i);
             // Byte by byte: a byte is read only while the ones before
             // matched the name (so were not the string's NUL).
+            let bytes = entry.cast::<u8>();
             let mut k = 0;
-            while k < name.len() && *entry.add(k) as u8 == name[k] {
+            while k < name.len() && *bytes.add(k) == name[k] {
                 k += 1;
             }
-            if k == name.len() && *entry.add(k) as u8 == b'=' {
+            if k == name.len() && *bytes.add(k) == b'=' {
                 return Some((i, entry.add(name.len() + 1)));
             }
             i += 1;

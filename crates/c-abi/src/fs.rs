@@ -38,7 +38,13 @@ pub unsafe extern "C" fn openat64(dir: c_int, path: *const c_char, flags: c_int,
 /// # Safety
 /// `path` is a C string, `buf` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn statx(dir: c_int, path: *const c_char, flags: c_int, mask: c_uint, buf: *mut g::statx) -> c_int {
+pub unsafe extern "C" fn statx(
+    dir: c_int,
+    path: *const c_char,
+    flags: c_int,
+    mask: c_uint,
+    buf: *mut g::statx,
+) -> c_int {
     // SAFETY: as the caller vouches.
     ret_int(unsafe { c::statx(dir, path, flags, mask, buf) })
 }

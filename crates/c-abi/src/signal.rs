@@ -10,7 +10,16 @@ use sys_layer::signal::{self, RawAction, SigSet};
 /// glibc's `sigset_t`: 1024 bits, of which the kernel's 64 come first.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct SigsetT([c_ulong; 1024 / (8 * size_of::<c_ulong>())]);
+pub struct SigsetT([c_ulong; 1024 / WORD_BITS]);
+
+/// Bits in one word of a `sigset_t`.
+const WORD_BITS: usize = c_ulong::BITS as usize;
+
+/// The word of a set that holds signal `sig` (1 up), and its bit there.
+fn locate(sig: u32) -> (usize, c_ulong) {
+    let bit = (sig - 1) as usize;
+    (bit / WORD_BITS, 1 << (bit % WORD_BITS))
+}
 
 /// glibc's `struct sigaction` (the same field order on the four targets).
 #[repr(C)]
@@ -37,18 +46,16 @@ fn from_kernel(k: &SigSet) -> SigsetT {
     let mut set = SigsetT([0; _]);
     for sig in 1..=signal::NSIG as u32 {
         if k.contains(sig) {
-            let bit = (sig - 1) as usize;
-            let bits = 8 * size_of::<c_ulong>();
-            set.0[bit / bits] |= 1 << (bit % bits);
+            let (word, bit) = locate(sig);
+            set.0[word] |= bit;
         }
     }
     set
 }
 
 fn member(set: &SigsetT, sig: u32) -> bool {
-    let bit = (sig - 1) as usize;
-    let bits = 8 * size_of::<c_ulong>();
-    set.0[bit / bits] & (1 << (bit % bits)) != 0
+    let (word, bit) = locate(sig);
+    set.0[word] & bit != 0
 }
 
 /// `sigaction(2)`.
@@ -176,14 +183,13 @@ unsafe fn change(set: *mut SigsetT, sig: c_int, on: bool) -> c_int {
     if sig <= 0 || sig as usize > signal::NSIG {
         return fail(Errno::EINVAL);
     }
-    let bit = (sig - 1) as usize;
-    let bits = 8 * size_of::<c_ulong>();
+    let (word, bit) = locate(sig as u32);
     // SAFETY: as the caller vouches.
-    let word = unsafe { &mut (*set).0[bit / bits] };
+    let word = unsafe { &mut (*set).0[word] };
     if on {
-        *word |= 1 << (bit % bits);
+        *word |= bit;
     } else {
-        *word &= !(1 << (bit % bits));
+        *word &= !bit;
     }
     0
 }

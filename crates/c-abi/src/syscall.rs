@@ -15,7 +15,15 @@ use sys_layer::{Errno, c};
 /// # Safety
 /// The arguments are what the system call expects.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn syscall(number: c_long, a: usize, b: usize, cc: usize, d: usize, e: usize, f: usize) -> c_long {
+pub unsafe extern "C" fn syscall(
+    number: c_long,
+    a: usize,
+    b: usize,
+    cc: usize,
+    d: usize,
+    e: usize,
+    f: usize,
+) -> c_long {
     let _ = f;
     // SAFETY: as the caller vouches; each arm passes the words in the
     // slot's types.
@@ -31,7 +39,9 @@ pub unsafe extern "C" fn syscall(number: c_long, a: usize, b: usize, cc: usize, 
             }
             g::__NR_statx => c::statx(a as c_int, b as *const _, cc as c_int, d as u32, e as *mut _),
             g::__NR_getrandom => c::getrandom(a as *mut _, b, cc as u32),
-            g::__NR_copy_file_range => c::copy_file_range(a as c_int, b as *mut i64, cc as c_int, d as *mut i64, e, f as u32),
+            g::__NR_copy_file_range => {
+                c::copy_file_range(a as c_int, b as *mut i64, cc as c_int, d as *mut i64, e, f as u32)
+            }
             g::__NR_gettid => c::gettid(),
             g::__NR_pidfd_open => c::pidfd_open(a as c_int, b as u32),
             g::__NR_pidfd_send_signal => c::pidfd_send_signal(a as c_int, b as c_int, cc as *mut _, d as u32),

@@ -104,12 +104,16 @@ fn static_without_c_library_symbols_and_system_calls_only_in_sys_layer() {
         let file = object::File::parse(&*data).unwrap();
         assert_eq!(file.kind(), object::ObjectKind::Executable, "{name}: not a static executable");
         let segments: Vec<u32> = match &file {
-            object::File::Elf64(f) => {
-                f.elf_program_headers().iter().map(|p| object::read::elf::ProgramHeader::p_type(p, f.endian())).collect()
-            }
-            object::File::Elf32(f) => {
-                f.elf_program_headers().iter().map(|p| object::read::elf::ProgramHeader::p_type(p, f.endian())).collect()
-            }
+            object::File::Elf64(f) => f
+                .elf_program_headers()
+                .iter()
+                .map(|p| object::read::elf::ProgramHeader::p_type(p, f.endian()))
+                .collect(),
+            object::File::Elf32(f) => f
+                .elf_program_headers()
+                .iter()
+                .map(|p| object::read::elf::ProgramHeader::p_type(p, f.endian()))
+                .collect(),
             _ => panic!("{name}: not ELF"),
         };
         assert!(!segments.contains(&object::elf::PT_INTERP), "{name} has PT_INTERP");
@@ -145,7 +149,8 @@ fn static_without_c_library_symbols_and_system_calls_only_in_sys_layer() {
                 }
             } else if line.split_once(':').is_some_and(|(_, insn)| {
                 let insn = insn.trim_start();
-                insn.strip_prefix(instruction).is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+                insn.strip_prefix(instruction)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
             }) {
                 sites += 1;
                 assert!(function.contains("sys_layer"), "{name}: a system call instruction in {function}:\n{line}");
