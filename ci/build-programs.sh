@@ -38,7 +38,7 @@ done
 # (cargo reads .cargo/config.toml from the directory it runs in.)
 (cd tests/std-programs && env -u "CARGO_TARGET_$(printf '%s' "$target" | tr 'a-z.-' 'A-Z__')_RUSTFLAGS" \
     cargo build --locked --release --target "$target" --target-dir "$target_dir/std-programs" >&2)
-for program in hello threads fs_env panics; do
+for program in hello threads fs_env panics process_net; do
     cp "$target_dir/std-programs/$target/release/$program" "$dir/std-$program"
 done
 for example in hello cat wc ls echo_server pipeline; do cp "$dir/examples/$example" "$dir/$example"; done

@@ -6,9 +6,7 @@ use core::ffi::{CStr, c_char, c_int, c_void};
 
 /// The functions std probes for by name, and whether this library has
 /// them. A name not listed is not here (null), which std answers with its
-/// own fallback: a raw `syscall` for system calls (see `syscall.rs`), or
-/// the glibc-free path (`gnu_get_libc_version` is not answered: this is
-/// not glibc, and std must not apply glibc's version checks).
+/// own fallback: a raw `syscall` for system calls (see `syscall.rs`).
 fn lookup(name: &[u8]) -> *mut c_void {
     let f: usize = match name {
         b"statx" => crate::fs::statx as *const () as usize,
@@ -77,4 +75,13 @@ fn program_headers_vaddr(phdr: usize, phnum: usize) -> usize {
     // of the process, AT_PHNUM of them.
     let phdrs = unsafe { core::slice::from_raw_parts(phdr as *const Elf_Phdr, phnum) };
     phdrs.iter().find(|p| p.p_type == PT_PHDR).map_or(phdr, |p| p.p_vaddr)
+}
+
+/// `gnu_get_libc_version(3)`: which C library this is. The answer is
+/// `sys-layer <version>`, which names no glibc version: std reads it to
+/// decide whether glibc's own behaviours apply (`posix_spawn` reporting
+/// `ENOENT` from 2.24, `res_init` before 2.26), and they do not.
+#[unsafe(no_mangle)]
+pub extern "C" fn gnu_get_libc_version() -> *const c_char {
+    concat!("sys-layer ", env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }

@@ -371,10 +371,24 @@ pub unsafe extern "C" fn dirfd(dir: *mut DirStream) -> c_int {
     unsafe { (*dir).dir.as_fd().as_raw_fd() }
 }
 
-/// `fdopendir(3)`: not there yet (the runtime's `Dir` opens by path):
-/// `ENOSYS`. std's `remove_dir_all` needs it.
+/// `fdopendir(3)`: the directory open as `fd`, which the stream now owns
+/// (`closedir` closes it). `ENOTDIR` if it is not one.
 #[unsafe(no_mangle)]
-pub extern "C" fn fdopendir(_fd: c_int) -> *mut DirStream {
-    c::set_errno(Errno::ENOSYS.raw());
-    null_mut()
+pub extern "C" fn fdopendir(fd: c_int) -> *mut DirStream {
+    let mut st = core::mem::MaybeUninit::<Stat64>::uninit();
+    // SAFETY: st is writable.
+    if unsafe { fstat64(fd, st.as_mut_ptr()) } < 0 {
+        return null_mut();
+    }
+    // SAFETY: filled by fstat64.
+    if unsafe { st.assume_init() }.st_mode as u32 & g::S_IFMT != g::S_IFDIR {
+        c::set_errno(Errno::ENOTDIR.raw());
+        return null_mut();
+    }
+    // SAFETY: C's contract: the descriptor is given to the stream.
+    let fd = unsafe { sys_layer::fd::OwnedFd::from_raw_fd(fd) };
+    Box::into_raw(Box::new(DirStream {
+        dir: sys_layer::fs::Dir::from_fd(fd),
+        entry: Dirent64 { d_ino: 0, d_off: 0, d_reclen: 0, d_type: 0, d_name: [0; 256] },
+    }))
 }

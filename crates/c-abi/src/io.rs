@@ -218,9 +218,10 @@ pub unsafe extern "C" fn madvise(addr: *mut c_void, len: usize, advice: c_int) -
 }
 
 /// `sysconf(3)`: the page size, clock ticks, the descriptor limit, the
-/// buffer-size limit std asks for and the smallest thread stack; `-1` with
-/// `EINVAL` for any other name (the processor counts are not answered
-/// yet).
+/// buffer-size limit std asks for, the smallest thread stack, and the
+/// processor counts (from `/sys/devices/system/cpu/online`, as glibc reads
+/// them; `-1` with the error without `/sys`); `-1` with `EINVAL` for any
+/// other name.
 #[unsafe(no_mangle)]
 pub extern "C" fn sysconf(name: c_int) -> c_long {
     // glibc's numbering (<bits/confname.h>), the ABI std was built for.
@@ -229,6 +230,8 @@ pub extern "C" fn sysconf(name: c_int) -> c_long {
     const SC_PAGESIZE: c_int = 30;
     const SC_GETPW_R_SIZE_MAX: c_int = 70;
     const SC_THREAD_STACK_MIN: c_int = 75;
+    const SC_NPROCESSORS_CONF: c_int = 83;
+    const SC_NPROCESSORS_ONLN: c_int = 84;
     match name {
         SC_PAGESIZE => sys_layer::rt::auxv().pagesz as c_long,
         SC_CLK_TCK => 100,
@@ -236,6 +239,30 @@ pub extern "C" fn sysconf(name: c_int) -> c_long {
         // No limit: the caller grows its buffer (ERANGE) as it needs.
         SC_GETPW_R_SIZE_MAX => -1,
         SC_THREAD_STACK_MIN => sys_layer::thread::MIN_STACK_SIZE as c_long,
+        SC_NPROCESSORS_CONF | SC_NPROCESSORS_ONLN => match online_cpus() {
+            Ok(n) => n as c_long,
+            Err(e) => fail(e),
+        },
         _ => fail(Errno::EINVAL),
     }
+}
+
+/// The number of processors in `/sys/devices/system/cpu/online`, a list of
+/// ranges such as `0-3,8-11`.
+fn online_cpus() -> Result<usize, Errno> {
+    use sys_layer::fs::{self, Mode, OFlags};
+    let fd = fs::open(c"/sys/devices/system/cpu/online", OFlags::RDONLY, Mode::empty())?;
+    let mut buf = [0u8; 512];
+    let n = sys_layer::io::read_full(&fd, &mut buf)?;
+    let number = |s: &[u8]| -> Result<usize, Errno> {
+        core::str::from_utf8(s).ok().and_then(|s| s.parse().ok()).ok_or(Errno::EINVAL)
+    };
+    let mut count = 0;
+    for range in buf[..n].trim_ascii().split(|&b| b == b',') {
+        count += match range.iter().position(|&b| b == b'-') {
+            Some(dash) => number(&range[dash + 1..])?.checked_sub(number(&range[..dash])?).ok_or(Errno::EINVAL)? + 1,
+            None => number(range).map(|_| 1)?,
+        };
+    }
+    if count == 0 { Err(Errno::EINVAL) } else { Ok(count) }
 }

@@ -56,6 +56,8 @@ mod errno;
 mod fs;
 mod io;
 mod malloc;
+mod misc;
+mod net;
 mod process;
 mod pthread;
 mod signal;

@@ -346,8 +346,15 @@ impl Dir {
     ///
     /// `opendir(3)`: <https://man7.org/linux/man-pages/man3/opendir.3.html>
     pub fn open(path: &CStr) -> Result<Dir, Errno> {
-        let fd = open(path, OFlags::DIRECTORY, Mode::empty())?;
-        Ok(Dir { fd, buf: [0; 4096], len: 0, pos: 0 })
+        Ok(Dir::from_fd(open(path, OFlags::DIRECTORY, Mode::empty())?))
+    }
+
+    /// Reads the directory open as `fd` (from its current position), which
+    /// the `Dir` now owns.
+    ///
+    /// `fdopendir(3)`: <https://man7.org/linux/man-pages/man3/fdopendir.3.html>
+    pub fn from_fd(fd: OwnedFd) -> Dir {
+        Dir { fd, buf: [0; 4096], len: 0, pos: 0 }
     }
 
     /// The next entry, `None` at the end.

@@ -1,7 +1,8 @@
 //! Unchanged Rust std programs (tests/std-programs) on sys-layer's C layer
 //! (crates/c-abi, through crates/std): output and exit status of std's
 //! threads, thread-locals with destructors, `Mutex`/`Condvar`, channels,
-//! `fs`, `env`, `process::exit` and a panic with `panic = "abort"`; and
+//! `fs`, `env`, `process::exit`, `process::Command` with pipes, TCP and
+//! UDP over loopback, and a panic with `panic = "abort"`; and
 //! each binary is static, names no C library symbol, and makes its system
 //! calls only inside sys-layer's code.
 //!
@@ -11,7 +12,7 @@ use object::{Object, ObjectSymbol};
 use std::process::{Command, Output, Stdio};
 use sys_layer_integration::*;
 
-const PROGRAMS: [&str; 4] = ["std-hello", "std-threads", "std-fs_env", "std-panics"];
+const PROGRAMS: [&str; 5] = ["std-hello", "std-threads", "std-fs_env", "std-panics", "std-process_net"];
 
 fn run_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = command(name);
@@ -83,6 +84,24 @@ fn a_panic_prints_std_message_and_aborts() {
     let out = run_with("std-panics", &["2", "3"], &[]);
     assert!(out.status.success());
     assert_eq!(stdout(&out), "before\nsum 5\n");
+}
+
+#[test]
+fn child_processes_sockets_sleep_and_copies() {
+    let out = run_with("std-process_net", &[], &[]);
+    assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
+    let expected = "cat: through cat\n\
+                    sh exit: Some(7)\n\
+                    env and dir: from the parent\n/\n\
+                    missing program: NotFound\n\
+                    tcp: ping pong\n\
+                    udp: datagram from self: true\n\
+                    resolve localhost: false\n\
+                    slept: true\n\
+                    parallelism: true\n\
+                    copied: 100000 true\n\
+                    removed: true\n";
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
 }
 
 /// The instruction that enters the kernel, as `llvm-objdump` prints it.

@@ -1,0 +1,228 @@
+//! The rest of std's imports that are one slot each, a few from other
+//! sources (`gethostname` from `uname`), and those not there yet, which
+//! fail with `ENOSYS`.
+
+use crate::{fail, ret_int};
+use core::ffi::{c_char, c_int, c_uint, c_void};
+use linux_raw_sys::general as g;
+use sys_layer::{Errno, c};
+
+/// Defines C functions that are one slot call each.
+macro_rules! slot_calls {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty => $slot:ident($($call:expr),*);)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// Pointer arguments are valid as the call's manual page says.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
+            // SAFETY: as the caller vouches.
+            unsafe { c::$slot($($call),*) as $ret }
+        }
+    )*};
+}
+
+slot_calls! {
+    /// `getppid(2)`.
+    fn getppid() -> c_int => getppid();
+    /// `pipe2(2)`.
+    fn pipe2(fds: *mut c_int, flags: c_int) -> c_int => pipe2(fds, flags);
+    /// `getrandom(2)` (from `/dev/urandom` before Linux 3.17).
+    fn getrandom(buf: *mut c_void, len: usize, flags: c_uint) -> isize => getrandom(buf, len, flags);
+    /// `copy_file_range(2)` (the slot's fallback copies before Linux 4.5).
+    fn copy_file_range(fd_in: c_int, off_in: *mut i64, fd_out: c_int, off_out: *mut i64, len: usize, flags: c_uint) -> isize
+        => copy_file_range(fd_in, off_in, fd_out, off_out, len, flags);
+    /// `preadv(2)`: `preadv2` with no flags.
+    fn preadv(fd: c_int, iov: *const g::iovec, count: c_int, offset: i64) -> isize => preadv2(fd, iov, count, offset, 0);
+    /// `pwritev(2)`: `pwritev2` with no flags.
+    fn pwritev(fd: c_int, iov: *const g::iovec, count: c_int, offset: i64) -> isize => pwritev2(fd, iov, count, offset, 0);
+    /// `fchown(2)`.
+    fn fchown(fd: c_int, uid: c_uint, gid: c_uint) -> c_int => fchownat(fd, c"".as_ptr(), uid, gid, g::AT_EMPTY_PATH as c_int);
+    /// `setsid(2)`.
+    fn setsid() -> c_int => setsid();
+    /// `setpgid(2)`.
+    fn setpgid(pid: c_int, pgid: c_int) -> c_int => setpgid(pid, pgid);
+}
+
+/// `utimensat(2)`, for the 64-bit targets (C's `timespec` is the slot's).
+///
+/// # Safety
+/// `path` null or a C string; `times` null or two timespecs.
+#[cfg(target_pointer_width = "64")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn utimensat(
+    dir: c_int,
+    path: *const c_char,
+    times: *const g::__kernel_timespec,
+    flags: c_int,
+) -> c_int {
+    // SAFETY: as the caller vouches.
+    ret_int(unsafe { c::utimensat(dir, path, times, flags) })
+}
+
+/// `futimens(3)`: `utimensat` on the descriptor itself.
+///
+/// # Safety
+/// `times` null or two timespecs.
+#[cfg(target_pointer_width = "64")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn futimens(fd: c_int, times: *const g::__kernel_timespec) -> c_int {
+    // SAFETY: a null path names the descriptor; as the caller vouches.
+    ret_int(unsafe { c::utimensat(fd, core::ptr::null(), times, 0) })
+}
+
+/// `clock_nanosleep(2)`: returns the error number, as C's does (not
+/// `errno`).
+///
+/// # Safety
+/// `req` readable; `rem` null or writable.
+#[cfg(target_pointer_width = "64")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clock_nanosleep(
+    clock: c_int,
+    flags: c_int,
+    req: *const g::__kernel_timespec,
+    rem: *mut g::__kernel_timespec,
+) -> c_int {
+    let mut e = 0;
+    // SAFETY: as the caller vouches; e is this call's own errno.
+    let r = unsafe { sys_layer::raw::clock_nanosleep(clock, flags, req, rem, &mut e) };
+    if r < 0 { e } else { 0 }
+}
+
+/// `prctl(2)`, variadic in C: four words after the option (see the
+/// crate's documentation).
+///
+/// # Safety
+/// The arguments are what the option expects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn prctl(option: c_int, a2: usize, a3: usize, a4: usize, a5: usize) -> c_int {
+    // SAFETY: as the caller vouches.
+    ret_int(unsafe { c::prctl(option, a2, a3, a4, a5) })
+}
+
+/// `strnlen(3)`.
+///
+/// # Safety
+/// `s` is readable up to its NUL or `max` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn strnlen(s: *const c_char, max: usize) -> usize {
+    let mut n = 0;
+    // SAFETY: as the caller vouches: every byte read is before the NUL or
+    // within max.
+    while n < max && unsafe { *s.add(n) } != 0 {
+        n += 1;
+    }
+    n
+}
+
+/// `gethostname(2)`: the node name from `uname`; `ENAMETOOLONG` if it
+/// does not fit with its NUL.
+///
+/// # Safety
+/// `buf` is writable for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gethostname(buf: *mut c_char, len: usize) -> c_int {
+    let name = match sys_layer::process::uname() {
+        Ok(u) => u,
+        Err(e) => return fail(e),
+    };
+    let bytes = name.nodename().to_bytes_with_nul();
+    if bytes.len() > len {
+        return fail(Errno::ENAMETOOLONG);
+    }
+    // SAFETY: as the caller vouches; bytes fit.
+    unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr().cast(), buf, bytes.len()) };
+    0
+}
+
+/// Defines C functions this library does not provide yet: each sets
+/// `errno` to `ENOSYS` and returns `-1` (README lists them).
+macro_rules! not_yet {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// Not there yet: `-1` with `errno` `ENOSYS`.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $name($(_: $ty),*) -> $ret {
+            fail(Errno::ENOSYS)
+        }
+    )*};
+}
+
+not_yet! {
+    /// `sendfile64(2)` (std's `io::copy` falls back to reading and writing).
+    fn sendfile64(out_fd: c_int, in_fd: c_int, offset: *mut i64, count: usize) -> isize;
+    /// `splice(2)` (as `sendfile64`).
+    fn splice(fd_in: c_int, off_in: *mut i64, fd_out: c_int, off_out: *mut i64, len: usize, flags: c_uint) -> isize;
+    /// `mkfifo(3)` (no `mknodat` slot yet).
+    fn mkfifo(path: *const c_char, mode: c_uint) -> c_int;
+    /// `flock(2)` (no slot yet).
+    fn flock(fd: c_int, op: c_int) -> c_int;
+    /// `chroot(2)` (no slot yet).
+    fn chroot(path: *const c_char) -> c_int;
+    /// `setuid(2)` (no slot yet).
+    fn setuid(uid: c_uint) -> c_int;
+    /// `setgid(2)` (no slot yet).
+    fn setgid(gid: c_uint) -> c_int;
+    /// `setgroups(2)` (no slot yet).
+    fn setgroups(count: usize, groups: *const c_uint) -> c_int;
+    /// `sched_getaffinity(2)` (no slot yet; std then asks `sysconf`).
+    fn sched_getaffinity(pid: c_int, size: usize, set: *mut c_void) -> c_int;
+}
+
+/// `getpwuid_r(3)`: no user database reader yet: returns `ENOSYS` (the
+/// error number, as this function does) and a null result. std's
+/// `env::home_dir` uses it only when `HOME` is unset.
+///
+/// # Safety
+/// `result` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn getpwuid_r(
+    _uid: c_uint,
+    _pwd: *mut c_void,
+    _buf: *mut c_char,
+    _len: usize,
+    result: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: as the caller vouches.
+    unsafe { *result = core::ptr::null_mut() };
+    Errno::ENOSYS.raw()
+}
+
+/// Defines the `posix_spawn` family, which is not there yet: each returns
+/// the error number `ENOSYS`, as these functions report errors. std never
+/// reaches them: it spawns with `posix_spawn` only under glibc 2.24 or
+/// later (`gnu_get_libc_version`, which `dlsym` does not find here), and
+/// otherwise forks and execs (`fork`, `execvp`).
+macro_rules! spawn_not_yet {
+    ($($name:ident($($ty:ty),*);)*) => {$(
+        #[doc = concat!("`", stringify!($name), "`: not there yet, returns `ENOSYS`.")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $name($(_: $ty),*) -> c_int {
+            Errno::ENOSYS.raw()
+        }
+    )*};
+}
+
+spawn_not_yet! {
+    posix_spawnp(*mut c_int, *const c_char, *const c_void, *const c_void, *const *const c_char, *const *const c_char);
+    posix_spawn_file_actions_init(*mut c_void);
+    posix_spawn_file_actions_destroy(*mut c_void);
+    posix_spawn_file_actions_adddup2(*mut c_void, c_int, c_int);
+    posix_spawn_file_actions_addchdir(*mut c_void, *const c_char);
+    posix_spawn_file_actions_addchdir_np(*mut c_void, *const c_char);
+    posix_spawnattr_init(*mut c_void);
+    posix_spawnattr_destroy(*mut c_void);
+    posix_spawnattr_setflags(*mut c_void, i16);
+    posix_spawnattr_setpgroup(*mut c_void, c_int);
+    posix_spawnattr_setsigdefault(*mut c_void, *const c_void);
+    posix_spawnattr_setsigmask(*mut c_void, *const c_void);
+    pidfd_spawnp(*mut c_int, *const c_char, *const c_void, *const c_void, *const *const c_char, *const *const c_char);
+}
+
+/// `pidfd_getpid(3)`: not there yet: `-1` with `errno` `ENOSYS`.
+#[unsafe(no_mangle)]
+pub extern "C" fn pidfd_getpid(_pidfd: c_int) -> c_int {
+    fail(Errno::ENOSYS)
+}
