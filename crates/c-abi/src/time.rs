@@ -117,3 +117,49 @@ pub extern "C" fn sched_yield() -> c_int {
     // SAFETY: no memory.
     ret_int(unsafe { c::sched_yield() })
 }
+
+/// `clock_nanosleep(2)` with a 32-bit `time_t` (i686): returns the error
+/// number, as C's does (not `errno`).
+///
+/// # Safety
+/// `req` readable; `rem` null or writable.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn clock_nanosleep(
+    clock: c_int,
+    flags: c_int,
+    req: *const Timespec,
+    rem: *mut Timespec,
+) -> c_int {
+    // SAFETY: as the caller vouches.
+    let req = widen(unsafe { req.read() });
+    let mut left = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut e = 0;
+    // SAFETY: both live across the call.
+    if unsafe { sys_layer::raw::clock_nanosleep(clock, flags, &req, &mut left, &mut e) } < 0 {
+        if !rem.is_null() {
+            // SAFETY: as the caller vouches.
+            unsafe { rem.write(narrow(left).unwrap_or(Timespec { tv_sec: i32::MAX, tv_nsec: 0 })) };
+        }
+        return e;
+    }
+    0
+}
+
+/// `__clock_nanosleep_time64`: [`clock_nanosleep`] with a 64-bit `time_t`
+/// on i686 (the slot's own form).
+///
+/// # Safety
+/// `req` readable; `rem` null or writable.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __clock_nanosleep_time64(
+    clock: c_int,
+    flags: c_int,
+    req: *const g::__kernel_timespec,
+    rem: *mut g::__kernel_timespec,
+) -> c_int {
+    let mut e = 0;
+    // SAFETY: as the caller vouches; e is this call's errno.
+    if unsafe { sys_layer::raw::clock_nanosleep(clock, flags, req, rem, &mut e) } < 0 { e } else { 0 }
+}
