@@ -241,6 +241,12 @@ pub unsafe extern "C" fn __cxa_thread_atexit_impl(
     0
 }
 
+/// `__dso_handle`: the address that names the program (the only object of
+/// a static program) to `__cxa_thread_atexit_impl`, as the C runtime's
+/// start files define it for each object.
+#[unsafe(no_mangle)]
+pub static __dso_handle: u8 = 0;
+
 /// Keys a process may create (glibc's `PTHREAD_KEYS_MAX`).
 const KEYS: usize = 1024;
 /// Destructor rounds at a thread's end (`PTHREAD_DESTRUCTOR_ITERATIONS`).
@@ -356,4 +362,34 @@ unsafe extern "C" fn run_key_destructors(values: *mut u8) {
         (*sys_layer_tls::thread_data()).specific = core::ptr::null_mut();
         drop(Box::from_raw(values));
     }
+}
+
+/// The argument of `__tls_get_addr`: a module and an offset in its block.
+#[repr(C)]
+pub struct TlsIndex {
+    module: usize,
+    offset: usize,
+}
+
+/// `__tls_get_addr`: the address of a thread-local variable given by
+/// module and offset (the general-dynamic TLS model). A static program
+/// has one module, the program, whose block the runtime laid out
+/// ([`sys_layer::rt::tls_layout`]); the linker relaxes such accesses
+/// away, but objects name the function. Another module is not there: the
+/// process ends with a message.
+///
+/// # Safety
+/// `index` is readable.
+#[cfg(target_arch = "x86_64")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __tls_get_addr(index: *const TlsIndex) -> *mut c_void {
+    // SAFETY: as the caller vouches.
+    let index = unsafe { &*index };
+    if index.module != 1 {
+        sys_layer::stdio::write_stderr(b"sys-layer: __tls_get_addr: no TLS module other than the program\n");
+        crate::process::abort();
+    }
+    let layout = sys_layer::rt::tls_layout();
+    let area = sys_layer_tls::thread_data() as usize - layout.data_offset;
+    (area + layout.block_offset + index.offset) as *mut c_void
 }

@@ -163,3 +163,66 @@ pub unsafe extern "C" fn __clock_nanosleep_time64(
     // SAFETY: as the caller vouches; e is this call's errno.
     if unsafe { sys_layer::raw::clock_nanosleep(clock, flags, req, rem, &mut e) } < 0 { e } else { 0 }
 }
+
+/// `utimensat(2)` with a 32-bit `time_t` (i686); `UTIME_NOW` and
+/// `UTIME_OMIT` pass through in `tv_nsec`.
+///
+/// # Safety
+/// `path` null or a C string; `times` null or two timespecs.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn utimensat(
+    dir: c_int,
+    path: *const core::ffi::c_char,
+    times: *const Timespec,
+    flags: c_int,
+) -> c_int {
+    let wide;
+    let tp = if times.is_null() {
+        core::ptr::null()
+    } else {
+        // SAFETY: as the caller vouches: two timespecs.
+        wide = unsafe { [widen(times.read()), widen(times.add(1).read())] };
+        wide.as_ptr()
+    };
+    // SAFETY: as the caller vouches; wide lives across the call.
+    ret_int(unsafe { c::utimensat(dir, path, tp, flags) })
+}
+
+/// `futimens(3)` with a 32-bit `time_t` (i686).
+///
+/// # Safety
+/// `times` null or two timespecs.
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn futimens(fd: c_int, times: *const Timespec) -> c_int {
+    // SAFETY: a null path names the descriptor; as the caller vouches.
+    unsafe { utimensat(fd, core::ptr::null(), times, 0) }
+}
+
+/// `__utimensat64`: [`utimensat`] with a 64-bit `time_t` on i686.
+///
+/// # Safety
+/// As [`utimensat`].
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __utimensat64(
+    dir: c_int,
+    path: *const core::ffi::c_char,
+    times: *const g::__kernel_timespec,
+    flags: c_int,
+) -> c_int {
+    // SAFETY: as the caller vouches.
+    ret_int(unsafe { c::utimensat(dir, path, times, flags) })
+}
+
+/// `__futimens64`: [`futimens`] with a 64-bit `time_t` on i686.
+///
+/// # Safety
+/// As [`futimens`].
+#[cfg(target_pointer_width = "32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __futimens64(fd: c_int, times: *const g::__kernel_timespec) -> c_int {
+    // SAFETY: as the caller vouches.
+    ret_int(unsafe { c::utimensat(fd, core::ptr::null(), times, 0) })
+}
