@@ -381,7 +381,9 @@ pub extern "C" fn fdopendir(fd: c_int) -> *mut DirStream {
         return null_mut();
     }
     // SAFETY: filled by fstat64.
-    if unsafe { st.assume_init() }.st_mode as u32 & g::S_IFMT != g::S_IFDIR {
+    let mode = unsafe { st.assume_init() }.st_mode;
+    #[allow(clippy::unnecessary_cast)] // st_mode's type differs per target
+    if mode as u32 & g::S_IFMT != g::S_IFDIR {
         c::set_errno(Errno::ENOTDIR.raw());
         return null_mut();
     }

@@ -150,7 +150,12 @@ pub unsafe extern "C" fn execvp(file: *const c_char, argv: *const *const c_char)
     }
     // SAFETY: a C string, as above.
     let path = unsafe { crate::env::getenv(c"PATH".as_ptr()) };
-    let path = if path.is_null() { &b"/bin:/usr/bin"[..] } else { unsafe { CStr::from_ptr(path) }.to_bytes() };
+    let path = if path.is_null() {
+        &b"/bin:/usr/bin"[..]
+    } else {
+        // SAFETY: getenv gives a C string of the environment.
+        unsafe { CStr::from_ptr(path) }.to_bytes()
+    };
     let mut saw_eacces = false;
     let mut buf = [0u8; 4096];
     for dir in path.split(|&b| b == b':') {

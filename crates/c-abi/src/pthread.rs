@@ -365,6 +365,7 @@ unsafe extern "C" fn run_key_destructors(values: *mut u8) {
 }
 
 /// The argument of `__tls_get_addr`: a module and an offset in its block.
+#[cfg(target_arch = "x86_64")]
 #[repr(C)]
 pub struct TlsIndex {
     module: usize,
