@@ -24,6 +24,19 @@ fn run_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 #[test]
+fn readme_documents_the_configuration_the_std_programs_use() {
+    let root = root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let config = std::fs::read_to_string(root.join("tests/std-programs/.cargo/config.toml")).unwrap();
+    let block: String = config.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    assert!(readme.contains(&block), "README.md must show tests/std-programs/.cargo/config.toml:\n{block}");
+    let manifest = std::fs::read_to_string(root.join("tests/std-programs/Cargo.toml")).unwrap();
+    let dependency = manifest.lines().find(|l| l.starts_with("std = ")).unwrap();
+    let documented = dependency.replace("../../crates/std", "../sys-layer/crates/std");
+    assert!(readme.contains(&documented), "README.md must show the dependency line {documented}");
+}
+
+#[test]
 fn hello() {
     let out = run_with("std-hello", &[], &[]);
     assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
