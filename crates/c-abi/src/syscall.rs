@@ -24,7 +24,6 @@ pub unsafe extern "C" fn syscall(
     e: usize,
     f: usize,
 ) -> c_long {
-    let _ = f;
     // SAFETY: as the caller vouches; each arm passes the words in the
     // slot's types.
     let r = unsafe {
