@@ -151,10 +151,10 @@ fn run(addr: SocketAddr) -> Result<(), Errno> {
                     }
                 }
                 id => {
-                    if !server.serve(id, &mut buf) {
-                        if let Some(c) = server.connections.remove(&id) {
-                            let _ = server.epoll.delete(&c.stream);
-                        }
+                    if !server.serve(id, &mut buf)
+                        && let Some(c) = server.connections.remove(&id)
+                    {
+                        let _ = server.epoll.delete(&c.stream);
                     }
                 }
             }
