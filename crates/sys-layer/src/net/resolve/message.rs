@@ -41,6 +41,7 @@ pub(crate) mod rcode {
     /// No error.
     pub const NOERROR: u8 = 0;
     /// The server failed.
+    #[cfg(test)]
     pub const SERVFAIL: u8 = 2;
     /// The name does not exist (NXDOMAIN).
     pub const NXDOMAIN: u8 = 3;
@@ -58,13 +59,24 @@ pub(crate) struct BadName;
 pub(crate) struct Malformed;
 
 /// A name in wire form (length-prefixed labels, ending with the zero
-/// label), ASCII letters folded to lower case so that names compare with
-/// `==` as DNS compares them.
-#[derive(Clone, PartialEq, Eq)]
+/// label), with its letters as given: names compare with `==` as DNS
+/// compares them, without regard to ASCII case (RFC 4343), while a query
+/// carries the name as the program wrote it.
+#[derive(Clone)]
 pub(crate) struct Name {
     len: u8,
     bytes: [u8; MAX_NAME],
 }
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        // Length octets are at most 63, below every ASCII letter, so they
+        // only match each other.
+        self.wire().eq_ignore_ascii_case(other.wire())
+    }
+}
+
+impl Eq for Name {}
 
 impl core::fmt::Debug for Name {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -126,9 +138,7 @@ impl Name {
             return Err(Malformed);
         }
         self.bytes[at] = label.len() as u8;
-        for (dst, &b) in self.bytes[at + 1..].iter_mut().zip(label) {
-            *dst = b.to_ascii_lowercase();
-        }
+        self.bytes[at + 1..at + 1 + label.len()].copy_from_slice(label);
         self.len += 1 + label.len() as u8;
         Ok(())
     }
@@ -398,7 +408,9 @@ mod tests {
 
     #[test]
     fn names_from_text() {
-        assert_eq!(name("www.Example.COM").wire(), b"\x03www\x07example\x03com\x00");
+        assert_eq!(name("www.Example.COM").wire(), b"\x03www\x07Example\x03COM\x00");
+        assert_eq!(name("www.Example.COM"), name("WWW.example.com"));
+        assert_ne!(name("a.b"), name("ab"));
         assert_eq!(name("a.").wire(), b"\x01a\x00");
         for bad in ["", ".", "a..b", ".a", "a b", "a\0b", "a/b", "a\\.b"] {
             assert_eq!(Name::from_dotted(bad.as_bytes()), Err(BadName), "{bad:?}");
@@ -414,7 +426,7 @@ mod tests {
         assert!(Name::from_dotted(format!("{l}.{}", "y".repeat(62)).as_bytes()).is_err());
         let mut dotted = Vec::new();
         name("Mixed.Case.").write_dotted(&mut dotted);
-        assert_eq!(dotted, b"mixed.case");
+        assert_eq!(dotted, b"Mixed.Case");
     }
 
     #[test]

@@ -153,10 +153,13 @@ fn ask(conf: &ResolverConfig, server: SocketAddr, name: &Name, queries: &mut [Qu
         Err(e) => return unanswered.for_each(|q| q.note(ResolveError::Io(e))),
     };
     for q in unanswered {
-        match build(conf, name, q).and_then(|()| socket.send(&q.packet).map_err(ResolveError::Io)) {
-            Ok(_) => q.waiting = true,
-            Err(e) => q.note(e),
+        if let Err(e) = build(conf, name, q).and_then(|()| socket.send(&q.packet).map_err(ResolveError::Io)) {
+            // ECONNREFUSED here is the ICMP error of an earlier query: the
+            // server is not there for any of them.
+            queries.iter_mut().filter(|q| q.answer.is_none()).for_each(|q| q.settle(Err(e)));
+            return;
         }
+        q.waiting = true;
     }
     let deadline = now() + wait;
     let mut buf = alloc::vec![0u8; UDP_BUFFER];
