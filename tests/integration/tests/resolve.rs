@@ -108,16 +108,6 @@ fn parse_query(q: &[u8]) -> Option<(u16, String, u16, usize)> {
     Some((u16::from_be_bytes([q[0], q[1]]), labels.join("."), qtype, at + 4))
 }
 
-fn wire_name(dotted: &str) -> Vec<u8> {
-    let mut w = Vec::new();
-    for label in dotted.split('.') {
-        w.push(label.len() as u8);
-        w.extend_from_slice(label.as_bytes());
-    }
-    w.push(0);
-    w
-}
-
 /// A reply: the query's header and question, flags QR RD RA plus
 /// `flags`, then the records (each: owner bytes, type, data).
 fn reply(query: &[u8], question_end: usize, flags: u16, records: &[(Vec<u8>, u16, Vec<u8>)]) -> Vec<u8> {
