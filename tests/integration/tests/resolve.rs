@@ -12,6 +12,7 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -198,11 +199,16 @@ struct Run {
 /// Runs `resolve ARGS` with `conf` as its resolv.conf and `hosts` as its
 /// hosts file.
 fn resolve(conf: &str, hosts: &str, args: &[&str]) -> Run {
+    resolve_with(command("resolve"), conf, hosts, args)
+}
+
+/// As [`resolve`], through `cmd` (which runs the program).
+fn resolve_with(mut cmd: Command, conf: &str, hosts: &str, args: &[&str]) -> Run {
     let dir = temp_dir();
     std::fs::write(dir.join("resolv.conf"), conf).unwrap();
     std::fs::write(dir.join("hosts"), hosts).unwrap();
     let start = Instant::now();
-    let out = command("resolve")
+    let out = cmd
         .args(args)
         .env("SYS_LAYER_RESOLV_CONF", dir.join("resolv.conf"))
         .env("SYS_LAYER_HOSTS", dir.join("hosts"))
@@ -411,4 +417,43 @@ fn hostile_replies_end_in_errors_not_hangs() {
     let run = resolve(&format!("nameserver {addr}\noptions timeout:5 attempts:1\n"), "", &["a.test."]);
     assert_eq!(line(&run, "a.test."), "a.test.: error Io(ECONNREFUSED) (name resolution: Connection refused)");
     assert!(run.elapsed < Duration::from_secs(4), "took {:?}", run.elapsed);
+}
+
+#[test]
+fn set_id_programs_ignore_the_override() {
+    // SAFETY: getuid has no preconditions.
+    let root = unsafe { libc_getuid() } == 0;
+    let setpriv = Command::new("setpriv").arg("--version").output().is_ok_and(|o| o.status.success());
+    // The set-id run reads the system's files: only a name the system's
+    // hosts file has keeps it from asking the system's name servers.
+    let system_has_localhost = std::fs::read_to_string("/etc/hosts").is_ok_and(|t| {
+        t.lines().any(|l| l.split('#').next().unwrap().split_whitespace().skip(1).any(|n| n == "localhost"))
+    });
+    if !runs_directly() || !root || !setpriv || !system_has_localhost {
+        eprintln!("skipped: needs root, setpriv, localhost in /etc/hosts, and programs run directly");
+        return;
+    }
+    let dns = Responder::start();
+    let hosts = "192.0.2.77 localhost\n";
+    let run = resolve(&dns.nameserver(), hosts, &["localhost"]);
+    assert_eq!(line(&run, "localhost"), "localhost: 192.0.2.77:0");
+
+    let dir = temp_dir();
+    let copy = dir.join("resolve-setuid");
+    std::fs::copy(program("resolve"), &copy).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&copy);
+    let run = resolve_with(cmd, &dns.nameserver(), hosts, &["localhost"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let found = line(&run, "localhost");
+    assert!(run.success && !found.contains("192.0.2.77"), "the override was used: {found}");
+    assert_eq!(dns.log(), Vec::<String>::new());
+}
+
+unsafe extern "C" {
+    #[link_name = "getuid"]
+    fn libc_getuid() -> u32;
 }
