@@ -113,7 +113,7 @@ fn now() -> i128 {
 /// The time left until `deadline` (nanoseconds of [`now`]), if any.
 fn left(deadline: i128) -> Option<Timespec> {
     let rest = deadline - now();
-    (rest > 0).then(|| Timespec { sec: (rest / 1_000_000_000) as i64, nsec: (rest % 1_000_000_000) as u32 })
+    (rest > 0).then_some(Timespec { sec: (rest / 1_000_000_000) as i64, nsec: (rest % 1_000_000_000) as u32 })
 }
 
 /// Waits until `fd` is ready for `events` or `deadline` passes.
