@@ -10,7 +10,7 @@
 //! Runs on every target and kernel: resolve.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,22 +24,25 @@ type Log = Arc<Mutex<Vec<String>>>;
 /// A DNS responder on 127.0.0.1, UDP and TCP on the same port, serving
 /// the zone of [`answer`].
 struct Responder {
-    port: u16,
+    addr: SocketAddr,
     log: Log,
 }
 
 impl Responder {
     fn start() -> Responder {
+        Responder::start_on(Ipv4Addr::LOCALHOST.into()).expect("a responder on 127.0.0.1")
+    }
+
+    /// A responder on `ip`, if this machine has that address.
+    fn start_on(ip: IpAddr) -> Option<Responder> {
         // The TCP port must be free too: try kernel-chosen UDP ports until
         // one is.
-        let (udp, tcp) = (0..100)
-            .find_map(|_| {
-                let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-                let port = udp.local_addr().unwrap().port();
-                TcpListener::bind(("127.0.0.1", port)).ok().map(|tcp| (udp, tcp))
-            })
-            .expect("a port free for UDP and TCP");
-        let port = udp.local_addr().unwrap().port();
+        let (udp, tcp) = (0..100).find_map(|_| {
+            let udp = UdpSocket::bind((ip, 0)).ok()?;
+            let port = udp.local_addr().unwrap().port();
+            TcpListener::bind((ip, port)).ok().map(|tcp| (udp, tcp))
+        })?;
+        let addr = udp.local_addr().unwrap();
         let log: Log = Arc::default();
         let udp_log = log.clone();
         std::thread::spawn(move || {
@@ -57,11 +60,11 @@ impl Responder {
                 let _ = serve_tcp(&mut conn, &tcp_log);
             }
         });
-        Responder { port, log }
+        Some(Responder { addr, log })
     }
 
     fn nameserver(&self) -> String {
-        format!("nameserver 127.0.0.1:{}\n", self.port)
+        format!("nameserver {}\n", self.addr)
     }
 
     fn log(&self) -> Vec<String> {
@@ -140,7 +143,7 @@ fn answer(query: &[u8], tcp: bool, log: &Log) -> Option<Vec<u8>> {
     log.lock().unwrap().push(format!("{} {type_name} {name}", if tcp { "tcp" } else { "udp" }));
     let addr = |v4: [u8; 4], v6: &str| match qtype {
         A => vec![(QNAME.to_vec(), A, v4.to_vec())],
-        AAAA => vec![(QNAME.to_vec(), AAAA, v6.parse::<std::net::Ipv6Addr>().unwrap().octets().to_vec())],
+        AAAA => vec![(QNAME.to_vec(), AAAA, v6.parse::<Ipv6Addr>().unwrap().octets().to_vec())],
         _ => vec![],
     };
     Some(match name.as_str() {
@@ -388,6 +391,19 @@ fn truncated_answers_are_asked_again_over_tcp() {
     let run = resolve(&format!("{}options use-vc\n", dns.nameserver()), "", &["a.test."]);
     assert_eq!(line(&run, "a.test."), "a.test.: 192.0.2.1:0 [2001:db8::1]:0");
     assert_eq!(dns.log(), ["tcp A a.test", "tcp AAAA a.test"]);
+}
+
+#[test]
+fn an_ipv6_name_server() {
+    let Some(dns) = Responder::start_on(Ipv6Addr::LOCALHOST.into()) else {
+        eprintln!("skipped: no ::1 on this machine");
+        return;
+    };
+    let run = resolve(&dns.nameserver(), "", &["a.test.", "big.test."]);
+    assert!(dns.nameserver().starts_with("nameserver [::1]:"));
+    assert_eq!(line(&run, "a.test."), "a.test.: 192.0.2.1:0 [2001:db8::1]:0");
+    assert!(line(&run, "big.test.").ends_with(" 198.51.100.40:0"), "{}", run.stdout);
+    assert!(dns.log().contains(&"tcp A big.test".to_owned()), "{:?}", dns.log());
 }
 
 #[test]
