@@ -235,12 +235,18 @@ fn line<'a>(run: &'a Run, name: &str) -> &'a str {
 #[test]
 fn numeric_addresses_ask_no_server() {
     let dns = Responder::start();
-    let run = resolve(&dns.nameserver(), "", &["-p", "80", "127.1", "0x7f.0.0.2", "::1", "fe80::1%2", "192.0.2.9"]);
-    assert!(run.success, "{}", run.stdout);
+    let run = resolve(
+        &dns.nameserver(),
+        "",
+        &["-p", "80", "127.1", "0x7f.0.0.2", "::1", "fe80::1%2", "fe80::1%lo", "fe80::1%nosuch9", "192.0.2.9"],
+    );
     assert_eq!(line(&run, "127.1"), "127.1: 127.0.0.1:80");
     assert_eq!(line(&run, "0x7f.0.0.2"), "0x7f.0.0.2: 127.0.0.2:80");
     assert_eq!(line(&run, "::1"), "::1: [::1]:80");
     assert_eq!(line(&run, "fe80::1%2"), "fe80::1%2: [fe80::1%2]:80");
+    // A zone by name: the loopback is interface 1 in every network namespace.
+    assert_eq!(line(&run, "fe80::1%lo"), "fe80::1%lo: [fe80::1%1]:80");
+    assert_eq!(line(&run, "fe80::1%nosuch9"), "fe80::1%nosuch9: error BadName (invalid host name)");
     assert_eq!(line(&run, "192.0.2.9"), "192.0.2.9: 192.0.2.9:80");
     let run = resolve(&dns.nameserver(), "", &["-6", "127.0.0.1"]);
     assert_eq!(line(&run, "127.0.0.1"), "127.0.0.1: error NoData (no address associated with the host name)");

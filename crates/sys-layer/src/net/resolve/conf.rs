@@ -71,7 +71,7 @@ impl ResolverConfig {
     /// Reads the text of a `resolv.conf`.
     ///
     /// Understood: `nameserver ADDR` (at most [`MAX_NAMESERVERS`], IPv4
-    /// or IPv6 with an optional numeric `%zone`), `domain NAME`, `search
+    /// or IPv6 with an optional `%zone`), `domain NAME`, `search
     /// NAME...` (the last `domain` or `search` line wins; at most
     /// [`MAX_SEARCH`] names), and `options` with `ndots:N`, `timeout:N`,
     /// `attempts:N`, `rotate`, `edns0`, `use-vc` (out-of-range numbers are

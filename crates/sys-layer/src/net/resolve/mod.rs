@@ -2,7 +2,7 @@
 //! a numeric address as it is, else the hosts file, else DNS.
 //!
 //! - Numeric: IPv4 in every form `inet_aton(3)` reads (`127.1`), IPv6
-//!   with an optional numeric `%zone`.
+//!   with an optional `%zone` (an interface's index or name).
 //! - The hosts file (`/etc/hosts`, `hosts(5)`): every line that names the
 //!   host, in the file's order. A name found there for the family asked
 //!   is not asked of DNS (as with `hosts: files dns` in `nsswitch.conf`).
@@ -286,6 +286,42 @@ fn trusted_var(name: &[u8]) -> Option<&'static CStr> {
         return None;
     }
     crate::env::var(name)
+}
+
+/// The index of the network interface named `name` (`if_nametoindex(3)`:
+/// the `SIOCGIFINDEX` request on any socket), for a zone given by name.
+///
+/// `netdevice(7)`: <https://man7.org/linux/man-pages/man7/netdevice.7.html>
+#[cfg(not(test))]
+fn interface_index(name: &[u8]) -> Option<u32> {
+    use linux_raw_sys::net as n;
+    // IFNAMSIZ: the name and its NUL.
+    if name.is_empty() || name.len() >= 16 || name.contains(&0) {
+        return None;
+    }
+    let socket = super::Socket::new(n::AF_INET, n::SOCK_DGRAM, 0).ok()?;
+    // SAFETY: ifreq is plain data, for which all zeroes is valid.
+    let mut req: n::ifreq = unsafe { core::mem::zeroed() };
+    // SAFETY: ifrn_name is the union's only field.
+    let slot = unsafe { &mut req.ifr_ifrn.ifrn_name };
+    for (dst, &b) in slot.iter_mut().zip(name) {
+        *dst = b as _;
+    }
+    let fd = crate::fd::AsRawFd::as_raw_fd(&socket);
+    let request = linux_raw_sys::ioctl::SIOCGIFINDEX as _;
+    // SAFETY: SIOCGIFINDEX reads the name from and writes the index into
+    // the ifreq, which lives across the call.
+    crate::errno::call_slot(|e| unsafe { crate::raw::ioctl(fd, request, (&raw mut req).cast(), e) }).ok()?;
+    // SAFETY: the kernel filled the index, a c_int of the union.
+    let index = unsafe { req.ifr_ifru.ifru_ivalue };
+    u32::try_from(index).ok().filter(|&i| i != 0)
+}
+
+/// The host tests' stand-in for the interface table (they have no
+/// stub table to make system calls through): only the loopback, index 1.
+#[cfg(test)]
+fn interface_index(name: &[u8]) -> Option<u32> {
+    (name == b"lo").then_some(1)
 }
 
 /// The whole file at `path`.
