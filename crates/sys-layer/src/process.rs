@@ -1,5 +1,5 @@
 //! The process: IDs, the kernel's names, exit, and child processes
-//! ([`Command`], [`fork`], [`execve`]).
+//! ([`Command`], [`fork`], [`execve`], [`fexecve`]).
 //!
 //! [`exit`] (which returning from `main` calls) writes out standard output
 //! first; a write error of standard output that the program was not given
@@ -8,7 +8,7 @@
 
 mod command;
 
-pub use command::{Child, Command, ExitStatus, Fork, Output, Stdio, execve, fork, wait_pid};
+pub use command::{Child, Command, ExitStatus, Fork, Output, Stdio, execve, fexecve, fork, wait_pid};
 
 use crate::errno::{Errno, call_slot};
 use crate::raw as call;

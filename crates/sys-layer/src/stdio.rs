@@ -61,10 +61,13 @@ static STDOUT_BUFFER: Mutex<StdoutBuffer> = Mutex::new(StdoutBuffer {
     unreported_error: None,
 });
 
-/// Holds standard output's buffer across a `fork` (see
-/// `alloc::hold_for_fork`).
+/// Writes out standard output's buffer and holds it across a `fork` (see
+/// `alloc::hold_for_fork`), so that the child does not write the parent's
+/// buffered bytes a second time. A write error is kept, as for any flush.
 pub(crate) fn hold_for_fork() -> impl Sized {
-    STDOUT_BUFFER.lock()
+    let mut buffer = STDOUT_BUFFER.lock();
+    let _ = buffer.flush();
+    buffer
 }
 
 impl StdoutBuffer {

@@ -18,8 +18,8 @@
 //! work on a copy.
 //!
 //! Descriptors are close-on-exec by default in this crate, so a child gets
-//! only its three standard descriptors from a [`Command`], as chosen with
-//! [`Stdio`].
+//! its three standard descriptors, as chosen with [`Stdio`], and the ones
+//! named with [`Command::fd`]: nothing else.
 
 extern crate alloc;
 
@@ -124,7 +124,8 @@ pub enum Fork {
 
 /// Makes a child process that is a copy of this one.
 ///
-/// The allocator's lists, standard output's buffer and the thread
+/// Standard output's buffer is written out first, so the child does not
+/// repeat it. The allocator's lists, standard output's buffer and the thread
 /// library's cache are held across the call, so the child's copies are
 /// whole even when other threads were using them; in the child the calling
 /// thread is the only one (the others' stacks and memory stay mapped, but
@@ -156,6 +157,27 @@ pub unsafe fn fork() -> Result<Fork, Errno> {
     match r? {
         0 => Ok(Fork::Child),
         pid => Ok(Fork::Parent(pid as i32)),
+    }
+}
+
+/// Runs the program open at `fd` in this process (`fexecve(3)`), with
+/// `argv` and `envp` as for [`execve`]. Returns only on failure.
+///
+/// `execveat(2)` with `AT_EMPTY_PATH` (3.19; below, `execve` of
+/// `/proc/self/fd/N`, which needs `/proc`):
+/// <https://man7.org/linux/man-pages/man2/execveat.2.html>
+pub fn fexecve(fd: impl AsFd, argv: &[*const c_char], envp: &[*const c_char]) -> Errno {
+    if argv.last().is_none_or(|p| !p.is_null()) || envp.last().is_none_or(|p| !p.is_null()) {
+        return Errno::EINVAL;
+    }
+    let _ = crate::stdio::flush();
+    let flags = g::AT_EMPTY_PATH as c_int;
+    // SAFETY: an empty path with AT_EMPTY_PATH; both arrays end with null.
+    match call_slot(|e| unsafe {
+        raw::execveat(fd.as_fd().as_raw_fd(), c"".as_ptr(), argv.as_ptr(), envp.as_ptr(), flags, e)
+    }) {
+        Ok(_) => Errno::EIO,
+        Err(e) => e,
     }
 }
 
@@ -211,6 +233,8 @@ pub struct Command {
     env_changes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     dir: Option<Vec<u8>>,
     stdio: [Option<Stdio>; 3],
+    /// Further descriptors the child gets: (its number there, ours).
+    extra_fds: Vec<(RawFd, OwnedFd)>,
     process_group: Option<i32>,
     new_session: bool,
 }
@@ -241,6 +265,7 @@ impl Command {
             env_changes: Vec::new(),
             dir: None,
             stdio: [None, None, None],
+            extra_fds: Vec::new(),
             process_group: None,
             new_session: false,
         }
@@ -301,6 +326,16 @@ impl Command {
     /// The child's standard error.
     pub fn stderr(&mut self, s: Stdio) -> &mut Command {
         self.stdio[2] = Some(s);
+        self
+    }
+
+    /// Gives the child `fd` as its descriptor number `target` (3 or
+    /// above; 0, 1 and 2 are [`Command::stdin`] and friends). Nothing else
+    /// of this process's is passed on: descriptors are close-on-exec here.
+    /// The parent's `fd` is closed once the child has started.
+    pub fn fd(&mut self, target: RawFd, fd: OwnedFd) -> &mut Command {
+        self.extra_fds.retain(|(t, _)| *t != target);
+        self.extra_fds.push((target, fd));
         self
     }
 
@@ -401,28 +436,39 @@ impl Command {
         }
         let dir = self.dir.as_deref().map(c_string).transpose()?;
 
-        // The parent's ends and the child's sources for fds 0, 1, 2.
+        if self.extra_fds.iter().any(|(t, _)| *t < 3) {
+            return Err(Errno::EINVAL);
+        }
+        // Every descriptor placed in the child must come from a number above
+        // all the targets, so that placing one cannot overwrite another.
+        let floor = self.extra_fds.iter().map(|(t, _)| *t).max().unwrap_or(2) + 1;
+        let above = |fd: OwnedFd| move_above(fd, floor);
+        // The parent's ends, and the child's (target, source) pairs.
         let mut parent_ends: [Option<OwnedFd>; 3] = [None, None, None];
-        let mut child_sources: [Option<OwnedFd>; 3] = [None, None, None];
+        let mut child_sources: Vec<(RawFd, OwnedFd)> = Vec::new();
         for (i, default) in defaults.into_iter().enumerate() {
             match self.stdio[i].take().unwrap_or(default) {
                 Stdio::Inherit => {}
                 Stdio::Null => {
                     let mode = if i == 0 { crate::fs::OFlags::RDONLY } else { crate::fs::OFlags::WRONLY };
-                    child_sources[i] =
-                        Some(above_stdio(crate::fs::open(c"/dev/null", mode, crate::fs::Mode::empty())?)?);
+                    let null = crate::fs::open(c"/dev/null", mode, crate::fs::Mode::empty())?;
+                    child_sources.push((i as RawFd, above(null)?));
                 }
                 Stdio::Piped => {
                     let (r, w) = crate::fd::pipe()?;
                     let (parent, child) = if i == 0 { (w, r) } else { (r, w) };
                     parent_ends[i] = Some(parent);
-                    child_sources[i] = Some(above_stdio(child)?);
+                    child_sources.push((i as RawFd, above(child)?));
                 }
-                Stdio::Fd(fd) => child_sources[i] = Some(above_stdio(fd)?),
+                Stdio::Fd(fd) => child_sources.push((i as RawFd, above(fd)?)),
             }
         }
         let (error_read, error_write) = crate::fd::pipe()?;
-        let error_write = above_stdio(error_write)?;
+        for (target, fd) in core::mem::take(&mut self.extra_fds) {
+            child_sources.push((target, above(fd)?));
+        }
+        let error_write = above(error_write)?;
+        let placements: Vec<[RawFd; 2]> = child_sources.iter().map(|(t, fd)| [*t, fd.as_raw_fd()]).collect();
 
         let mut candidate_ptrs: Vec<*const c_char> = candidates.iter().map(|c| c.as_ptr().cast()).collect();
         candidate_ptrs.push(core::ptr::null());
@@ -441,7 +487,8 @@ impl Command {
             candidates: candidate_ptrs.as_ptr(),
             argv: argv.as_ptr(),
             envp,
-            sources: core::array::from_fn(|i| child_sources[i].as_ref().map_or(-1, |fd| fd.as_raw_fd())),
+            placements: placements.as_ptr(),
+            placement_count: placements.len(),
             dir: dir.as_ref().map_or(core::ptr::null(), |d| d.as_ptr().cast()),
             process_group: self.process_group.unwrap_or(-1),
             new_session: self.new_session,
@@ -482,15 +529,15 @@ impl Command {
     }
 }
 
-/// Moves a descriptor the parent made for a child to 3 or above, so that
-/// placing the child's 0, 1 and 2 cannot overwrite it (a parent started
-/// with a standard descriptor closed gets such low numbers).
-fn above_stdio(fd: OwnedFd) -> Result<OwnedFd, Errno> {
-    if fd.as_raw_fd() > 2 {
+/// Moves a descriptor the parent hands a child to `floor` or above, so that
+/// placing the child's descriptors cannot overwrite it (a parent started
+/// with a standard descriptor closed gets low numbers, for one).
+fn move_above(fd: OwnedFd, floor: RawFd) -> Result<OwnedFd, Errno> {
+    if fd.as_raw_fd() >= floor {
         return Ok(fd);
     }
     // SAFETY: no pointers.
-    let new = call_slot(|e| unsafe { raw::fcntl(fd.as_raw_fd(), g::F_DUPFD_CLOEXEC as c_int, 3, e) })?;
+    let new = call_slot(|e| unsafe { raw::fcntl(fd.as_raw_fd(), g::F_DUPFD_CLOEXEC as c_int, floor as usize, e) })?;
     // SAFETY: the kernel just gave it to us.
     Ok(unsafe { OwnedFd::from_raw_fd(new as RawFd) })
 }
@@ -502,9 +549,10 @@ struct SpawnPlan {
     candidates: *const *const c_char,
     argv: *const *const c_char,
     envp: *const *const c_char,
-    /// For fds 0, 1, 2: the descriptor to place there (3 or above), or -1
-    /// to inherit.
-    sources: [RawFd; 3],
+    /// (target, source) pairs: descriptor `source` (above every target)
+    /// becomes the child's `target`.
+    placements: *const [RawFd; 2],
+    placement_count: usize,
     /// Directory to change to, or null.
     dir: *const c_char,
     /// `setpgid(0, process_group)` if not -1.
@@ -609,11 +657,11 @@ unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
     if plan.process_group >= 0 {
         try_call!(raw::setpgid(0, plan.process_group, &mut e));
     }
-    for (target, &source) in plan.sources.iter().enumerate() {
-        if source >= 0 {
-            // Sources are 3 or above (above_stdio), so none is overwritten here.
-            try_call!(raw::dup3(source, target as c_int, 0, &mut e));
-        }
+    for i in 0..plan.placement_count {
+        // SAFETY: the parent's array of placement_count pairs.
+        let [target, source] = unsafe { *plan.placements.add(i) };
+        // Sources lie above every target (move_above): none is overwritten.
+        try_call!(raw::dup3(source, target, 0, &mut e));
     }
     if !plan.dir.is_null() {
         try_call!(raw::chdir(plan.dir, &mut e));
