@@ -168,6 +168,12 @@ fn answer(query: &[u8], tcp: bool, log: &Log) -> Option<Vec<u8>> {
         }
         "big.test" => reply(query, end, 0, &[]),
         "servfail.test" => reply(query, end, 2, &[]),
+        // A server from before EDNS: FORMERR to a query with an OPT record.
+        "noedns.test" if query[10..12] != [0, 0] => {
+            log.lock().unwrap().push("formerr noedns.test".into());
+            reply(query, end, 1, &[])
+        }
+        "noedns.test" => reply(query, end, 0, &addr([192, 0, 2, 9], "2001:db8::9")),
         "loop.test" => {
             // The record's owner is a pointer to itself.
             let here = end as u8;
@@ -348,6 +354,27 @@ fn errors_from_the_servers() {
     assert_eq!(line(&run, "sp ace"), "sp ace: error BadName (invalid host name)");
     assert!(run.stdout.lines().any(|l| l == ": error BadName (invalid host name)"), "{}", run.stdout);
     assert!(!dns.log().iter().any(|l| l.contains("bad") || l.contains("sp")), "{:?}", dns.log());
+}
+
+#[test]
+fn edns_is_dropped_for_a_server_that_refuses_it() {
+    let dns = Responder::start();
+    let run = resolve(&format!("{}options edns0\n", dns.nameserver()), "", &["noedns.test.", "a.test."]);
+    assert_eq!(line(&run, "noedns.test."), "noedns.test.: 192.0.2.9:0 [2001:db8::9]:0");
+    assert_eq!(line(&run, "a.test."), "a.test.: 192.0.2.1:0 [2001:db8::1]:0");
+    assert_eq!(
+        dns.log(),
+        [
+            "udp A noedns.test",
+            "formerr noedns.test",
+            "udp AAAA noedns.test",
+            "formerr noedns.test",
+            "udp A noedns.test",
+            "udp AAAA noedns.test",
+            "udp A a.test",
+            "udp AAAA a.test"
+        ]
+    );
 }
 
 #[test]

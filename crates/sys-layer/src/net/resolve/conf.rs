@@ -46,7 +46,8 @@ pub struct ResolverConfig {
     /// Start with another server each lookup (`rotate`), spreading load.
     pub rotate: bool,
     /// Announce a larger UDP payload with EDNS(0) (`edns0`, RFC 6891):
-    /// fewer answers truncated.
+    /// fewer answers truncated. A server that answers FORMERR or NOTIMP
+    /// is asked again without it.
     pub edns0: bool,
     /// Ask over TCP from the start (`use-vc`).
     pub use_tcp: bool,

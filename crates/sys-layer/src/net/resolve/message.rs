@@ -40,11 +40,16 @@ pub(crate) const EDNS_PAYLOAD: u16 = 1232;
 pub(crate) mod rcode {
     /// No error.
     pub const NOERROR: u8 = 0;
+    /// The server could not read the query (an OPT record, to a server
+    /// from before EDNS).
+    pub const FORMERR: u8 = 1;
     /// The server failed.
     #[cfg(test)]
     pub const SERVFAIL: u8 = 2;
     /// The name does not exist (NXDOMAIN).
     pub const NXDOMAIN: u8 = 3;
+    /// The server does not do that kind of query.
+    pub const NOTIMP: u8 = 4;
 }
 
 /// Why a name cannot be put in a query.

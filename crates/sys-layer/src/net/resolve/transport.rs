@@ -41,6 +41,8 @@ struct Query {
     failure: ResolveError,
     /// Sent to the current server, no reply yet.
     waiting: bool,
+    /// Sent with an EDNS(0) OPT record (`edns0`, until a server refuses it).
+    edns: bool,
 }
 
 impl Query {
@@ -58,9 +60,21 @@ impl Query {
         }
     }
 
+    /// Whether `reply` refuses the OPT record of the query: FORMERR or
+    /// NOTIMP from a server from before EDNS (RFC 6891 §7), which is then
+    /// asked without it.
+    fn refuses_edns(&self, reply: &Reply) -> bool {
+        self.edns && matches!(reply, Reply::Answer { rcode: rcode::FORMERR | rcode::NOTIMP, .. })
+    }
+
     /// Takes a server's reply (or the failure to get one).
     fn settle(&mut self, reply: Result<Reply, ResolveError>) {
         self.waiting = false;
+        if let Ok(r) = &reply
+            && self.refuses_edns(r)
+        {
+            self.edns = false;
+        }
         match reply {
             Ok(Reply::Answer { rcode: rcode::NOERROR, addrs }) => {
                 self.answer = Some(Ok(addrs.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect()));
@@ -80,7 +94,14 @@ impl Query {
 pub(super) fn query(conf: &ResolverConfig, name: &Name, types: &[u16]) -> Vec<Result<Vec<SocketAddr>, ResolveError>> {
     let mut queries: Vec<Query> = types
         .iter()
-        .map(|&qtype| Query { qtype, packet: Vec::new(), answer: None, failure: ResolveError::Timeout, waiting: false })
+        .map(|&qtype| Query {
+            qtype,
+            packet: Vec::new(),
+            answer: None,
+            failure: ResolveError::Timeout,
+            waiting: false,
+            edns: conf.edns0,
+        })
         .collect();
     let loopback = [SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DNS_PORT)];
     let servers = if conf.nameservers.is_empty() { &loopback[..] } else { &conf.nameservers[..] };
@@ -130,10 +151,10 @@ fn wait_for(fd: &impl AsFd, events: PollFlags, deadline: i128) -> Result<(), Res
 }
 
 /// A fresh query for `q` with a new random ID.
-fn build(conf: &ResolverConfig, name: &Name, q: &mut Query) -> Result<(), ResolveError> {
+fn build(name: &Name, q: &mut Query) -> Result<(), ResolveError> {
     let mut id = [0u8; 2];
     crate::rand::fill(&mut id)?;
-    q.packet = message::build_query(u16::from_ne_bytes(id), name, q.qtype, conf.edns0);
+    q.packet = message::build_query(u16::from_ne_bytes(id), name, q.qtype, q.edns);
     Ok(())
 }
 
@@ -143,7 +164,7 @@ fn ask(conf: &ResolverConfig, server: SocketAddr, name: &Name, queries: &mut [Qu
     let unanswered = queries.iter_mut().filter(|q| q.answer.is_none());
     if conf.use_tcp {
         for q in unanswered {
-            let reply = build(conf, name, q).and_then(|()| over_tcp(server, &q.packet, now() + wait));
+            let reply = build(name, q).and_then(|()| over_tcp(server, &q.packet, now() + wait));
             q.settle(reply);
         }
         return;
@@ -153,7 +174,7 @@ fn ask(conf: &ResolverConfig, server: SocketAddr, name: &Name, queries: &mut [Qu
         Err(e) => return unanswered.for_each(|q| q.note(ResolveError::Io(e))),
     };
     for q in unanswered {
-        if let Err(e) = build(conf, name, q).and_then(|()| socket.send(&q.packet).map_err(ResolveError::Io)) {
+        if let Err(e) = build(name, q).and_then(|()| socket.send(&q.packet).map_err(ResolveError::Io)) {
             // ECONNREFUSED here is the ICMP error of an earlier query: the
             // server is not there for any of them.
             queries.iter_mut().filter(|q| q.answer.is_none()).for_each(|q| q.settle(Err(e)));
@@ -185,7 +206,16 @@ fn ask(conf: &ResolverConfig, server: SocketAddr, name: &Name, queries: &mut [Qu
                     let reply = over_tcp(server, &q.packet, now() + wait);
                     q.settle(reply);
                 }
-                Ok(reply) => q.settle(Ok(reply)),
+                Ok(reply) => {
+                    let again = q.refuses_edns(&reply);
+                    q.settle(Ok(reply));
+                    if again {
+                        match build(name, q).and_then(|()| socket.send(&q.packet).map_err(ResolveError::Io)) {
+                            Ok(_) => q.waiting = true,
+                            Err(e) => q.note(e),
+                        }
+                    }
+                }
                 Err(Malformed) => q.settle(Err(ResolveError::BadReply)),
             }
             break;
@@ -276,11 +306,21 @@ mod tests {
 
     #[test]
     fn failures_keep_the_most_telling() {
-        let mut q = Query { qtype: 1, packet: Vec::new(), answer: None, failure: ResolveError::Timeout, waiting: true };
+        let mut q = Query {
+            qtype: 1,
+            packet: Vec::new(),
+            answer: None,
+            failure: ResolveError::Timeout,
+            waiting: true,
+            edns: true,
+        };
         q.note(ResolveError::Io(Errno::ECONNREFUSED));
         q.note(ResolveError::Timeout);
         assert_eq!(q.failure, ResolveError::Io(Errno::ECONNREFUSED));
         q.settle(Ok(Reply::Answer { rcode: 5, addrs: Vec::new() }));
+        assert!(q.edns, "REFUSED says nothing of EDNS");
+        q.settle(Ok(Reply::Answer { rcode: rcode::FORMERR, addrs: Vec::new() }));
+        assert!(!q.edns, "FORMERR: the next try goes without EDNS");
         q.note(ResolveError::BadReply);
         assert_eq!((q.failure, q.waiting, q.answer.is_none()), (ResolveError::ServerFailure, false, true));
         q.settle(Ok(Reply::Answer { rcode: rcode::NXDOMAIN, addrs: Vec::new() }));
