@@ -228,4 +228,20 @@ mod tests {
         let c = ResolverConfig::parse(b"nameserver \xff\xfe\nnameserver ::1::2\nnameserver 10.0.0.1:\n\0\0\0");
         assert_eq!(servers(&c), ["127.0.0.1:53"]);
     }
+
+    /// Random text of the file's words and punctuation: never a panic, and
+    /// the limits hold whatever the file says.
+    #[test]
+    fn garbage_in_limits_kept() {
+        use super::super::tests::{garbage, noise};
+        let mut noise = noise(0x9e3779b9);
+        let alphabet = b"nameserver search domain options ndots:timeout:attempts:rotate 0123456789.:[]%#;\n\t ";
+        for _ in 0..3000 {
+            let text = garbage(&mut noise, alphabet, 200);
+            let c = ResolverConfig::parse(&text);
+            assert!((1..=MAX_NAMESERVERS).contains(&c.nameservers.len()));
+            assert!(c.search.len() <= MAX_SEARCH && c.ndots <= 15);
+            assert!((1..=30).contains(&c.timeout) && (1..=5).contains(&c.attempts));
+        }
+    }
 }

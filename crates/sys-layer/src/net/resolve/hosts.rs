@@ -69,4 +69,37 @@ mod tests {
         }
         assert!(lookup(b"\0\xff\n\t\t\n#\n", b"x").is_empty());
     }
+
+    /// Random text of addresses, names and separators: never a panic, and
+    /// only addresses from lines that name the host.
+    #[test]
+    fn garbage_in_no_panic() {
+        use super::super::tests::{garbage, noise};
+        let mut noise = noise(0x1b873593);
+        let tokens: [&[u8]; 12] =
+            [b"127.0.0.1", b"::1", b"fe80::1%1", b"0x7f.1", b"1.2.3.", b"xy", b"XY", b"xyz", b"#", b" ", b"\t", b"\n"];
+        let mut found = 0;
+        for _ in 0..3000 {
+            let mut file = Vec::new();
+            for _ in 0..30 {
+                let x = noise.next().unwrap() as usize;
+                match tokens.get(x % 16) {
+                    Some(token) => file.extend_from_slice(token),
+                    None => file.extend(garbage(&mut noise, b"0123456789abcdef.:%x \n", 3)),
+                }
+            }
+            for addr in lookup(&file, b"xy") {
+                found += 1;
+                let line = file.split(|&b| b == b'\n').find(|l| {
+                    let l = l.split(|&b| b == b'#').next().unwrap();
+                    l.split(|b| b.is_ascii_whitespace())
+                        .filter(|w| !w.is_empty())
+                        .skip(1)
+                        .any(|w| w.eq_ignore_ascii_case(b"xy"))
+                });
+                assert!(line.is_some(), "{addr} from {:?}", String::from_utf8_lossy(&file));
+            }
+        }
+        assert!(found > 0, "the noise never made a matching line: the test tests nothing");
+    }
 }

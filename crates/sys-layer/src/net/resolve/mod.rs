@@ -25,7 +25,7 @@
 //! with each `search` domain appended; one with fewer dots with the search
 //! domains first, then as it is. The first candidate with addresses wins;
 //! "no such name" and "no address" move on to the next candidate, and so
-//! does a server failure; a timeout ends the search.
+//! does a server failure; a timeout or any other failure ends the search.
 //!
 //! # Retries and timeouts
 //!
@@ -427,6 +427,28 @@ mod tests {
     use super::*;
     use std::string::String;
     use std::vec;
+
+    /// Deterministic noise for the parsers' hostile-input tests
+    /// (xorshift32).
+    pub(super) fn noise(mut state: u32) -> impl Iterator<Item = u32> {
+        core::iter::repeat_with(move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        })
+    }
+
+    /// Random bytes drawn mostly from `alphabet`: text that looks like the
+    /// files and names the parsers read.
+    pub(super) fn garbage(noise: &mut impl Iterator<Item = u32>, alphabet: &[u8], len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                let x = noise.next().unwrap();
+                if x % 8 == 0 { (x >> 8) as u8 } else { alphabet[(x >> 8) as usize % alphabet.len()] }
+            })
+            .collect()
+    }
 
     fn conf(text: &str) -> ResolverConfig {
         ResolverConfig::parse(text.as_bytes())
