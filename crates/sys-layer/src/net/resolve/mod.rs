@@ -445,7 +445,7 @@ mod tests {
         (0..len)
             .map(|_| {
                 let x = noise.next().unwrap();
-                if x % 8 == 0 { (x >> 8) as u8 } else { alphabet[(x >> 8) as usize % alphabet.len()] }
+                if x.is_multiple_of(8) { (x >> 8) as u8 } else { alphabet[(x >> 8) as usize % alphabet.len()] }
             })
             .collect()
     }
