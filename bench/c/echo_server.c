@@ -1,6 +1,6 @@
 /* The echo server of crates/sys-layer/examples/echo_server.rs in C, the
  * same design: one thread, epoll, non-blocking sockets, echo what was
- * read at once, wait for EPOLLOUT when the client does not read, SIGTERM
+ * read at once from the read buffer (keeping only what the socket did not take), wait for EPOLLOUT when the client does not read, SIGTERM
  * through a signalfd. Usage: echo_server PORT (on 127.0.0.1; 0 picks one).
  * Prints "listening on 127.0.0.1:PORT". */
 #define _GNU_SOURCE
@@ -92,11 +92,19 @@ int main(int argc, char **argv) {
                 ssize_t got = recv(fd, buf, sizeof buf, 0);
                 if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) { drop_conn(ep, fd); break; }
                 if (got < 0) break;
-                pending[fd] = realloc(pending[fd], pending_len[fd] + got);
-                memcpy(pending[fd] + pending_len[fd], buf, got);
-                pending_len[fd] += got;
-                if (write_some(fd) < 0) { drop_conn(ep, fd); break; }
-                if (pending_len[fd]) {
+                /* Straight back from the read buffer; only what the socket
+                 * does not take now is kept. */
+                ssize_t sent = 0;
+                while (sent < got) {
+                    ssize_t n = send(fd, buf + sent, got - sent, MSG_NOSIGNAL);
+                    if (n < 0) { if (errno == EAGAIN) break; if (errno == EINTR) continue; sent = -1; break; }
+                    sent += n;
+                }
+                if (sent < 0) { drop_conn(ep, fd); break; }
+                if (sent < got) {
+                    pending[fd] = realloc(pending[fd], got - sent);
+                    memcpy(pending[fd], buf + sent, got - sent);
+                    pending_len[fd] = got - sent;
                     struct epoll_event cev = {.events = EPOLLOUT, .data.fd = fd};
                     epoll_ctl(ep, EPOLL_CTL_MOD, fd, &cev);
                     break;

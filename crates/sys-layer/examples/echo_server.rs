@@ -86,11 +86,14 @@ impl Server {
                 Ok(0) => return false,
                 Ok(n) => {
                     self.bytes += n as u64;
-                    c.pending.extend_from_slice(&buf[..n]);
-                    if write_some(&c.stream, &mut c.pending).is_err() {
-                        return false;
-                    }
-                    if !c.pending.is_empty() {
+                    // Straight back from the read buffer; only what the
+                    // socket does not take now is kept.
+                    let sent = match send_now(&c.stream, &buf[..n]) {
+                        Ok(sent) => sent,
+                        Err(_) => return false,
+                    };
+                    if sent < n {
+                        c.pending.extend_from_slice(&buf[sent..n]);
                         // The client is not reading: wait until it does.
                         return self.epoll.modify(&c.stream, EpollFlags::OUT, id).is_ok();
                     }
@@ -103,18 +106,24 @@ impl Server {
     }
 }
 
-/// Writes as much of `pending` as the socket takes now.
-fn write_some(stream: &TcpStream, pending: &mut Vec<u8>) -> Result<(), Errno> {
-    while !pending.is_empty() {
-        match stream.write(pending) {
-            Ok(n) => {
-                pending.drain(..n);
-            }
-            Err(Errno::EAGAIN) => return Ok(()),
+/// Writes as much of `bytes` as the socket takes now; returns how much.
+fn send_now(stream: &TcpStream, bytes: &[u8]) -> Result<usize, Errno> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        match stream.write(&bytes[sent..]) {
+            Ok(n) => sent += n,
+            Err(Errno::EAGAIN) => break,
             Err(Errno::EINTR) => {}
             Err(e) => return Err(e),
         }
     }
+    Ok(sent)
+}
+
+/// Writes as much of `pending` as the socket takes now, keeping the rest.
+fn write_some(stream: &TcpStream, pending: &mut Vec<u8>) -> Result<(), Errno> {
+    let sent = send_now(stream, pending)?;
+    pending.drain(..sent);
     Ok(())
 }
 
@@ -151,10 +160,10 @@ fn run(addr: SocketAddr) -> Result<(), Errno> {
                     }
                 }
                 id => {
-                    if !server.serve(id, &mut buf) {
-                        if let Some(c) = server.connections.remove(&id) {
-                            let _ = server.epoll.delete(&c.stream);
-                        }
+                    if !server.serve(id, &mut buf)
+                        && let Some(c) = server.connections.remove(&id)
+                    {
+                        let _ = server.epoll.delete(&c.stream);
                     }
                 }
             }

@@ -77,20 +77,24 @@ fn consume() -> Result<(), Errno> {
 }
 
 /// `this program ROLE ARGS`, through the emulator if one is given.
-fn role(emulator: Option<&[u8]>, role_args: &[&str]) -> Command {
+fn role(this: &[u8], emulator: Option<&[u8]>, role_args: &[&str]) -> Command {
     let mut c = match emulator {
         Some(e) => {
             let mut c = Command::new(e);
-            c.arg("/proc/self/exe");
+            c.arg(this);
             c
         }
-        None => Command::new("/proc/self/exe"),
+        None => Command::new(this),
     };
     c.args(role_args);
     c
 }
 
 fn run(total: u64, emulator: Option<&[u8]>) -> Result<bool, Errno> {
+    // The path itself: an emulator's child would read its own /proc/self/exe.
+    let mut buf = [0u8; 4096];
+    let this = sys_layer::fs::readlink(c"/proc/self/exe", &mut buf)?.to_vec();
+    let role = |emulator, args: &[&str]| role(&this, emulator, args);
     let total_text = alloc::format!("{total}");
     let mut producer = role(emulator, &["produce", &total_text]).stdout(Stdio::Piped).spawn()?;
     let between = producer.stdout.take().ok_or(Errno::EBADF)?;

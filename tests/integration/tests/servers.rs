@@ -3,7 +3,7 @@
 //! and the `pipeline` example (`producer | consumer` through
 //! `process::Command`).
 //!
-//! Runs on every target and kernel: echo_server pipeline.
+//! Runs on every target and kernel: echo_server, pipeline.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

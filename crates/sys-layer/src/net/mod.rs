@@ -15,9 +15,11 @@
 extern crate alloc;
 
 mod addr;
+pub mod resolve;
 
 pub use addr::{SockAddr, UnixAddr};
 pub use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+pub use resolve::{IpFamily, ResolveError, Resolver, ResolverConfig, lookup_host};
 
 use crate::Errno;
 use crate::errno::call_slot;

@@ -3,7 +3,7 @@
 //!
 //! [`Command::spawn`] does what `posix_spawn` does, without copying the
 //! address space: `clone(CLONE_VM | CLONE_VFORK)` runs the child on a
-//! small stack of its own, in the parent's memory, while the parent waits;
+//! small stack of its own (in the parent's frame), while the parent waits;
 //! the child sets up its descriptors, directory, process group and signal
 //! mask, and calls `execve`. Everything it needs (paths, argument and
 //! environment vectors) is prepared by the parent first, so the child
@@ -566,49 +566,43 @@ struct SpawnPlan {
     error_fd: RawFd,
 }
 
-/// Size of the child's stack: it runs a few system calls through the
-/// table before `execve`.
-const CHILD_STACK: usize = 64 * 1024;
+/// The child's stack, in the parent's frame: the parent does not run
+/// until the child has called `execve` or exited (`CLONE_VFORK`), and the
+/// child makes a few system calls through the table before that. (Under an
+/// emulator that turns this into a fork, the child has its own copy.)
+#[repr(C, align(16))]
+struct ChildStack([core::mem::MaybeUninit<u8>; 16 * 1024]);
 
 /// Runs `child_main` in a new process sharing this one's memory, with all
 /// signals blocked; returns once the child has called `execve` or exited.
 fn clone_child(plan: &mut SpawnPlan) -> Result<i32, Errno> {
-    use crate::mm::{MapFlags, Prot, mmap, munmap};
-    let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
-    // SAFETY: a fresh anonymous mapping.
-    let stack = unsafe { mmap(core::ptr::null_mut(), CHILD_STACK, Prot::READ | Prot::WRITE, flags, None, 0) }?;
+    let mut stack = ChildStack([core::mem::MaybeUninit::uninit(); 16 * 1024]);
+    let stack_top = stack.0.as_mut_ptr_range().end.cast::<u8>();
     let all = SigSet::full();
     // SAFETY: both sets are valid; this thread's own mask.
     let blocked =
         call_slot(|e| unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &all.0, &mut plan.mask.0, 8, e) });
-    let ret = match blocked {
-        Err(e) => Err(e),
-        Ok(_) => {
-            let flags = g::CLONE_VM | g::CLONE_VFORK | g::SIGCHLD;
-            // SAFETY: the stack is ours and outlives the child's use of it
-            // (CLONE_VFORK: until execve or exit); child_main never returns
-            // and reads only the plan, which lives until then.
-            let r = unsafe {
-                sys_layer_arch::clone_thread(
-                    flags as usize,
-                    stack.cast::<u8>().add(CHILD_STACK),
-                    core::ptr::null_mut(),
-                    core::ptr::null_mut(),
-                    0,
-                    child_main,
-                    (plan as *mut SpawnPlan).cast(),
-                )
-            };
-            // SAFETY: restores this thread's own mask.
-            let _ = call_slot(|e| unsafe {
-                raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &plan.mask.0, core::ptr::null_mut(), 8, e)
-            });
-            sys_layer_arch::check(r).map(|pid| pid as i32).map_err(Errno::from_raw)
-        }
+    blocked?;
+    let flags = g::CLONE_VM | g::CLONE_VFORK | g::SIGCHLD;
+    // SAFETY: the stack outlives the child's use of it (CLONE_VFORK: until
+    // execve or exit); child_main never returns and reads only the plan,
+    // which lives until then.
+    let r = unsafe {
+        sys_layer_arch::clone_thread(
+            flags as usize,
+            stack_top,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            0,
+            child_main,
+            (plan as *mut SpawnPlan).cast(),
+        )
     };
-    // SAFETY: the child no longer runs on it (it has exec'd or exited).
-    let _ = unsafe { munmap(stack, CHILD_STACK) };
-    ret
+    // SAFETY: restores this thread's own mask.
+    let _ = call_slot(|e| unsafe {
+        raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &plan.mask.0, core::ptr::null_mut(), 8, e)
+    });
+    sys_layer_arch::check(r).map(|pid| pid as i32).map_err(Errno::from_raw)
 }
 
 /// The child, from `clone` to `execve`: only system calls through the
