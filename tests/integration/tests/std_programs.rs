@@ -2,7 +2,8 @@
 //! (crates/c-abi, through crates/std): output and exit status of std's
 //! threads, thread-locals with destructors, `Mutex`/`Condvar`, channels,
 //! `fs`, `env`, `process::exit`, `process::Command` with pipes, TCP and
-//! UDP over loopback, and a panic with `panic = "abort"`; and
+//! UDP over loopback, a host name through `getaddrinfo` (from a hosts file
+//! of the test's own), and a panic with `panic = "abort"`; and
 //! each binary is static, names no C library symbol, and makes its system
 //! calls only inside sys-layer's code.
 //!
@@ -101,7 +102,10 @@ fn a_panic_prints_std_message_and_aborts() {
 
 #[test]
 fn child_processes_sockets_sleep_and_copies() {
-    let out = run_with("std-process_net", &[], &[]);
+    let hosts = std::env::temp_dir().join(format!("std-programs-hosts-{}", std::process::id()));
+    std::fs::write(&hosts, "# a hosts file of the test's own\n192.0.2.7 other std-programs.test\n").unwrap();
+    let out = run_with("std-process_net", &[], &[("SYS_LAYER_HOSTS", hosts.to_str().unwrap())]);
+    std::fs::remove_file(&hosts).unwrap();
     assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
     let expected = "cat: through cat\n\
                     sh exit: Some(7)\n\
@@ -109,7 +113,7 @@ fn child_processes_sockets_sleep_and_copies() {
                     missing program: NotFound\n\
                     tcp: ping pong\n\
                     udp: datagram from self: true\n\
-                    resolve localhost: false\n\
+                    resolve: [192.0.2.7:80]\n\
                     slept: true\n\
                     parallelism: true\n\
                     copied: 100000 true\n\

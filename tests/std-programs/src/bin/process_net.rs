@@ -1,6 +1,6 @@
 //! std::process::Command with pipes, status, environment and directory;
 //! TCP and UDP over loopback; thread::sleep, available_parallelism,
-//! io::copy between files; a host name that cannot be resolved yet.
+//! io::copy between files; a host name through getaddrinfo.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
@@ -49,8 +49,12 @@ fn main() {
     let (n, from) = udp.recv_from(&mut buf).unwrap();
     println!("udp: {} from self: {}", String::from_utf8_lossy(&buf[..n]), from == udp.local_addr().unwrap());
 
-    // Names need a resolver, which is not there yet.
-    println!("resolve localhost: {}", ("localhost", 80).to_socket_addrs().is_ok());
+    // A name, through getaddrinfo (the test names a hosts file of its own
+    // with SYS_LAYER_HOSTS).
+    match ("std-programs.test", 80).to_socket_addrs() {
+        Ok(addrs) => println!("resolve: {:?}", addrs.collect::<Vec<_>>()),
+        Err(e) => println!("resolve: {e}"),
+    }
 
     let start = Instant::now();
     thread::sleep(Duration::from_millis(20));
