@@ -105,10 +105,9 @@ pub unsafe extern "C" fn pthread_attr_getguardsize(attr: *const Attr, size: *mut
     0
 }
 
-/// `pthread_getattr_np(3)`: a spawned thread's stack and guard page. The
-/// main thread's stack (which the kernel grows) is not described yet:
-/// `ENOSYS` (std then reports a main-thread overflow as a plain
-/// `SIGSEGV`).
+/// `pthread_getattr_np(3)`: the thread's stack and guard size
+/// ([`thread::stack_of`]; the main thread's as glibc describes it, from
+/// `/proc/self/maps` and `RLIMIT_STACK`, `ENOSYS` without `/proc`).
 ///
 /// # Safety
 /// `t` is a live thread's `pthread_t`; `attr` is writable.

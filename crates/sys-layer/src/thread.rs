@@ -495,9 +495,11 @@ pub fn current_raw() -> *mut sys_layer_tls::ThreadData {
 }
 
 /// The stack of the thread whose data block is `data`, as `(lowest
-/// address, size)` (the guard page below it not counted), or `None` for
-/// the main thread, whose stack the kernel grows (see
-/// `/proc/self/maps` and `RLIMIT_STACK`).
+/// address, size)`: for a spawned thread, its stack above the guard page;
+/// for the main thread, whose stack the kernel grows, as glibc's
+/// `pthread_getattr_np` gives it: from the top of its mapping in
+/// `/proc/self/maps` down by `RLIMIT_STACK`, but not into the mapping
+/// below (`None` without `/proc`).
 ///
 /// # Safety
 /// `data` is [`current_raw`] of a thread that has not been joined (or,
@@ -508,11 +510,19 @@ pub unsafe fn stack_of(data: *mut sys_layer_tls::ThreadData) -> Option<(usize, u
     unsafe {
         let control = (*data).control.cast::<Control>();
         if control.is_null() {
-            return None;
+            return main_stack();
         }
         let low = (*control).map_base + GUARD_SIZE;
         Some((low, (*control).stack_top - low))
     }
+}
+
+/// The main thread's stack, for [`stack_of`].
+fn main_stack() -> Option<(usize, usize)> {
+    let (below, _, top) = crate::runtime::overflow::main_stack_mapping()?;
+    let limit = crate::process::getrlimit(g::RLIMIT_STACK).map_or(u64::MAX, |(soft, _)| soft);
+    let size = usize::try_from(limit).unwrap_or(usize::MAX).min(top - below) & !(GUARD_SIZE - 1);
+    Some((top - size, size))
 }
 
 /// Waits until the kernel has cleared the thread's ID word: the thread has

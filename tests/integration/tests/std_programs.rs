@@ -121,6 +121,22 @@ fn child_processes_sockets_sleep_and_copies() {
     assert_eq!(stdout(&out), expected, "{}", stderr(&out));
 }
 
+#[test]
+fn stack_overflows_are_reported_as_std_does() {
+    use std::os::unix::process::ExitStatusExt;
+    for (mode, thread) in [("overflow-main", "main"), ("overflow-thread", "deep")] {
+        let out = run_with("std-panics", &[mode], &[]);
+        let message = format!("thread '{thread}' (");
+        assert!(
+            stderr(&out).contains(&message) && stderr(&out).contains("has overflowed its stack"),
+            "{mode}: {:?}\n{}",
+            out.status,
+            stderr(&out)
+        );
+        assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{mode}: {:?}", out.status);
+    }
+}
+
 /// The instruction that enters the kernel, as `llvm-objdump` prints it.
 fn system_call_instruction() -> &'static str {
     match target_arch().as_str() {

@@ -99,6 +99,12 @@ fn abort() -> ! {
 /// The lowest address of the mapping that holds the start-up stack, from
 /// `/proc/self/maps`.
 fn main_stack_start() -> Option<usize> {
+    main_stack_mapping().map(|(_, start, _)| start)
+}
+
+/// The mapping that holds the start-up stack, from `/proc/self/maps`: the
+/// end of the mapping below it (0 if none), its start and its end.
+pub(crate) fn main_stack_mapping() -> Option<(usize, usize, usize)> {
     let sp = crate::runtime::startup().stack.argv as usize;
     let path = c"/proc/self/maps".as_ptr();
     // SAFETY: a NUL-terminated path.
@@ -112,12 +118,13 @@ fn main_stack_start() -> Option<usize> {
     found
 }
 
-/// Reads `/proc/self/maps` from `fd` for the start of the range holding
-/// `addr`.
-fn find_range_holding(fd: i32, addr: usize) -> Option<usize> {
+/// Reads `/proc/self/maps` from `fd` for the range holding `addr`: the
+/// end of the range before it (0 if none), its start and its end.
+fn find_range_holding(fd: i32, addr: usize) -> Option<(usize, usize, usize)> {
     let mut buf = [0u8; 1024];
     let mut line = [0u8; 128];
     let mut len = 0;
+    let mut previous_end = 0;
     loop {
         // SAFETY: buf is writable for its length.
         let n = unsafe { crate::raw::read(fd, buf.as_mut_ptr().cast(), buf.len(), &mut 0) };
@@ -133,10 +140,11 @@ fn find_range_holding(fd: i32, addr: usize) -> Option<usize> {
                 }
                 continue;
             }
-            if let Some((start, end)) = parse_range(&line[..len])
-                && (start..end).contains(&addr)
-            {
-                return Some(start);
+            if let Some((start, end)) = parse_range(&line[..len]) {
+                if (start..end).contains(&addr) {
+                    return Some((previous_end, start, end));
+                }
+                previous_end = end;
             }
             len = 0;
         }
