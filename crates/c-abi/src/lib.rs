@@ -50,6 +50,10 @@
 
 extern crate alloc;
 
+// The unwinder's `_Unwind_*` symbols (feature `unwind`).
+#[cfg(feature = "unwind")]
+use unwinding as _;
+
 mod dl;
 mod env;
 mod errno;

@@ -6,8 +6,14 @@
 //!
 //! With the feature `c-main` (a Rust std program) the panic handler and
 //! the personality routine are std's; the unwinder's symbols stay here,
-//! where a C library's `libgcc_eh` would provide them.
+//! where a C library's `libgcc_eh` would provide them, unless a real
+//! unwinder does (feature `unwinder-elsewhere`).
 
+// A std program with a real unwinder has std's panic handler and that
+// unwinder's symbols: nothing here is used.
+#![cfg_attr(all(feature = "c-main", feature = "unwinder-elsewhere"), allow(dead_code, unused_imports))]
+
+#[cfg(not(feature = "unwinder-elsewhere"))]
 mod unwind;
 
 use crate::stdio::{FdWriter, try_flush_stdout};
