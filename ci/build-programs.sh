@@ -41,6 +41,17 @@ done
 for program in hello threads fs_env panics process_net; do
     cp "$target_dir/std-programs/$target/release/$program" "$dir/std-$program"
 done
+# With sys-layer-std's unwinder and panic = "unwind": the `unwind` program
+# and std's test harness running the library's tests (std-harness).
+(cd tests/std-programs && env -u "CARGO_TARGET_$(printf '%s' "$target" | tr 'a-z.-' 'A-Z__')_RUSTFLAGS" \
+    cargo build --locked --release --target "$target" --features unwind --config 'profile.release.panic="unwind"' \
+    --bin unwind --target-dir "$target_dir/std-programs-unwind" >&2)
+cp "$target_dir/std-programs-unwind/$target/release/unwind" "$dir/std-unwind"
+harness=$(cd tests/std-programs && env -u "CARGO_TARGET_$(printf '%s' "$target" | tr 'a-z.-' 'A-Z__')_RUSTFLAGS" \
+    cargo test --locked --release --target "$target" --features unwind --config 'profile.release.panic="unwind"' \
+    --lib --no-run --message-format=json --target-dir "$target_dir/std-programs-unwind" |
+    grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+cp "$harness" "$dir/std-harness"
 for example in hello cat wc ls echo_server pipeline; do cp "$dir/examples/$example" "$dir/$example"; done
 cp "$target_dir/floor-5.4/$target/release/eras" "$dir/eras-floor-5.4"
 printf '%s\n' "$dir"

@@ -44,7 +44,7 @@ cargo clippy -q --locked --manifest-path tests/corpus/Cargo.toml --target-dir ta
     -- -D warnings
 echo "== rustfmt and clippy, std programs (tests/std-programs, its own workspace)" >&2
 cargo fmt --manifest-path tests/std-programs/Cargo.toml --all -- --check
-(cd tests/std-programs && cargo clippy -q --locked --release --target-dir ../../target/std-programs-clippy -- -D warnings)
+(cd tests/std-programs && cargo clippy -q --locked --release --features unwind --bins --lib --tests --target-dir ../../target/std-programs-clippy -- -D warnings)
 
 : > target/test-output.txt
 # The integration tests that run programs on every target and kernel: each

@@ -3,7 +3,9 @@
 //! threads, thread-locals with destructors, `Mutex`/`Condvar`, channels,
 //! `fs`, `env`, `process::exit`, `process::Command` with pipes, TCP and
 //! UDP over loopback, a host name through `getaddrinfo` (from a hosts file
-//! of the test's own), and a panic with `panic = "abort"`; and
+//! of the test's own), a panic with `panic = "abort"`, and with the
+//! unwinder (`unwind` feature, `panic = "unwind"`): `catch_unwind`, a
+//! thread's panic through `join`, backtraces, and std's test harness; and
 //! each binary is static, names no C library symbol, and makes its system
 //! calls only inside sys-layer's code.
 //!
@@ -13,7 +15,8 @@ use object::{Object, ObjectSymbol};
 use std::process::{Command, Output, Stdio};
 use sys_layer_integration::*;
 
-const PROGRAMS: [&str; 5] = ["std-hello", "std-threads", "std-fs_env", "std-panics", "std-process_net"];
+const PROGRAMS: [&str; 7] =
+    ["std-hello", "std-threads", "std-fs_env", "std-panics", "std-process_net", "std-unwind", "std-harness"];
 
 fn run_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = command(name);
@@ -137,6 +140,36 @@ fn stack_overflows_are_reported_as_std_does() {
     }
 }
 
+#[test]
+fn catch_unwind_thread_panics_and_backtraces() {
+    let out = run_with("std-unwind", &[], &[]);
+    assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
+    let expected = "drop checked\ncaught: too big: 5\n\
+                    drop checked\nok: Ok(1)\n\
+                    drop checked\nthread panicked: true\n\
+                    backtrace captured: true\nnames main: true\n";
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+    assert!(stderr(&out).contains("panicked at src/bin/unwind.rs:"), "{}", stderr(&out));
+}
+
+#[test]
+fn std_test_harness_runs_the_tests() {
+    let out = run_with("std-harness", &["--test-threads=2"], &[]);
+    assert_eq!(out.status.code(), Some(101), "one test fails on purpose: {:?}\n{}", out.status, stderr(&out));
+    let report = stdout(&out);
+    for line in [
+        "test tests::adds ... ok",
+        "test tests::fails_on_purpose ... FAILED",
+        "test tests::should_panic - should panic ... ok",
+        "test tests::output_is_captured ... ok",
+        "test tests::threads_in_a_test ... ok",
+        "test result: FAILED. 4 passed; 1 failed;",
+    ] {
+        assert!(report.contains(line), "missing {line:?} in:\n{report}");
+    }
+    assert!(!report.contains("captured output\n"), "a passing test's output is captured:\n{report}");
+}
+
 /// The instruction that enters the kernel, as `llvm-objdump` prints it.
 fn system_call_instruction() -> &'static str {
     match target_arch().as_str() {
@@ -178,9 +211,10 @@ fn static_without_c_library_symbols_and_system_calls_only_in_sys_layer() {
             );
             // glibc's internals. (libgcc's names are compiler_builtins'
             // too; the archives rustc names for it are empty stand-ins.)
-            for mark in ["GLIBC", "__libc_", "_IO_", "_dl_"] {
-                assert!(!symbol_name.contains(mark), "{name}: {symbol_name} is a C library's");
+            for prefix in ["__libc_", "_IO_", "_dl_", "__GI_", "__nss_"] {
+                assert!(!symbol_name.starts_with(prefix), "{name}: {symbol_name} is a C library's");
             }
+            assert!(!symbol_name.contains("@GLIBC"), "{name}: {symbol_name} is a versioned glibc symbol");
         }
         // Every system call instruction lies in a function of sys-layer
         // (its crates, and its assembly's sys_layer_* symbols): std calls
