@@ -10,6 +10,12 @@
 //! puts empty stand-ins for `libc.a`, `libgcc_eh.a` and the rest on the
 //! library search path (see README, "std programs").
 //!
+//! The unwinder's `_Unwind_*` functions are sys-layer's, which end the
+//! process (`panic = "abort"` programs), or, with the feature `unwind`,
+//! the `unwinding` crate's: a real unwinder under std's own personality
+//! routine, which finds the unwind tables through `dl_iterate_phdr`
+//! (`dl.rs`).
+//!
 //! Every function keeps C's conventions: `-1` (or null) and the thread's
 //! `errno` on failure, or the error number returned (`pthread_*`). A
 //! function whose work is not done yet says so: `ENOSYS` (listed in
