@@ -33,6 +33,7 @@ for triple in $SYS_LAYER_TARGETS; do
         # The C layer for std programs, on its own: it turns on sys-layer's
         # c-main, which the no_std programs above must not get.
         cargo clippy -q --target "$triple" -p sys-layer-c-abi -p sys-layer-std -- -D warnings
+        cargo clippy -q --target "$triple" -p sys-layer-c-abi -p sys-layer-std --features sys-layer-std/unwind -- -D warnings
         # The benchmark programs run on this machine only (bench/run.sh).
         if [ "$triple" = x86_64-unknown-linux-gnu ]; then
             cargo clippy -q --target "$triple" -p sys-layer-bench-programs -p sys-layer-bench-raw -- -D warnings
