@@ -54,7 +54,7 @@ pub use checked::{MAX_ERRNO, Word, check, is_error};
 #[path = "x86_common.rs"]
 mod x86_common;
 #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-pub use x86_common::strlen_sse2;
+pub use x86_common::{strlen_avx2, strlen_sse2};
 
 /// The `tls` argument of `clone_thread` for a thread whose thread pointer
 /// is `tp`: the pointer itself (`%fs` base, `tpidr_el0`, `tp`); i686's own

@@ -58,3 +58,101 @@ pub unsafe fn strlen_sse2(s: *const u8) -> usize {
     }
     len
 }
+
+/// Length of the NUL-terminated string at `s`, 32 bytes at a time (AVX2),
+/// then 128 bytes a step once aligned to 128 (the minimum of four vectors
+/// is zero where any of them is).
+///
+/// Like [`strlen_sse2`] it reads past the terminator, within aligned blocks
+/// (never across a page); the first, unaligned, vector only when it stays
+/// within its page.
+///
+/// # Safety
+/// `s` must point at a NUL-terminated string, and the CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+pub unsafe fn strlen_avx2(s: *const u8) -> usize {
+    let len: usize;
+    // SAFETY: the caller vouches for the string and AVX2; every load is an
+    // aligned block holding bytes of the string, or an unaligned one that
+    // does not cross a page.
+    unsafe {
+        asm!(
+            "vpxor {zero}, {zero}, {zero}",
+            "mov {p:e}, {s:e}",
+            "and {p:e}, 4095",
+            "cmp {p:e}, 4064",
+            "ja 5f",
+            // The first 32 bytes, unaligned.
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{s}]",
+            "vpmovmskb {m:e}, {v0}",
+            "test {m:e}, {m:e}",
+            "jnz 8f",
+            "mov {p}, {s}",
+            "and {p}, -32",
+            // Aligned vectors until the next one starts a 128-byte block.
+            "2:",
+            "add {p}, 32",
+            "test {p:e}, 127",
+            "jz 3f",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p}]",
+            "vpmovmskb {m:e}, {v0}",
+            "test {m:e}, {m:e}",
+            "jnz 7f",
+            "jmp 2b",
+            // 128 bytes a step.
+            "3:",
+            "vmovdqa {v0}, ymmword ptr [{p}]",
+            "vpminub {v0}, {v0}, ymmword ptr [{p} + 32]",
+            "vmovdqa {v1}, ymmword ptr [{p} + 64]",
+            "vpminub {v1}, {v1}, ymmword ptr [{p} + 96]",
+            "vpminub {v1}, {v0}, {v1}",
+            "vpcmpeqb {v1}, {v1}, {zero}",
+            "vpmovmskb {m:e}, {v1}",
+            "test {m:e}, {m:e}",
+            "jnz 4f",
+            "add {p}, 128",
+            "jmp 3b",
+            // Which of the four holds it.
+            "4:",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p}]",
+            "vpmovmskb {m:e}, {v0}",
+            "test {m:e}, {m:e}",
+            "jnz 7f",
+            "add {p}, 32",
+            "jmp 4b",
+            // The page ends within 32 bytes: the aligned block holding s,
+            // its bytes before s shifted out.
+            "5:",
+            "mov {p}, {s}",
+            "and {p}, -32",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p}]",
+            "vpmovmskb {m:e}, {v0}",
+            "mov ecx, {s:e}",
+            "and ecx, 31",
+            "shr {m:e}, cl",
+            "test {m:e}, {m:e}",
+            "jz 2b",
+            "8:",
+            "bsf {m:e}, {m:e}",
+            "mov {len}, {m}",
+            "jmp 9f",
+            "7:",
+            "bsf {m:e}, {m:e}",
+            "sub {p}, {s}",
+            "add {p}, {m}",
+            "mov {len}, {p}",
+            "9:",
+            "vzeroupper",
+            s = in(reg) s,
+            p = out(reg) _,
+            m = out(reg) _,
+            len = lateout(reg) len,
+            v0 = out(ymm_reg) _,
+            v1 = out(ymm_reg) _,
+            zero = out(ymm_reg) _,
+            out("ecx") _,
+            options(nostack, readonly, pure)
+        );
+    }
+    len
+}

@@ -1,0 +1,483 @@
+//! The x86 paths (x86_64 and i686): which vector width to use, and the
+//! kernels, written once over a [`Vector`] and instantiated for SSE2 (16
+//! bytes, always there) and AVX2 (32 bytes, when the CPU or the build has
+//! it).
+//!
+//! Choosing by CPU: `AT_HWCAP` on x86 carries only CPUID leaf 1's EDX, which
+//! says nothing of AVX, so the choice needs CPUID itself, and on a VM every
+//! CPUID traps to the hypervisor (about 1 us each on the 2-vCPU EPYC VM of
+//! `bench/`). So no program pays for it at start-up: the first call large
+//! enough to gain from AVX2 asks the CPU once ([`avx2`]); smaller calls use
+//! SSE2 until then ([`avx2_known`]). A build with `-Ctarget-cpu` (or
+//! `-Ctarget-feature=+avx2`) that has AVX2 never asks.
+
+#[cfg(target_arch = "x86")]
+use core::arch::x86::*;
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::*;
+use core::ffi::c_int;
+use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+/// Not asked yet.
+const UNKNOWN: u8 = 0;
+/// SSE2 only.
+const BASE: u8 = 1;
+/// AVX2 usable (the CPU has it and the kernel saves the YMM registers).
+const AVX2: u8 = 2;
+
+/// What the CPU was found to have; a race only repeats the question.
+static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+/// Whether AVX2 is known to be usable, without asking the CPU.
+#[inline(always)]
+pub fn avx2_known() -> bool {
+    cfg!(target_feature = "avx2") || LEVEL.load(Relaxed) == AVX2
+}
+
+/// Whether AVX2 is usable, asking the CPU on the first call.
+#[inline(always)]
+pub fn avx2() -> bool {
+    if cfg!(target_feature = "avx2") {
+        return true;
+    }
+    match LEVEL.load(Relaxed) {
+        UNKNOWN => detect(),
+        level => level == AVX2,
+    }
+}
+
+/// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2; XCR0: the kernel
+/// saves the SSE and AVX state) and remembers the answer.
+#[cold]
+#[inline(never)]
+fn detect() -> bool {
+    const OSXSAVE_AVX: u32 = 1 << 27 | 1 << 28;
+    // AVX implies a CPU (Sandy Bridge, Bulldozer or later) with leaf 7.
+    let avx2 = __cpuid(1).ecx & OSXSAVE_AVX == OSXSAVE_AVX
+        && __cpuid_count(7, 0).ebx & 1 << 5 != 0
+        // SAFETY: OSXSAVE says XGETBV is enabled.
+        && unsafe { xcr0() } & 6 == 6;
+    LEVEL.store(if avx2 { AVX2 } else { BASE }, Relaxed);
+    avx2
+}
+
+/// # Safety
+/// Only when CPUID says OSXSAVE.
+#[target_feature(enable = "xsave")]
+unsafe fn xcr0() -> u64 {
+    // SAFETY: the caller checked OSXSAVE.
+    unsafe { _xgetbv(0) }
+}
+
+#[cfg(any(test, feature = "verify"))]
+/// Test hook: `false` makes every function take the SSE2 paths (until
+/// `true` asks the CPU again), so both are checked on a CPU with AVX2.
+pub(crate) fn use_avx2_if_present(on: bool) {
+    LEVEL.store(if on { UNKNOWN } else { BASE }, Relaxed);
+}
+
+/// One vector register's worth of operations, each a single instruction;
+/// the kernels below are written once over it.
+trait Vector: Copy {
+    /// Bytes in the register.
+    const SIZE: usize;
+    /// The mask of a register whose bytes all compared equal.
+    const ALL: u32;
+    unsafe fn load(p: *const u8) -> Self;
+    unsafe fn store(self, p: *mut u8);
+    unsafe fn splat(byte: u8) -> Self;
+    /// Bytewise equality, all-ones where equal.
+    unsafe fn eq(self, other: Self) -> Self;
+    unsafe fn and(self, other: Self) -> Self;
+    /// One bit per byte: its top bit.
+    unsafe fn mask(self) -> u32;
+}
+
+impl Vector for __m128i {
+    const SIZE: usize = 16;
+    const ALL: u32 = 0xffff;
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> Self {
+        // SAFETY: the caller vouches for 16 readable bytes.
+        unsafe { _mm_loadu_si128(p.cast()) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut u8) {
+        // SAFETY: the caller vouches for 16 writable bytes.
+        unsafe { _mm_storeu_si128(p.cast(), self) }
+    }
+    #[inline(always)]
+    unsafe fn splat(byte: u8) -> Self {
+        // SAFETY: SSE2 is part of the target.
+        unsafe { _mm_set1_epi8(byte as i8) }
+    }
+    #[inline(always)]
+    unsafe fn eq(self, other: Self) -> Self {
+        // SAFETY: SSE2 is part of the target.
+        unsafe { _mm_cmpeq_epi8(self, other) }
+    }
+    #[inline(always)]
+    unsafe fn and(self, other: Self) -> Self {
+        // SAFETY: SSE2 is part of the target.
+        unsafe { _mm_and_si128(self, other) }
+    }
+    #[inline(always)]
+    unsafe fn mask(self) -> u32 {
+        // SAFETY: SSE2 is part of the target.
+        unsafe { _mm_movemask_epi8(self) as u32 }
+    }
+}
+
+impl Vector for __m256i {
+    const SIZE: usize = 32;
+    const ALL: u32 = u32::MAX;
+    #[inline(always)]
+    unsafe fn load(p: *const u8) -> Self {
+        // SAFETY: the caller vouches for 32 readable bytes and AVX.
+        unsafe { _mm256_loadu_si256(p.cast()) }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut u8) {
+        // SAFETY: the caller vouches for 32 writable bytes and AVX.
+        unsafe { _mm256_storeu_si256(p.cast(), self) }
+    }
+    #[inline(always)]
+    unsafe fn splat(byte: u8) -> Self {
+        // SAFETY: the caller vouches for AVX.
+        unsafe { _mm256_set1_epi8(byte as i8) }
+    }
+    #[inline(always)]
+    unsafe fn eq(self, other: Self) -> Self {
+        // SAFETY: the caller vouches for AVX2.
+        unsafe { _mm256_cmpeq_epi8(self, other) }
+    }
+    #[inline(always)]
+    unsafe fn and(self, other: Self) -> Self {
+        // SAFETY: the caller vouches for AVX2.
+        unsafe { _mm256_and_si256(self, other) }
+    }
+    #[inline(always)]
+    unsafe fn mask(self) -> u32 {
+        // SAFETY: the caller vouches for AVX2.
+        unsafe { _mm256_movemask_epi8(self) as u32 }
+    }
+}
+
+/// Copies `n` bytes, `V::SIZE < n <= 8 * V::SIZE`, loading all before
+/// storing any, so overlapping ranges are copied correctly either way.
+///
+/// # Safety
+/// `d` and `s` valid for `n` bytes.
+#[inline(always)]
+unsafe fn copy_by_loads<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
+    let w = V::SIZE;
+    // SAFETY: with w < n <= 8w every access below is within the ranges.
+    unsafe {
+        if n <= 2 * w {
+            let (a, b) = (V::load(s), V::load(s.add(n - w)));
+            a.store(d);
+            b.store(d.add(n - w));
+        } else if n <= 4 * w {
+            let (a, b) = (V::load(s), V::load(s.add(w)));
+            let (c, e) = (V::load(s.add(n - 2 * w)), V::load(s.add(n - w)));
+            a.store(d);
+            b.store(d.add(w));
+            c.store(d.add(n - 2 * w));
+            e.store(d.add(n - w));
+        } else {
+            let (a, b, c, e) = (V::load(s), V::load(s.add(w)), V::load(s.add(2 * w)), V::load(s.add(3 * w)));
+            let t = s.add(n - 4 * w);
+            let (f, g, h, k) = (V::load(t), V::load(t.add(w)), V::load(t.add(2 * w)), V::load(t.add(3 * w)));
+            a.store(d);
+            b.store(d.add(w));
+            c.store(d.add(2 * w));
+            e.store(d.add(3 * w));
+            let t = d.add(n - 4 * w);
+            f.store(t);
+            g.store(t.add(w));
+            h.store(t.add(2 * w));
+            k.store(t.add(3 * w));
+        }
+    }
+}
+
+/// Copies `n > 8 * V::SIZE` bytes front to back, four vectors at a time to
+/// aligned destinations; correct for overlap when `d < s`. The first
+/// vector and the last four are loaded before anything is stored.
+///
+/// # Safety
+/// `d` and `s` valid for `n` bytes; `d` not inside `s + 1 .. s + n`.
+#[inline(always)]
+unsafe fn copy_forward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
+    let w = V::SIZE;
+    // SAFETY: every access is within the ranges (see the doc comment for
+    // why overlap with d < s is safe: stores trail the loads).
+    unsafe {
+        let first = V::load(s);
+        let t = s.add(n - 4 * w);
+        let (f, g, h, k) = (V::load(t), V::load(t.add(w)), V::load(t.add(2 * w)), V::load(t.add(3 * w)));
+        let skew = w - (d as usize & (w - 1));
+        let (mut dd, mut ss) = (d.add(skew), s.add(skew));
+        let end = d.add(n - 4 * w);
+        while dd < end {
+            let (a, b, c, e) = (V::load(ss), V::load(ss.add(w)), V::load(ss.add(2 * w)), V::load(ss.add(3 * w)));
+            a.store(dd);
+            b.store(dd.add(w));
+            c.store(dd.add(2 * w));
+            e.store(dd.add(3 * w));
+            dd = dd.add(4 * w);
+            ss = ss.add(4 * w);
+        }
+        f.store(end);
+        g.store(end.add(w));
+        h.store(end.add(2 * w));
+        k.store(end.add(3 * w));
+        first.store(d);
+    }
+}
+
+/// Copies `n > 8 * V::SIZE` bytes back to front: `memmove` when `d` lies
+/// inside `s + 1 .. s + n`. Mirrors [`copy_forward_loop`].
+///
+/// # Safety
+/// `d` and `s` valid for `n` bytes; `d > s`.
+#[inline(always)]
+unsafe fn copy_backward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
+    let w = V::SIZE;
+    // SAFETY: every access is within the ranges; with d > s each block is
+    // read before the stores (at higher addresses) reach it.
+    unsafe {
+        let last = V::load(s.add(n - w));
+        let (a, b, c, e) = (V::load(s), V::load(s.add(w)), V::load(s.add(2 * w)), V::load(s.add(3 * w)));
+        let skew = (d as usize + n) & (w - 1);
+        let (mut dd, mut ss) = (d.add(n - skew), s.add(n - skew));
+        let start = d.add(4 * w);
+        while dd > start {
+            dd = dd.sub(4 * w);
+            ss = ss.sub(4 * w);
+            let (f, g, h, k) = (V::load(ss), V::load(ss.add(w)), V::load(ss.add(2 * w)), V::load(ss.add(3 * w)));
+            f.store(dd);
+            g.store(dd.add(w));
+            h.store(dd.add(2 * w));
+            k.store(dd.add(3 * w));
+        }
+        a.store(d);
+        b.store(d.add(w));
+        c.store(d.add(2 * w));
+        e.store(d.add(3 * w));
+        last.store(d.add(n - w));
+    }
+}
+
+/// `memmove` of `n > V::SIZE` bytes (forward-only when `FORWARD`: `memcpy`).
+///
+/// # Safety
+/// `d` and `s` valid for `n` bytes (not overlapping when `FORWARD`).
+#[inline(always)]
+unsafe fn copy<V: Vector, const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
+    // SAFETY: the caller's contract; the loop is chosen for the overlap.
+    unsafe {
+        if n <= 8 * V::SIZE {
+            copy_by_loads::<V>(d, s, n)
+        } else if FORWARD || (d as usize).wrapping_sub(s as usize) >= n {
+            copy_forward_loop::<V>(d, s, n)
+        } else {
+            copy_backward_loop::<V>(d, s, n)
+        }
+    }
+}
+
+/// Fills `n > V::SIZE` bytes with `v`.
+///
+/// # Safety
+/// `d` valid for `n` bytes.
+#[inline(always)]
+unsafe fn fill<V: Vector>(d: *mut u8, v: V, n: usize) {
+    let w = V::SIZE;
+    // SAFETY: every store lies within d .. d + n.
+    unsafe {
+        v.store(d);
+        v.store(d.add(n - w));
+        if n <= 2 * w {
+            return;
+        }
+        v.store(d.add(w));
+        v.store(d.add(n - 2 * w));
+        if n <= 4 * w {
+            return;
+        }
+        let end = d.add(n - 4 * w);
+        v.store(end);
+        v.store(end.add(w));
+        let mut dd = d.add(w - (d as usize & (w - 1)));
+        while dd < end {
+            v.store(dd);
+            v.store(dd.add(w));
+            v.store(dd.add(2 * w));
+            v.store(dd.add(3 * w));
+            dd = dd.add(4 * w);
+        }
+    }
+}
+
+/// The ordering of the first difference in the vector at `a + at`, `b + at`
+/// whose equality mask is `same`.
+///
+/// # Safety
+/// Bytes `at + trailing ones of same` readable in both.
+#[inline(always)]
+unsafe fn difference(a: *const u8, b: *const u8, at: usize, same: u32) -> c_int {
+    let k = at + (!same).trailing_zeros() as usize;
+    // SAFETY: k is inside the vector just compared.
+    unsafe { a.add(k).read() as c_int - b.add(k).read() as c_int }
+}
+
+/// `memcmp` of `n >= V::SIZE` bytes: four vectors a step, then one, then the
+/// last (overlapping bytes already found equal).
+///
+/// # Safety
+/// `a` and `b` valid for `n` bytes.
+#[inline(always)]
+unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
+    let w = V::SIZE;
+    // SAFETY: every load lies within the ranges.
+    unsafe {
+        let mut i = 0;
+        while n - i >= 4 * w {
+            let e0 = V::load(a.add(i)).eq(V::load(b.add(i)));
+            let e1 = V::load(a.add(i + w)).eq(V::load(b.add(i + w)));
+            let e2 = V::load(a.add(i + 2 * w)).eq(V::load(b.add(i + 2 * w)));
+            let e3 = V::load(a.add(i + 3 * w)).eq(V::load(b.add(i + 3 * w)));
+            if e0.and(e1).and(e2.and(e3)).mask() != V::ALL {
+                for (j, e) in [e0, e1, e2, e3].into_iter().enumerate() {
+                    if e.mask() != V::ALL {
+                        return difference(a, b, i + j * w, e.mask());
+                    }
+                }
+            }
+            i += 4 * w;
+        }
+        while n - i > w {
+            let same = V::load(a.add(i)).eq(V::load(b.add(i))).mask();
+            if same != V::ALL {
+                return difference(a, b, i, same);
+            }
+            i += w;
+        }
+        let at = n - w;
+        let same = V::load(a.add(at)).eq(V::load(b.add(at))).mask();
+        if same != V::ALL { difference(a, b, at, same) } else { 0 }
+    }
+}
+
+/// `memcpy`, `memmove` above 32 bytes, AVX2 when usable (asked only from
+/// 256 bytes on: below, the first calls use SSE2).
+///
+/// # Safety
+/// As `memmove` (`memcpy` when `FORWARD`).
+#[inline(always)]
+pub unsafe fn copy_above_32<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
+    // SAFETY: the caller's contract; AVX2 only when usable.
+    unsafe {
+        if if n >= 256 { avx2() } else { avx2_known() } {
+            copy_avx2::<FORWARD>(d, s, n)
+        } else {
+            copy::<__m128i, FORWARD>(d, s, n)
+        }
+    }
+}
+
+/// # Safety
+/// As [`copy_above_32`], and AVX2 usable.
+#[target_feature(enable = "avx2")]
+unsafe fn copy_avx2<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { copy::<__m256i, FORWARD>(d, s, n) }
+}
+
+/// Copies 16 to 32 bytes with two overlapping 16-byte vectors (loads
+/// first: correct for overlap).
+///
+/// # Safety
+/// `d` and `s` valid for `n` bytes, `16 <= n <= 32`.
+#[inline(always)]
+pub unsafe fn copy_16_to_32(d: *mut u8, s: *const u8, n: usize) {
+    // SAFETY: both vectors lie within the ranges.
+    unsafe {
+        let (a, b) = (__m128i::load(s), __m128i::load(s.add(n - 16)));
+        a.store(d);
+        b.store(d.add(n - 16));
+    }
+}
+
+/// `memset` of 16 bytes or more.
+///
+/// # Safety
+/// `d` valid for `n` bytes, `n >= 16`.
+#[inline(always)]
+pub unsafe fn fill_from_16(d: *mut u8, byte: u8, n: usize) {
+    // SAFETY: the caller's contract; AVX2 only when usable.
+    unsafe {
+        if n <= 32 {
+            let v = __m128i::splat(byte);
+            v.store(d);
+            v.store(d.add(n - 16));
+        } else if if n >= 256 { avx2() } else { avx2_known() } {
+            fill_avx2(d, byte, n)
+        } else {
+            fill::<__m128i>(d, __m128i::splat(byte), n)
+        }
+    }
+}
+
+/// # Safety
+/// As [`fill_from_16`] with `n > 32`, and AVX2 usable.
+#[target_feature(enable = "avx2")]
+unsafe fn fill_avx2(d: *mut u8, byte: u8, n: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { fill::<__m256i>(d, __m256i::splat(byte), n) }
+}
+
+/// `memcmp` of 16 bytes or more.
+///
+/// # Safety
+/// `a` and `b` valid for `n` bytes, `n >= 16`.
+#[inline(always)]
+pub unsafe fn compare_from_16(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY: the caller's contract; AVX2 only when usable.
+    unsafe {
+        if n > 32 && if n >= 256 { avx2() } else { avx2_known() } {
+            compare_avx2(a, b, n)
+        } else {
+            compare::<__m128i>(a, b, n)
+        }
+    }
+}
+
+/// # Safety
+/// As [`compare_from_16`] with `n >= 32`, and AVX2 usable.
+#[target_feature(enable = "avx2")]
+unsafe fn compare_avx2(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe { compare::<__m256i>(a, b, n) }
+}
+
+/// `strlen`: AVX2 when known usable; a string found long (256 bytes or
+/// more) asks the CPU, for the next ones.
+///
+/// # Safety
+/// `s` NUL-terminated.
+#[inline(always)]
+pub unsafe fn strlen(s: *const u8) -> usize {
+    // SAFETY: the caller's contract; AVX2 only when usable.
+    unsafe {
+        if avx2_known() {
+            return sys_layer_arch::strlen_avx2(s);
+        }
+        let n = sys_layer_arch::strlen_sse2(s);
+        if n >= 256 && !cfg!(target_feature = "avx2") && LEVEL.load(Relaxed) == UNKNOWN {
+            detect();
+        }
+        n
+    }
+}
