@@ -43,9 +43,32 @@ impl Buf {
     fn new(seed: usize) -> Self {
         let mut b = Buf([0; LEN]);
         for i in 0..LEN {
-            b.0[i] = pattern(seed, i);
+            b[i] = pattern(seed, i);
         }
         b
+    }
+}
+
+// Indexing without a bounds check: a panic here would name core's panic
+// functions, which a `no_builtins` crate cannot link to under LTO (it stays
+// out of it, and LTO internalises them). Every index is in range by
+// construction (see LEN).
+impl core::ops::Index<usize> for Buf {
+    type Output = u8;
+    #[inline(always)]
+    fn index(&self, i: usize) -> &u8 {
+        debug_assert!(i < LEN);
+        // SAFETY: the callers' indices stay below LEN.
+        unsafe { self.0.get_unchecked(i) }
+    }
+}
+
+impl core::ops::IndexMut<usize> for Buf {
+    #[inline(always)]
+    fn index_mut(&mut self, i: usize) -> &mut u8 {
+        debug_assert!(i < LEN);
+        // SAFETY: as for Index.
+        unsafe { self.0.get_unchecked_mut(i) }
     }
 }
 
@@ -54,6 +77,37 @@ impl Buf {
 fn pattern(seed: usize, i: usize) -> u8 {
     let v = (i.wrapping_mul(131).wrapping_add(seed.wrapping_mul(29)) % 255) as u8;
     v + 1
+}
+
+/// Whether `n` bytes at `p` and `q` are equal, a word at a time: the
+/// reference (plain loads; `no_builtins` keeps it from becoming `bcmp`).
+///
+/// # Safety
+/// Both valid for `n` bytes.
+unsafe fn same(p: *const u8, q: *const u8, n: usize) -> bool {
+    const W: usize = core::mem::size_of::<usize>();
+    // SAFETY: every read lies within the n bytes.
+    unsafe {
+        (0..n / W).all(|i| p.add(i * W).cast::<usize>().read_unaligned() == q.add(i * W).cast::<usize>().read_unaligned())
+            && (n / W * W..n).all(|i| p.add(i).read() == q.add(i).read())
+    }
+}
+
+/// Copies `n` bytes a word at a time: the reference's restore.
+///
+/// # Safety
+/// Both valid for `n` bytes, not overlapping.
+unsafe fn put(d: *mut u8, s: *const u8, n: usize) {
+    const W: usize = core::mem::size_of::<usize>();
+    // SAFETY: every access lies within the n bytes.
+    unsafe {
+        for i in 0..n / W {
+            d.add(i * W).cast::<usize>().write_unaligned(s.add(i * W).cast::<usize>().read_unaligned());
+        }
+        for i in n / W * W..n {
+            d.add(i).write(s.add(i).read());
+        }
+    }
 }
 
 /// Calls `fail` for each wrong case; the number of cases run.
@@ -89,12 +143,16 @@ pub fn copies(fail: &mut dyn FnMut(Failure)) -> u64 {
                     let (d, s) = (GUARD + da, GUARD + sa);
                     // SAFETY: both ranges lie within the buffers.
                     let ret = unsafe { f(dst.0.as_mut_ptr().add(d).cast(), src.0.as_ptr().add(s).cast(), n) };
-                    let mut ok = ret == dst.0.as_mut_ptr().wrapping_add(d).cast();
-                    for i in d - GUARD..d + n + GUARD {
-                        let want = if i >= d && i < d + n { src.0[s + i - d] } else { clean.0[i] };
-                        ok &= dst.0[i] == want;
-                        dst.0[i] = clean.0[i];
-                    }
+                    let (o, c) = (dst.0.as_mut_ptr(), clean.0.as_ptr());
+                    // SAFETY: every range lies within the buffers.
+                    let ok = unsafe {
+                        let ok = ret == o.add(d).cast()
+                            && same(o.add(d - GUARD), c.add(d - GUARD), GUARD)
+                            && same(o.add(d), src.0.as_ptr().add(s), n)
+                            && same(o.add(d + n), c.add(d + n), GUARD);
+                        put(o.add(d - GUARD), c.add(d - GUARD), n + 2 * GUARD);
+                        ok
+                    };
                     cases += 1;
                     if !ok {
                         fail(Failure { function, size: n, dst: da, src: sa });
@@ -119,13 +177,17 @@ pub fn overlapping_moves(fail: &mut dyn FnMut(Failure)) -> u64 {
                 let d = s.wrapping_add_signed(shift);
                 // SAFETY: |shift| <= 64 + GUARD keeps both ranges inside.
                 let ret = unsafe { memmove(buf.0.as_mut_ptr().add(d).cast(), buf.0.as_ptr().add(s).cast(), n) };
-                let mut ok = ret == buf.0.as_mut_ptr().wrapping_add(d).cast();
                 let (lo, hi) = (s.min(d) - GUARD, s.max(d) + n + GUARD);
-                for i in lo..hi {
-                    let want = if i >= d && i < d + n { clean.0[s + i - d] } else { clean.0[i] };
-                    ok &= buf.0[i] == want;
-                    buf.0[i] = clean.0[i];
-                }
+                let (o, c) = (buf.0.as_mut_ptr(), clean.0.as_ptr());
+                // SAFETY: every range lies within the buffers.
+                let ok = unsafe {
+                    let ok = ret == o.add(d).cast()
+                        && same(o.add(lo), c.add(lo), d - lo)
+                        && same(o.add(d), c.add(s), n)
+                        && same(o.add(d + n), c.add(d + n), hi - d - n);
+                    put(o.add(lo), c.add(lo), hi - lo);
+                    ok
+                };
                 cases += 1;
                 if !ok {
                     fail(Failure { function: "memmove", size: n, dst: d % 64, src: shift as usize });
@@ -159,12 +221,16 @@ pub fn fills(fail: &mut dyn FnMut(Failure)) -> u64 {
             let c = [0x1ab, -1, 0, 0x7f][da % 4] ^ (n as c_int & 0x30);
             // SAFETY: the range lies within the buffer.
             let ret = unsafe { memset(buf.0.as_mut_ptr().add(d).cast(), c, n) };
-            let mut ok = ret == buf.0.as_mut_ptr().wrapping_add(d).cast();
-            for i in d - GUARD..d + n + GUARD {
-                let want = if i >= d && i < d + n { c as u8 } else { clean.0[i] };
-                ok &= buf.0[i] == want;
-                buf.0[i] = clean.0[i];
-            }
+            let (o, k) = (buf.0.as_mut_ptr(), clean.0.as_ptr());
+            // SAFETY: every range lies within the buffers.
+            let ok = unsafe {
+                let ok = ret == o.add(d).cast()
+                    && same(o.add(d - GUARD), k.add(d - GUARD), GUARD)
+                    && (0..n).all(|i| o.add(d + i).read() == c as u8)
+                    && same(o.add(d + n), k.add(d + n), GUARD);
+                put(o.add(d - GUARD), k.add(d - GUARD), n + 2 * GUARD);
+                ok
+            };
             cases += 1;
             if !ok {
                 fail(Failure { function: "memset", size: n, dst: da, src: 0 });
@@ -183,27 +249,27 @@ pub fn compares(fail: &mut dyn FnMut(Failure)) -> u64 {
         for sa in 0..ALIGNS {
             // The same bytes at both offsets.
             for k in 0..LEN - 64 {
-                (a.0[da + k], b.0[sa + k]) = (pattern(7, k), pattern(7, k));
+                (a[da + k], b[sa + k]) = (pattern(7, k), pattern(7, k));
             }
             for n in 0..=MAX_SIZE {
                 let (pa, pb) = (a.0.as_ptr().wrapping_add(da), b.0.as_ptr().wrapping_add(sa));
-                b.0[sa + n] ^= 0xff;
+                b[sa + n] ^= 0xff;
                 // SAFETY: both ranges lie within the buffers.
                 let mut ok = unsafe { memcmp(pa.cast(), pb.cast(), n) == 0 && bcmp(pa.cast(), pb.cast(), n) == 0 };
-                b.0[sa + n] ^= 0xff;
+                b[sa + n] ^= 0xff;
                 if n > 0 {
                     for at in [0, n - 1, (n * 7 + da * 3 + sa) % n] {
                         // A low byte against one with the high bit set:
                         // the order must be unsigned.
-                        let keep = (a.0[da + at], b.0[sa + at]);
-                        (a.0[da + at], b.0[sa + at]) = (0x80 | keep.0, keep.0 & 0x7f);
+                        let keep = (a[da + at], b[sa + at]);
+                        (a[da + at], b[sa + at]) = (0x80 | keep.0, keep.0 & 0x7f);
                         // SAFETY: as above.
                         unsafe {
                             ok &= memcmp(pa.cast(), pb.cast(), n) > 0;
                             ok &= memcmp(pb.cast(), pa.cast(), n) < 0;
                             ok &= bcmp(pa.cast(), pb.cast(), n) != 0;
                         }
-                        (a.0[da + at], b.0[sa + at]) = keep;
+                        (a[da + at], b[sa + at]) = keep;
                     }
                 }
                 cases += 1;
@@ -222,10 +288,10 @@ pub fn lengths(fail: &mut dyn FnMut(Failure)) -> u64 {
     let mut cases = 0;
     for start in 0..64 {
         for n in 0..=MAX_SIZE {
-            buf.0[start + n] = 0;
+            buf[start + n] = 0;
             // SAFETY: NUL-terminated within the buffer.
             let got = unsafe { strlen(buf.0.as_ptr().add(start).cast()) };
-            buf.0[start + n] = pattern(8, start + n);
+            buf[start + n] = pattern(8, start + n);
             cases += 1;
             if got != n {
                 fail(Failure { function: "strlen", size: n, dst: start, src: got });
