@@ -37,8 +37,7 @@ const WORD: usize = size_of::<usize>();
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
     // SAFETY: the caller's contract is copy's.
-    unsafe { copy::<true>(dst.cast(), src.cast(), n) };
-    dst
+    unsafe { copy::<true>(dst.cast(), src.cast(), n) }
 }
 
 /// Copies `n` bytes from `src` to `dst`; the ranges may overlap.
@@ -48,8 +47,7 @@ pub unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) 
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memmove(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
     // SAFETY: the caller's contract is copy's.
-    unsafe { copy::<false>(dst.cast(), src.cast(), n) };
-    dst
+    unsafe { copy::<false>(dst.cast(), src.cast(), n) }
 }
 
 /// Fills `n` bytes at `dst` with the low byte of `c`.
@@ -80,7 +78,11 @@ pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_
             return dst;
         }
         #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-        x86::fill_from_16(d, byte, n);
+        if n <= 32 {
+            x86::fill_16_to_32(d, byte, n);
+        } else {
+            return x86::fill_above_32(d, byte, n);
+        }
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
         {
             let mut i = 0;
@@ -166,23 +168,26 @@ unsafe fn copy_small(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// `memmove` (`memcpy` when `FORWARD`: the ranges do not overlap).
+/// `memmove` (`memcpy` when `FORWARD`: the ranges do not overlap);
+/// returns `d`.
 ///
 /// # Safety
 /// `d` and `s` valid for `n` bytes.
 #[inline(always)]
-unsafe fn copy<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
+unsafe fn copy<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) -> *mut c_void {
     // SAFETY: the caller vouches for both ranges; every access below lies
     // within them.
     unsafe {
         if n <= 16 {
-            return copy_small(d, s, n);
+            copy_small(d, s, n);
+            return d.cast();
         }
         #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
         if n <= 32 {
-            x86::copy_16_to_32(d, s, n)
+            x86::copy_16_to_32(d, s, n);
+            d.cast()
         } else {
-            x86::copy_above_32::<FORWARD>(d, s, n)
+            x86::copy_above_32(d, s, n)
         }
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
         if FORWARD || (d as usize).wrapping_sub(s as usize) >= n {
@@ -210,6 +215,8 @@ unsafe fn copy<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
                 d.add(i).write(s.add(i).read());
             }
         }
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
+        d.cast()
     }
 }
 
@@ -254,7 +261,7 @@ unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> c_int {
             return if first != 0 { first } else { order(u, v) };
         }
         #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-        return x86::compare_from_16(a, b, n);
+        return if n <= 32 { x86::compare_16_to_32(a, b, n) } else { x86::compare_above_32(a, b, n) };
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
         {
             let mut i = 0;

@@ -88,7 +88,8 @@ unsafe fn same(p: *const u8, q: *const u8, n: usize) -> bool {
     const W: usize = core::mem::size_of::<usize>();
     // SAFETY: every read lies within the n bytes.
     unsafe {
-        (0..n / W).all(|i| p.add(i * W).cast::<usize>().read_unaligned() == q.add(i * W).cast::<usize>().read_unaligned())
+        (0..n / W)
+            .all(|i| p.add(i * W).cast::<usize>().read_unaligned() == q.add(i * W).cast::<usize>().read_unaligned())
             && (n / W * W..n).all(|i| p.add(i).read() == q.add(i).read())
     }
 }

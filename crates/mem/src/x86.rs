@@ -7,15 +7,15 @@
 //! says nothing of AVX, so the choice needs CPUID itself, and on a VM every
 //! CPUID traps to the hypervisor (about 1 us each on the 2-vCPU EPYC VM of
 //! `bench/`). So no program pays for it at start-up: the first call large
-//! enough to gain from AVX2 asks the CPU once ([`avx2`]); smaller calls use
-//! SSE2 until then ([`avx2_known`]). A build with `-Ctarget-cpu` (or
+//! enough to gain from AVX2 asks the CPU once ([`ASK_FROM`]); smaller calls
+//! use SSE2 until then. A build with `-Ctarget-cpu` (or
 //! `-Ctarget-feature=+avx2`) that has AVX2 never asks.
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
-use core::ffi::c_int;
+use core::ffi::{c_int, c_void};
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 /// Not asked yet.
@@ -27,24 +27,6 @@ const AVX2: u8 = 2;
 
 /// What the CPU was found to have; a race only repeats the question.
 static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
-
-/// Whether AVX2 is known to be usable, without asking the CPU.
-#[inline(always)]
-pub fn avx2_known() -> bool {
-    cfg!(target_feature = "avx2") || LEVEL.load(Relaxed) == AVX2
-}
-
-/// Whether AVX2 is usable, asking the CPU on the first call.
-#[inline(always)]
-pub fn avx2() -> bool {
-    if cfg!(target_feature = "avx2") {
-        return true;
-    }
-    match LEVEL.load(Relaxed) {
-        UNKNOWN => detect(),
-        level => level == AVX2,
-    }
-}
 
 /// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2; XCR0: the kernel
 /// saves the SSE and AVX state) and remembers the answer.
@@ -269,17 +251,18 @@ unsafe fn copy_backward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// `memmove` of `n > V::SIZE` bytes (forward-only when `FORWARD`: `memcpy`).
+/// `memmove` of `n > V::SIZE` bytes (`memcpy` too: one copy of the code
+/// for both, at the cost of the overlap test).
 ///
 /// # Safety
-/// `d` and `s` valid for `n` bytes (not overlapping when `FORWARD`).
+/// `d` and `s` valid for `n` bytes.
 #[inline(always)]
-unsafe fn copy<V: Vector, const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
+unsafe fn copy<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     // SAFETY: the caller's contract; the loop is chosen for the overlap.
     unsafe {
         if n <= 8 * V::SIZE {
             copy_by_loads::<V>(d, s, n)
-        } else if FORWARD || (d as usize).wrapping_sub(s as usize) >= n {
+        } else if (d as usize).wrapping_sub(s as usize) >= n {
             copy_forward_loop::<V>(d, s, n)
         } else {
             copy_backward_loop::<V>(d, s, n)
@@ -370,29 +353,110 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
     }
 }
 
-/// `memcpy`, `memmove` above 32 bytes, AVX2 when usable (asked only from
-/// 256 bytes on: below, the first calls use SSE2).
-///
-/// # Safety
-/// As `memmove` (`memcpy` when `FORWARD`).
+/// Calls of this many bytes or more ask the CPU (once); smaller ones
+/// take SSE2 until some call has: a program that never copies, fills or
+/// compares this much, or measures a string this long, never pays.
+const ASK_FROM: usize = 256;
+
+/// The path a call of `n` bytes takes: `Some(true)` AVX2, `Some(false)`
+/// SSE2, `None` ask the CPU first.
 #[inline(always)]
-pub unsafe fn copy_above_32<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
-    // SAFETY: the caller's contract; AVX2 only when usable.
-    unsafe {
-        if if n >= 256 { avx2() } else { avx2_known() } {
-            copy_avx2::<FORWARD>(d, s, n)
-        } else {
-            copy::<__m128i, FORWARD>(d, s, n)
-        }
+fn avx2_for(n: usize) -> Option<bool> {
+    if cfg!(target_feature = "avx2") {
+        return Some(true);
+    }
+    match LEVEL.load(Relaxed) {
+        AVX2 => Some(true),
+        UNKNOWN if n >= ASK_FROM => None,
+        _ => Some(false),
     }
 }
 
-/// # Safety
-/// As [`copy_above_32`], and AVX2 usable.
-#[target_feature(enable = "avx2")]
-unsafe fn copy_avx2<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) {
-    // SAFETY: the caller's contract.
-    unsafe { copy::<__m256i, FORWARD>(d, s, n) }
+/// `d`, in a way the optimiser cannot see through: knowing that the bodies
+/// return their argument, it would keep `d` in a saved register across the
+/// call instead of returning what they return, so the exported functions
+/// would need a stack frame and could not tail-call.
+#[inline(always)]
+fn opaque(d: *mut u8) -> *mut c_void {
+    core::hint::black_box(d).cast()
+}
+
+/// Defines the four functions of one operation above 32 bytes: the
+/// dispatching entry (inlined into the exported function, which tail-calls
+/// one of the others), and the AVX2 and SSE2 bodies out of line (so the
+/// exported functions need no stack frame, and `memcpy` and `memmove` share
+/// them). `$asking` is the cold path of the first large call.
+macro_rules! dispatch {
+    ($(#[$doc:meta])* $entry:ident, $avx2:ident, $sse2:ident, $asking:ident,
+     ($($arg:ident: $ty:ty),*) -> $ret:ty, $n:ident, |$v:ident| $body:expr) => {
+        $(#[$doc])*
+        #[inline(always)]
+        pub unsafe fn $entry($($arg: $ty),*) -> $ret {
+            // SAFETY: the caller's contract; AVX2 only when usable.
+            unsafe {
+                match avx2_for($n) {
+                    Some(true) => $avx2($($arg),*),
+                    Some(false) => $sse2($($arg),*),
+                    None => $asking($($arg),*),
+                }
+            }
+        }
+
+        /// # Safety
+        /// As the entry's, and AVX2 usable.
+        #[target_feature(enable = "avx2")]
+        unsafe fn $avx2($($arg: $ty),*) -> $ret {
+            type $v = __m256i;
+            // SAFETY: the caller's contract.
+            unsafe { $body }
+        }
+
+        /// # Safety
+        /// As the entry's.
+        #[inline(never)]
+        unsafe fn $sse2($($arg: $ty),*) -> $ret {
+            type $v = __m128i;
+            // SAFETY: the caller's contract.
+            unsafe { $body }
+        }
+
+        /// # Safety
+        /// As the entry's.
+        #[cold]
+        #[inline(never)]
+        unsafe fn $asking($($arg: $ty),*) -> $ret {
+            detect();
+            // SAFETY: the caller's contract.
+            unsafe { $entry($($arg),*) }
+        }
+    };
+}
+
+dispatch! {
+    /// `memcpy` and `memmove` of more than 32 bytes; returns `d`.
+    ///
+    /// # Safety
+    /// `d` and `s` valid for `n` bytes.
+    copy_above_32, copy_avx2, copy_sse2, copy_asking, (d: *mut u8, s: *const u8, n: usize) -> *mut c_void, n,
+    |V| { copy::<V>(d, s, n); opaque(d) }
+}
+
+dispatch! {
+    /// `memset` of more than 32 bytes; returns `d`.
+    ///
+    /// # Safety
+    /// `d` valid for `n` bytes.
+    fill_above_32, fill_avx2, fill_sse2, fill_asking, (d: *mut u8, byte: u8, n: usize) -> *mut c_void, n,
+    |V| { fill::<V>(d, V::splat(byte), n); opaque(d) }
+}
+
+dispatch! {
+    /// `memcmp` of more than 32 bytes.
+    ///
+    /// # Safety
+    /// `a` and `b` valid for `n` bytes.
+    compare_above_32, compare_avx2, compare_sse2, compare_asking, (a: *const u8, b: *const u8, n: usize) -> c_int, n,
+    |V| compare::<V>(a, b, n)
 }
 
 /// Copies 16 to 32 bytes with two overlapping 16-byte vectors (loads
@@ -410,56 +474,35 @@ pub unsafe fn copy_16_to_32(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// `memset` of 16 bytes or more.
+/// Fills 16 to 32 bytes with two overlapping 16-byte vectors.
 ///
 /// # Safety
-/// `d` valid for `n` bytes, `n >= 16`.
+/// `d` valid for `n` bytes, `16 <= n <= 32`.
 #[inline(always)]
-pub unsafe fn fill_from_16(d: *mut u8, byte: u8, n: usize) {
-    // SAFETY: the caller's contract; AVX2 only when usable.
+pub unsafe fn fill_16_to_32(d: *mut u8, byte: u8, n: usize) {
+    // SAFETY: both vectors lie within the range.
     unsafe {
-        if n <= 32 {
-            let v = __m128i::splat(byte);
-            v.store(d);
-            v.store(d.add(n - 16));
-        } else if if n >= 256 { avx2() } else { avx2_known() } {
-            fill_avx2(d, byte, n)
-        } else {
-            fill::<__m128i>(d, __m128i::splat(byte), n)
-        }
+        let v = __m128i::splat(byte);
+        v.store(d);
+        v.store(d.add(n - 16));
     }
 }
 
-/// # Safety
-/// As [`fill_from_16`] with `n > 32`, and AVX2 usable.
-#[target_feature(enable = "avx2")]
-unsafe fn fill_avx2(d: *mut u8, byte: u8, n: usize) {
-    // SAFETY: the caller's contract.
-    unsafe { fill::<__m256i>(d, __m256i::splat(byte), n) }
-}
-
-/// `memcmp` of 16 bytes or more.
+/// Compares 16 to 32 bytes: the first 16, then the last 16.
 ///
 /// # Safety
-/// `a` and `b` valid for `n` bytes, `n >= 16`.
+/// `a` and `b` valid for `n` bytes, `16 <= n <= 32`.
 #[inline(always)]
-pub unsafe fn compare_from_16(a: *const u8, b: *const u8, n: usize) -> c_int {
-    // SAFETY: the caller's contract; AVX2 only when usable.
+pub unsafe fn compare_16_to_32(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY: both vectors lie within the ranges.
     unsafe {
-        if n > 32 && if n >= 256 { avx2() } else { avx2_known() } {
-            compare_avx2(a, b, n)
-        } else {
-            compare::<__m128i>(a, b, n)
+        let same = __m128i::load(a).eq(__m128i::load(b)).mask();
+        if same != 0xffff {
+            return difference(a, b, 0, same);
         }
+        let same = __m128i::load(a.add(n - 16)).eq(__m128i::load(b.add(n - 16))).mask();
+        if same != 0xffff { difference(a, b, n - 16, same) } else { 0 }
     }
-}
-
-/// # Safety
-/// As [`compare_from_16`] with `n >= 32`, and AVX2 usable.
-#[target_feature(enable = "avx2")]
-unsafe fn compare_avx2(a: *const u8, b: *const u8, n: usize) -> c_int {
-    // SAFETY: the caller's contract.
-    unsafe { compare::<__m256i>(a, b, n) }
 }
 
 /// `strlen`: AVX2 when known usable; a string found long (256 bytes or
@@ -471,11 +514,11 @@ unsafe fn compare_avx2(a: *const u8, b: *const u8, n: usize) -> c_int {
 pub unsafe fn strlen(s: *const u8) -> usize {
     // SAFETY: the caller's contract; AVX2 only when usable.
     unsafe {
-        if avx2_known() {
+        if avx2_for(0) == Some(true) {
             return sys_layer_arch::strlen_avx2(s);
         }
         let n = sys_layer_arch::strlen_sse2(s);
-        if n >= 256 && !cfg!(target_feature = "avx2") && LEVEL.load(Relaxed) == UNKNOWN {
+        if n >= ASK_FROM && avx2_for(n).is_none() {
             detect();
         }
         n
