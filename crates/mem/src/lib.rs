@@ -293,28 +293,12 @@ mod tests {
         (0..n).map(|i| (i * 7 + 3) as u8).collect()
     }
 
-    /// Every case of `verify`, with the paths this CPU chooses.
+    /// Every case of `verify`, with the paths this CPU chooses and, on x86,
+    /// the SSE2 ones (in one test: the choice is the process's).
     #[test]
     fn every_size_and_alignment_against_the_reference() {
         let mut failures = Vec::new();
-        let cases = verify::all(&mut |f| failures.push(f));
-        assert!(
-            failures.is_empty(),
-            "{} of {cases} cases wrong, first {:?}",
-            failures.len(),
-            &failures[..failures.len().min(10)]
-        );
-    }
-
-    /// The same with the SSE2 paths forced (on a CPU with AVX2 the test
-    /// above takes the AVX2 ones).
-    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-    #[test]
-    fn every_size_and_alignment_on_the_sse2_paths() {
-        let mut failures = Vec::new();
-        x86::use_avx2_if_present(false);
-        let cases = verify::all(&mut |f| failures.push(f));
-        x86::use_avx2_if_present(true);
+        let cases = verify::all_paths(&mut |f| failures.push(f));
         assert!(
             failures.is_empty(),
             "{} of {cases} cases wrong, first {:?}",

@@ -119,16 +119,17 @@ pub fn all(fail: &mut dyn FnMut(Failure)) -> u64 {
 /// [`all`] with the paths this CPU chooses, and on x86 again with the SSE2
 /// ones (which a CPU with AVX2 would otherwise not take).
 pub fn all_paths(fail: &mut dyn FnMut(Failure)) -> u64 {
-    let cases = all(fail);
     #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
     {
+        crate::x86::use_avx2_if_present(true);
+        let cases = all(fail);
         crate::x86::use_avx2_if_present(false);
         let more = all(fail);
         crate::x86::use_avx2_if_present(true);
         return cases + more;
     }
     #[allow(unreachable_code)]
-    cases
+    all(fail)
 }
 
 /// `memcpy` and `memmove` between separate buffers.

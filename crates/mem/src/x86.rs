@@ -6,9 +6,9 @@
 //! Choosing by CPU: `AT_HWCAP` on x86 carries only CPUID leaf 1's EDX, which
 //! says nothing of AVX, so the choice needs CPUID itself, and on a VM every
 //! CPUID traps to the hypervisor (about 1 us each on the 2-vCPU EPYC VM of
-//! `bench/`). So no program pays for it at start-up: the first call large
-//! enough to gain from AVX2 asks the CPU once ([`ASK_FROM`]); smaller calls
-//! use SSE2 until then. A build with `-Ctarget-cpu` (or
+//! `bench/`; two are needed). So no program pays for it at start-up: calls
+//! take SSE2 until large calls have done about as much work as the question
+//! costs ([`ASK_AFTER`]), then the CPU is asked once. A build with `-Ctarget-cpu` (or
 //! `-Ctarget-feature=+avx2`) that has AVX2 never asks.
 
 #[cfg(target_arch = "x86")]
@@ -16,7 +16,7 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 use core::ffi::{c_int, c_void};
-use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Not asked yet.
 const UNKNOWN: u8 = 0;
@@ -30,8 +30,6 @@ static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
 
 /// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2; XCR0: the kernel
 /// saves the SSE and AVX state) and remembers the answer.
-#[cold]
-#[inline(never)]
 fn detect() -> bool {
     const OSXSAVE_AVX: u32 = 1 << 27 | 1 << 28;
     // AVX implies a CPU (Sandy Bridge, Bulldozer or later) with leaf 7.
@@ -52,10 +50,15 @@ unsafe fn xcr0() -> u64 {
 }
 
 #[cfg(any(test, feature = "verify"))]
-/// Test hook: `false` makes every function take the SSE2 paths (until
-/// `true` asks the CPU again), so both are checked on a CPU with AVX2.
+/// Test hook: `true` asks the CPU now (AVX2 if it has it), `false` makes
+/// every function take the SSE2 paths, so both are checked on a CPU with
+/// AVX2.
 pub(crate) fn use_avx2_if_present(on: bool) {
-    LEVEL.store(if on { UNKNOWN } else { BASE }, Relaxed);
+    if on {
+        detect();
+    } else {
+        LEVEL.store(BASE, Relaxed);
+    }
 }
 
 /// One vector register's worth of operations, each a single instruction;
@@ -270,6 +273,60 @@ unsafe fn copy<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
+/// `memmove` of `n > 32` bytes in SSE2, compactly (the AVX2 kernels are
+/// the fast ones; this serves CPUs without AVX2 and the calls before the
+/// CPU is asked): up to 64 bytes by loads, above one vector a step.
+///
+/// # Safety
+/// `d` and `s` valid for `n` bytes.
+#[inline(always)]
+unsafe fn copy_simple(d: *mut u8, s: *const u8, n: usize) {
+    type V = __m128i;
+    // SAFETY: every access lies within the ranges. Forward when d < s (or
+    // apart): each store lands below every later load; backward otherwise:
+    // each store lands above every later load. The vector that ends the
+    // copy is loaded before anything is stored.
+    unsafe {
+        if n <= 64 {
+            copy_by_loads::<V>(d, s, n)
+        } else if (d as usize).wrapping_sub(s as usize) >= n {
+            let last = V::load(s.add(n - 16));
+            let mut i = 0;
+            while i < n - 16 {
+                V::load(s.add(i)).store(d.add(i));
+                i += 16;
+            }
+            last.store(d.add(n - 16));
+        } else {
+            let first = V::load(s);
+            let mut i = n;
+            while i > 16 {
+                i -= 16;
+                V::load(s.add(i)).store(d.add(i));
+            }
+            first.store(d);
+        }
+    }
+}
+
+/// `memset` of `n > 32` bytes in SSE2, compactly (as [`copy_simple`]).
+///
+/// # Safety
+/// `d` valid for `n` bytes.
+#[inline(always)]
+unsafe fn fill_simple(d: *mut u8, byte: u8, n: usize) {
+    // SAFETY: every store lies within d .. d + n.
+    unsafe {
+        let v = __m128i::splat(byte);
+        let mut i = 0;
+        while i < n - 16 {
+            v.store(d.add(i));
+            i += 16;
+        }
+        v.store(d.add(n - 16));
+    }
+}
+
 /// Fills `n > V::SIZE` bytes with `v`.
 ///
 /// # Safety
@@ -353,13 +410,33 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
     }
 }
 
-/// Calls of this many bytes or more ask the CPU (once); smaller ones
-/// take SSE2 until some call has: a program that never copies, fills or
-/// compares this much, or measures a string this long, never pays.
+/// Calls of this many bytes or more may ask the CPU; smaller ones take
+/// SSE2 until some call has.
 const ASK_FROM: usize = 256;
 
+/// The CPU is asked once calls of `ASK_FROM` bytes or more have handled
+/// this many bytes with SSE2: about a microsecond of work, as long as the
+/// question takes. A program that does less never pays for it (start-up
+/// itself copies and clears a few hundred bytes), one that does more pays
+/// it once.
+const ASK_AFTER: usize = 16 * 1024;
+
+/// Bytes handled by large calls before the CPU was asked; races only
+/// lose counts.
+static UNASKED_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a large call's `n` bytes, asking the CPU once they are enough;
+/// whether AVX2 is usable now.
+#[cold]
+#[inline(never)]
+fn count_toward_asking(n: usize) -> bool {
+    let total = UNASKED_BYTES.load(Relaxed).saturating_add(n);
+    UNASKED_BYTES.store(total, Relaxed);
+    total >= ASK_AFTER && detect()
+}
+
 /// The path a call of `n` bytes takes: `Some(true)` AVX2, `Some(false)`
-/// SSE2, `None` ask the CPU first.
+/// SSE2, `None` count it toward asking the CPU ([`count_toward_asking`]).
 #[inline(always)]
 fn avx2_for(n: usize) -> Option<bool> {
     if cfg!(target_feature = "avx2") {
@@ -388,7 +465,7 @@ fn opaque(d: *mut u8) -> *mut c_void {
 /// them). `$asking` is the cold path of the first large call.
 macro_rules! dispatch {
     ($(#[$doc:meta])* $entry:ident, $avx2:ident, $sse2:ident, $asking:ident,
-     ($($arg:ident: $ty:ty),*) -> $ret:ty, $n:ident, |$v:ident| $body:expr) => {
+     ($($arg:ident: $ty:ty),*) -> $ret:ty, $n:ident, avx2: $avx2_body:expr, sse2: $sse2_body:expr) => {
         $(#[$doc])*
         #[inline(always)]
         pub unsafe fn $entry($($arg: $ty),*) -> $ret {
@@ -406,18 +483,16 @@ macro_rules! dispatch {
         /// As the entry's, and AVX2 usable.
         #[target_feature(enable = "avx2")]
         unsafe fn $avx2($($arg: $ty),*) -> $ret {
-            type $v = __m256i;
             // SAFETY: the caller's contract.
-            unsafe { $body }
+            unsafe { $avx2_body }
         }
 
         /// # Safety
         /// As the entry's.
         #[inline(never)]
         unsafe fn $sse2($($arg: $ty),*) -> $ret {
-            type $v = __m128i;
             // SAFETY: the caller's contract.
-            unsafe { $body }
+            unsafe { $sse2_body }
         }
 
         /// # Safety
@@ -425,9 +500,8 @@ macro_rules! dispatch {
         #[cold]
         #[inline(never)]
         unsafe fn $asking($($arg: $ty),*) -> $ret {
-            detect();
-            // SAFETY: the caller's contract.
-            unsafe { $entry($($arg),*) }
+            // SAFETY: the caller's contract; AVX2 only when usable.
+            unsafe { if count_toward_asking($n) { $avx2($($arg),*) } else { $sse2($($arg),*) } }
         }
     };
 }
@@ -438,7 +512,8 @@ dispatch! {
     /// # Safety
     /// `d` and `s` valid for `n` bytes.
     copy_above_32, copy_avx2, copy_sse2, copy_asking, (d: *mut u8, s: *const u8, n: usize) -> *mut c_void, n,
-    |V| { copy::<V>(d, s, n); opaque(d) }
+    avx2: { copy::<__m256i>(d, s, n); opaque(d) },
+    sse2: { copy_simple(d, s, n); opaque(d) }
 }
 
 dispatch! {
@@ -447,7 +522,8 @@ dispatch! {
     /// # Safety
     /// `d` valid for `n` bytes.
     fill_above_32, fill_avx2, fill_sse2, fill_asking, (d: *mut u8, byte: u8, n: usize) -> *mut c_void, n,
-    |V| { fill::<V>(d, V::splat(byte), n); opaque(d) }
+    avx2: { fill::<__m256i>(d, __m256i::splat(byte), n); opaque(d) },
+    sse2: { fill_simple(d, byte, n); opaque(d) }
 }
 
 dispatch! {
@@ -456,7 +532,8 @@ dispatch! {
     /// # Safety
     /// `a` and `b` valid for `n` bytes.
     compare_above_32, compare_avx2, compare_sse2, compare_asking, (a: *const u8, b: *const u8, n: usize) -> c_int, n,
-    |V| compare::<V>(a, b, n)
+    avx2: compare::<__m256i>(a, b, n),
+    sse2: compare::<__m128i>(a, b, n)
 }
 
 /// Copies 16 to 32 bytes with two overlapping 16-byte vectors (loads
@@ -505,8 +582,8 @@ pub unsafe fn compare_16_to_32(a: *const u8, b: *const u8, n: usize) -> c_int {
     }
 }
 
-/// `strlen`: AVX2 when known usable; a string found long (256 bytes or
-/// more) asks the CPU, for the next ones.
+/// `strlen`: AVX2 when known usable; long strings count toward asking the
+/// CPU, for the next ones.
 ///
 /// # Safety
 /// `s` NUL-terminated.
@@ -519,7 +596,7 @@ pub unsafe fn strlen(s: *const u8) -> usize {
         }
         let n = sys_layer_arch::strlen_sse2(s);
         if n >= ASK_FROM && avx2_for(n).is_none() {
-            detect();
+            count_toward_asking(n);
         }
         n
     }
