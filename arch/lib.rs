@@ -14,8 +14,8 @@
 //! - `set_thread_pointer(tp)` and `thread_pointer()`;
 //! - `MAX_PAGE_SIZE`: the largest page size the architecture's kernels use,
 //!   which the stub table is aligned and padded to so it can be sealed alone;
-//! - `ARCH_NAME`, and on x86 the string instructions (`copy_bytes_forward`,
-//!   `fill_bytes`; `strlen_sse2` is shared by both x86 targets);
+//! - `ARCH_NAME`, and on x86 the `strlen`s that read whole aligned blocks
+//!   (`strlen_sse2`, `strlen_avx2`, shared by both x86 targets);
 //! - the macros [`define_entry!`], [`keep_linked!`] and, with the
 //!   `tls-probe` feature, `tls_local_exec_addr!`.
 //!

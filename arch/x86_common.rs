@@ -1,4 +1,4 @@
-//! What x86_64 and i686 share: the SSE2 `strlen`. The register modifiers
+//! What x86_64 and i686 share: the SSE2 and AVX2 `strlen`s. The register modifiers
 //! (`:e` for the 32-bit name of a general register) mean the same on both.
 
 use core::arch::asm;

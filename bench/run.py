@@ -40,6 +40,13 @@ def build():
     env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS"] = flags
     sh(["cargo", "build", "-q", "--release", "--target", TRIPLE, "-p", "sys-layer-bench-raw",
         "-p", "sys-layer-bench-programs"], cwd=ROOT, env=env)
+    # The hello program again with every slot's implementation linked
+    # (feature all-slots): start-up beside the default build.
+    sh(["cargo", "build", "-q", "--release", "--target", TRIPLE, "-p", "sys-layer-bench-programs", "--bin", "sl_hello",
+        "--features", "sys-layer/all-slots", "--target-dir", os.path.join(ROOT, "target", "bench-all-slots")],
+       cwd=ROOT, env=env)
+    shutil.copy(os.path.join(ROOT, "target", "bench-all-slots", TRIPLE, "release", "sl_hello"),
+                os.path.join(OUT, "sl_hello_all_slots"))
     rel = os.path.join(ROOT, "target", TRIPLE, "release")
     for name in ["floor_getppid", "floor_getppid_call", "floor_clock", "floor_hello", "sl_getppid", "sl_clock",
                  "sl_hello", "sl_mem", "sl_malloc", "sl_threads"]:
@@ -109,10 +116,10 @@ def main():
             "return around the `syscall` instruction are what every library pays, glibc's getppid() included.\n")
 
         add("### Startup: exec to exit of a hello program\n")
-        progs = ["glibc_hello", "musl_hello", "floor_hello", "sl_hello"]
+        progs = ["glibc_hello", "musl_hello", "floor_hello", "sl_hello", "sl_hello_all_slots"]
         s = startup(progs, 3 if QUICK else 10, 30 if QUICK else 100)
-        add("| | glibc static | musl static | raw floor | sys-layer |")
-        add("|---|---|---|---|---|")
+        add("| | glibc static | musl static | raw floor | sys-layer | sys-layer, all-slots |")
+        add("|---|---|---|---|---|---|")
         add("| time, us (median, min-max) | " + " | ".join(fmt(s[p]) for p in progs) + " |")
         add("| ratio to the floor | " + " | ".join(ratio(s[p], s["floor_hello"]) for p in progs) + " |")
         ins = {p: instructions(p) for p in progs}
@@ -165,9 +172,9 @@ def main():
     if "--write" in sys.argv:
         cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
         flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
-        feats = ", ".join(f for f in ["avx512f", "erms", "fsrm"] if re.search(rf"\b{f}\b", flags))
+        feats = ", ".join(f for f in ["avx2", "avx512f", "erms", "fsrm"] if re.search(rf"\b{f}\b", flags))
         head = (f"# Benchmark results\n\nMeasured {datetime.date.today()} on {cpu} ({feats}), "
-                f"{os.cpu_count()} CPUs, Linux {platform.release()}, with `python3 bench/run.py --write`.\n\n")
+                f"{os.cpu_count()} CPUs, Linux {platform.release()}, with `bash bench/run.sh --write`.\n\n")
         path = os.path.join(ROOT, "bench", "RESULTS.md")
         # Keep the hand-written reading of the numbers, below its marker.
         marker = "<!-- analysis: kept by run.py -->"

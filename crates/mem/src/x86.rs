@@ -410,9 +410,10 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
     }
 }
 
-/// Calls of this many bytes or more may ask the CPU; smaller ones take
-/// SSE2 until some call has.
-const ASK_FROM: usize = 256;
+/// Calls of this many bytes or more count toward asking the CPU (smaller
+/// ones take SSE2 until it is asked): AVX2 gains from two 32-byte vectors
+/// on.
+const ASK_FROM: usize = 64;
 
 /// The CPU is asked once calls of `ASK_FROM` bytes or more have handled
 /// this many bytes with SSE2: about a microsecond of work, as long as the
