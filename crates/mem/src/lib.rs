@@ -9,12 +9,12 @@
 //!
 //! Speed (measured side by side with glibc and musl in `bench/`): up to 16
 //! bytes, two overlapping scalar loads and stores (compares: big-endian
-//! words); on x86 ([`x86`]) 16 to 32 bytes in two SSE2 vectors, above that
-//! AVX2 (32-byte vectors, chosen by CPU without a start-up cost) or SSE2:
-//! up to eight vectors loaded before any store, then four a step to aligned
-//! destinations. `strlen` reads whole aligned blocks, past the terminator,
-//! which only assembly may do (`arch/`). aarch64 and riscv64 go a word at a
-//! time.
+//! words); on x86 ([`x86`]) up to 64 bytes (compares: 32) in overlapping
+//! SSE2 vectors, above that AVX2 (32-byte vectors, chosen by CPU without a
+//! start-up cost; up to eight loaded before any is stored, then four a step
+//! to aligned destinations) or compact SSE2 loops. `strlen` reads whole
+//! aligned blocks, past the terminator, which only assembly may do
+//! (`arch/`). aarch64 and riscv64 go a word at a time.
 #![no_std]
 #![no_builtins]
 
@@ -78,10 +78,10 @@ pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_
             return dst;
         }
         #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-        if n <= 32 {
-            x86::fill_16_to_32(d, byte, n);
+        if n <= 64 {
+            x86::fill_up_to_64(d, byte, n);
         } else {
-            return x86::fill_above_32(d, byte, n);
+            return x86::fill_above_64(d, byte, n);
         }
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
         {
@@ -183,11 +183,11 @@ unsafe fn copy<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) -> *mut 
             return d.cast();
         }
         #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
-        if n <= 32 {
-            x86::copy_16_to_32(d, s, n);
+        if n <= 64 {
+            x86::copy_up_to_64(d, s, n);
             d.cast()
         } else {
-            x86::copy_above_32(d, s, n)
+            x86::copy_above_64(d, s, n)
         }
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
         if FORWARD || (d as usize).wrapping_sub(s as usize) >= n {

@@ -273,12 +273,12 @@ unsafe fn copy<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// `memmove` of `n > 32` bytes in SSE2, compactly (the AVX2 kernels are
+/// `memmove` of `n > 16` bytes in SSE2, compactly (the AVX2 kernels are
 /// the fast ones; this serves CPUs without AVX2 and the calls before the
-/// CPU is asked): up to 64 bytes by loads, above one vector a step.
+/// CPU is asked): one vector a step.
 ///
 /// # Safety
-/// `d` and `s` valid for `n` bytes.
+/// `d` and `s` valid for `n` bytes, `n > 16`.
 #[inline(always)]
 unsafe fn copy_simple(d: *mut u8, s: *const u8, n: usize) {
     type V = __m128i;
@@ -287,9 +287,7 @@ unsafe fn copy_simple(d: *mut u8, s: *const u8, n: usize) {
     // each store lands above every later load. The vector that ends the
     // copy is loaded before anything is stored.
     unsafe {
-        if n <= 64 {
-            copy_by_loads::<V>(d, s, n)
-        } else if (d as usize).wrapping_sub(s as usize) >= n {
+        if (d as usize).wrapping_sub(s as usize) >= n {
             let last = V::load(s.add(n - 16));
             let mut i = 0;
             while i < n - 16 {
@@ -309,10 +307,10 @@ unsafe fn copy_simple(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// `memset` of `n > 32` bytes in SSE2, compactly (as [`copy_simple`]).
+/// `memset` of `n > 16` bytes in SSE2, compactly (as [`copy_simple`]).
 ///
 /// # Safety
-/// `d` valid for `n` bytes.
+/// `d` valid for `n` bytes, `n > 16`.
 #[inline(always)]
 unsafe fn fill_simple(d: *mut u8, byte: u8, n: usize) {
     // SAFETY: every store lies within d .. d + n.
@@ -456,10 +454,10 @@ fn avx2_for(n: usize) -> Option<bool> {
 /// would need a stack frame and could not tail-call.
 #[inline(always)]
 fn opaque(d: *mut u8) -> *mut c_void {
-    core::hint::black_box(d).cast()
+    sys_layer_arch::opaque_pointer(d).cast()
 }
 
-/// Defines the four functions of one operation above 32 bytes: the
+/// Defines the four functions of one operation above 32 or 64 bytes: the
 /// dispatching entry (inlined into the exported function, which tail-calls
 /// one of the others), and the AVX2 and SSE2 bodies out of line (so the
 /// exported functions need no stack frame, and `memcpy` and `memmove` share
@@ -508,21 +506,21 @@ macro_rules! dispatch {
 }
 
 dispatch! {
-    /// `memcpy` and `memmove` of more than 32 bytes; returns `d`.
+    /// `memcpy` and `memmove` of more than 64 bytes; returns `d`.
     ///
     /// # Safety
     /// `d` and `s` valid for `n` bytes.
-    copy_above_32, copy_avx2, copy_sse2, copy_asking, (d: *mut u8, s: *const u8, n: usize) -> *mut c_void, n,
+    copy_above_64, copy_avx2, copy_sse2, copy_asking, (d: *mut u8, s: *const u8, n: usize) -> *mut c_void, n,
     avx2: { copy::<__m256i>(d, s, n); opaque(d) },
     sse2: { copy_simple(d, s, n); opaque(d) }
 }
 
 dispatch! {
-    /// `memset` of more than 32 bytes; returns `d`.
+    /// `memset` of more than 64 bytes; returns `d`.
     ///
     /// # Safety
     /// `d` valid for `n` bytes.
-    fill_above_32, fill_avx2, fill_sse2, fill_asking, (d: *mut u8, byte: u8, n: usize) -> *mut c_void, n,
+    fill_above_64, fill_avx2, fill_sse2, fill_asking, (d: *mut u8, byte: u8, n: usize) -> *mut c_void, n,
     avx2: { fill::<__m256i>(d, __m256i::splat(byte), n); opaque(d) },
     sse2: { fill_simple(d, byte, n); opaque(d) }
 }
@@ -537,32 +535,33 @@ dispatch! {
     sse2: compare::<__m128i>(a, b, n)
 }
 
-/// Copies 16 to 32 bytes with two overlapping 16-byte vectors (loads
-/// first: correct for overlap).
+/// Copies 17 to 64 bytes in two or four overlapping 16-byte vectors,
+/// loaded before any is stored (correct for overlap), in the exported
+/// functions themselves: no dispatch below two AVX2 vectors' worth.
 ///
 /// # Safety
-/// `d` and `s` valid for `n` bytes, `16 <= n <= 32`.
+/// `d` and `s` valid for `n` bytes, `16 < n <= 64`.
 #[inline(always)]
-pub unsafe fn copy_16_to_32(d: *mut u8, s: *const u8, n: usize) {
-    // SAFETY: both vectors lie within the ranges.
-    unsafe {
-        let (a, b) = (__m128i::load(s), __m128i::load(s.add(n - 16)));
-        a.store(d);
-        b.store(d.add(n - 16));
-    }
+pub unsafe fn copy_up_to_64(d: *mut u8, s: *const u8, n: usize) {
+    // SAFETY: the caller's contract is copy_by_loads'.
+    unsafe { copy_by_loads::<__m128i>(d, s, n) }
 }
 
-/// Fills 16 to 32 bytes with two overlapping 16-byte vectors.
+/// Fills 16 to 64 bytes with two or four overlapping 16-byte vectors.
 ///
 /// # Safety
-/// `d` valid for `n` bytes, `16 <= n <= 32`.
+/// `d` valid for `n` bytes, `16 <= n <= 64`.
 #[inline(always)]
-pub unsafe fn fill_16_to_32(d: *mut u8, byte: u8, n: usize) {
-    // SAFETY: both vectors lie within the range.
+pub unsafe fn fill_up_to_64(d: *mut u8, byte: u8, n: usize) {
+    // SAFETY: every vector lies within the range.
     unsafe {
         let v = __m128i::splat(byte);
         v.store(d);
         v.store(d.add(n - 16));
+        if n > 32 {
+            v.store(d.add(16));
+            v.store(d.add(n - 32));
+        }
     }
 }
 
