@@ -4,7 +4,7 @@ musl, a raw floor (no_std, inline syscall, no table) and sys-layer, run
 interleaved in one go, printed as a markdown table of medians (min-max) and
 ratios. `--write` also records the table in bench/RESULTS.md.
 
-    python3 bench/run.py [--quick] [--write] [--mem]
+    python3 bench/run.py [--quick] [--write] [--mem] [--before=PATH]
 
 Needs gcc, musl-gcc (Debian's musl-tools) and valgrind; bench/run.sh
 installs them. Not part of the test suite: timings on a shared machine are
@@ -18,6 +18,9 @@ TRIPLE = "x86_64-unknown-linux-gnu"
 QUICK = "--quick" in sys.argv
 # --mem: only the memory functions (printed, never written).
 MEM_ONLY = "--mem" in sys.argv
+# --before=PATH: another build of sl_mem (an earlier commit's, built the same
+# way) measured in the same rounds, to show what a change gained.
+BEFORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--before=")), None)
 
 
 def sh(cmd, **kw):
@@ -131,19 +134,27 @@ def main():
     add("### Memory functions (GB/s, median of interleaved runs, min-max)\n")
     add("Buffers 64-byte aligned; `1000u`: destination at +5, source at +3; memmove moves the bytes up by 8 "
         "within one buffer (overlapping, so back to front).\n")
-    add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
-    add("|---|---|---|---|---|---|---|")
+    if BEFORE:
+        shutil.copy(BEFORE, os.path.join(OUT, "sl_mem_before"))
+        add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl | before | before/glibc |")
+        add("|---|---|---|---|---|---|---|---|---|")
+    else:
+        add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+        add("|---|---|---|---|---|---|---|")
     for op in ["memcpy", "memmove", "memset", "memcmp", "strlen"]:
         for size, offsets in [(16, ""), (64, ""), (256, ""), (1000, "u"), (4096, ""), (1 << 20, "")]:
             iters = max(2000, (200_000_000 if QUICK else 1_000_000_000) // (size + 64))
             args = [op, size, iters] + ([5, 3] if offsets else [])
-            progs = ["glibc_mem", "musl_mem", "sl_mem"]
+            progs = ["glibc_mem", "musl_mem", "sl_mem"] + (["sl_mem_before"] if BEFORE else [])
             got = {p: [] for p in progs}
             for _ in range(3 if QUICK else 5):
                 for p in progs:
                     got[p].append(run_number(p, *args))
             gl, mu, sl = got["glibc_mem"], got["musl_mem"], got["sl_mem"]
-            add(f"| {op} | {size}{offsets} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
+            row = f"| {op} | {size}{offsets} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |"
+            if BEFORE:
+                row += f" {fmt(got['sl_mem_before'])} | {ratio(got['sl_mem_before'], gl)} |"
+            add(row)
     if MEM_ONLY:
         print("\n".join(lines))
         return

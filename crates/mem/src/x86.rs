@@ -325,7 +325,8 @@ unsafe fn fill_simple(d: *mut u8, byte: u8, n: usize) {
     }
 }
 
-/// Fills `n > V::SIZE` bytes with `v`.
+/// Fills `n > V::SIZE` bytes with `v`: up to eight vectors from both ends,
+/// then four a step to aligned addresses.
 ///
 /// # Safety
 /// `d` valid for `n` bytes.
@@ -347,6 +348,11 @@ unsafe fn fill<V: Vector>(d: *mut u8, v: V, n: usize) {
         let end = d.add(n - 4 * w);
         v.store(end);
         v.store(end.add(w));
+        if n <= 8 * w {
+            v.store(d.add(2 * w));
+            v.store(d.add(3 * w));
+            return;
+        }
         let mut dd = d.add(w - (d as usize & (w - 1)));
         while dd < end {
             v.store(dd);
@@ -387,11 +393,18 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
             let e2 = V::load(a.add(i + 2 * w)).eq(V::load(b.add(i + 2 * w)));
             let e3 = V::load(a.add(i + 3 * w)).eq(V::load(b.add(i + 3 * w)));
             if e0.and(e1).and(e2.and(e3)).mask() != V::ALL {
-                for (j, e) in [e0, e1, e2, e3].into_iter().enumerate() {
-                    if e.mask() != V::ALL {
-                        return difference(a, b, i + j * w, e.mask());
-                    }
-                }
+                // One vector after the other (not an array, which would
+                // give the function a stack frame).
+                let (m0, m1, m2) = (e0.mask(), e1.mask(), e2.mask());
+                return if m0 != V::ALL {
+                    difference(a, b, i, m0)
+                } else if m1 != V::ALL {
+                    difference(a, b, i + w, m1)
+                } else if m2 != V::ALL {
+                    difference(a, b, i + 2 * w, m2)
+                } else {
+                    difference(a, b, i + 3 * w, e3.mask())
+                };
             }
             i += 4 * w;
         }
