@@ -12,7 +12,7 @@
 //! words); on x86 ([`x86`]) up to 64 bytes (compares: 32) in overlapping
 //! SSE2 vectors, above that AVX2 (32-byte vectors, chosen by CPU without a
 //! start-up cost; up to eight loaded before any is stored, then four a step
-//! to aligned destinations) or compact SSE2 loops. `strlen` reads whole
+//! to aligned destinations) or SSE2 (the same loops, 16-byte vectors). `strlen` reads whole
 //! aligned blocks, past the terminator, which only assembly may do
 //! (`arch/`). aarch64 and riscv64 go a word at a time.
 #![no_std]

@@ -186,7 +186,7 @@ unsafe fn copy_by_loads<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// Copies `n > 8 * V::SIZE` bytes front to back, four vectors at a time to
+/// Copies `n > 4 * V::SIZE` bytes front to back, four vectors at a time to
 /// aligned destinations; correct for overlap when `d < s`. The first
 /// vector and the last four are loaded before anything is stored.
 ///
@@ -221,7 +221,7 @@ unsafe fn copy_forward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
-/// Copies `n > 8 * V::SIZE` bytes back to front: `memmove` when `d` lies
+/// Copies `n > 4 * V::SIZE` bytes back to front: `memmove` when `d` lies
 /// inside `s + 1 .. s + n`. Mirrors [`copy_forward_loop`].
 ///
 /// # Safety
@@ -270,58 +270,6 @@ unsafe fn copy<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
         } else {
             copy_backward_loop::<V>(d, s, n)
         }
-    }
-}
-
-/// `memmove` of `n > 16` bytes in SSE2, compactly (the AVX2 kernels are
-/// the fast ones; this serves CPUs without AVX2 and the calls before the
-/// CPU is asked): one vector a step.
-///
-/// # Safety
-/// `d` and `s` valid for `n` bytes, `n > 16`.
-#[inline(always)]
-unsafe fn copy_simple(d: *mut u8, s: *const u8, n: usize) {
-    type V = __m128i;
-    // SAFETY: every access lies within the ranges. Forward when d < s (or
-    // apart): each store lands below every later load; backward otherwise:
-    // each store lands above every later load. The vector that ends the
-    // copy is loaded before anything is stored.
-    unsafe {
-        if (d as usize).wrapping_sub(s as usize) >= n {
-            let last = V::load(s.add(n - 16));
-            let mut i = 0;
-            while i < n - 16 {
-                V::load(s.add(i)).store(d.add(i));
-                i += 16;
-            }
-            last.store(d.add(n - 16));
-        } else {
-            let first = V::load(s);
-            let mut i = n;
-            while i > 16 {
-                i -= 16;
-                V::load(s.add(i)).store(d.add(i));
-            }
-            first.store(d);
-        }
-    }
-}
-
-/// `memset` of `n > 16` bytes in SSE2, compactly (as [`copy_simple`]).
-///
-/// # Safety
-/// `d` valid for `n` bytes, `n > 16`.
-#[inline(always)]
-unsafe fn fill_simple(d: *mut u8, byte: u8, n: usize) {
-    // SAFETY: every store lies within d .. d + n.
-    unsafe {
-        let v = __m128i::splat(byte);
-        let mut i = 0;
-        while i < n - 16 {
-            v.store(d.add(i));
-            i += 16;
-        }
-        v.store(d.add(n - 16));
     }
 }
 
@@ -525,7 +473,15 @@ dispatch! {
     /// `d` and `s` valid for `n` bytes.
     copy_above_64, copy_avx2, copy_sse2, copy_asking, (d: *mut u8, s: *const u8, n: usize) -> *mut c_void, n,
     avx2: { copy::<__m256i>(d, s, n); opaque(d) },
-    sse2: { copy_simple(d, s, n); opaque(d) }
+    sse2: {
+        // Above 64 bytes: the loops (which need only 4 vectors' worth).
+        if (d as usize).wrapping_sub(s as usize) >= n {
+            copy_forward_loop::<__m128i>(d, s, n)
+        } else {
+            copy_backward_loop::<__m128i>(d, s, n)
+        }
+        opaque(d)
+    }
 }
 
 dispatch! {
@@ -535,7 +491,7 @@ dispatch! {
     /// `d` valid for `n` bytes.
     fill_above_64, fill_avx2, fill_sse2, fill_asking, (d: *mut u8, byte: u8, n: usize) -> *mut c_void, n,
     avx2: { fill::<__m256i>(d, __m256i::splat(byte), n); opaque(d) },
-    sse2: { fill_simple(d, byte, n); opaque(d) }
+    sse2: { fill::<__m128i>(d, __m128i::splat(byte), n); opaque(d) }
 }
 
 dispatch! {
