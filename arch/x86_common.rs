@@ -59,9 +59,10 @@ pub unsafe fn strlen_sse2(s: *const u8) -> usize {
     len
 }
 
-/// Length of the NUL-terminated string at `s`, 32 bytes at a time (AVX2),
-/// then 128 bytes a step once aligned to 128 (the minimum of four vectors
-/// is zero where any of them is).
+/// Length of the NUL-terminated string at `s`: its first 32 bytes, the
+/// next four aligned vectors one by one (AVX2), then 128 bytes a step once
+/// aligned to 128 (the minimum of four vectors is zero where any of them
+/// is).
 ///
 /// Like [`strlen_sse2`] it reads past the terminator, within aligned blocks
 /// (never across a page); the first, unaligned, vector only when it stays
@@ -81,7 +82,7 @@ pub unsafe fn strlen_avx2(s: *const u8) -> usize {
             "mov {p:e}, {s:e}",
             "and {p:e}, 4095",
             "cmp {p:e}, 4064",
-            "ja 5f",
+            "ja 13f",
             // The first 32 bytes, unaligned.
             "vpcmpeqb {v0}, {zero}, ymmword ptr [{s}]",
             "vpmovmskb {m:e}, {v0}",
@@ -89,18 +90,34 @@ pub unsafe fn strlen_avx2(s: *const u8) -> usize {
             "jnz 8f",
             "mov {p}, {s}",
             "and {p}, -32",
-            // Aligned vectors until the next one starts a 128-byte block.
+            // The next four aligned vectors, one by one (short strings end
+            // here), then from the 128-byte block after the first of them.
             "2:",
-            "add {p}, 32",
-            "test {p:e}, 127",
-            "jz 3f",
-            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p}]",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p} + 32]",
             "vpmovmskb {m:e}, {v0}",
             "test {m:e}, {m:e}",
+            "jnz 6f",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p} + 64]",
+            "vpmovmskb {m:e}, {v0}",
+            "test {m:e}, {m:e}",
+            "jnz 5f",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p} + 96]",
+            "vpmovmskb {m:e}, {v0}",
+            "test {m:e}, {m:e}",
+            "jnz 4f",
+            "vpcmpeqb {v0}, {zero}, ymmword ptr [{p} + 128]",
+            "vpmovmskb {m:e}, {v0}",
+            "add {p}, 128",
+            "test {m:e}, {m:e}",
             "jnz 7f",
-            "jmp 2b",
+            // Checked up to p + 32: the loop starts at the 128-byte block
+            // holding that (some of it again), p one step before.
+            "add {p}, 32",
+            "and {p}, -128",
+            "sub {p}, 128",
             // 128 bytes a step.
             "3:",
+            "add {p}, 128",
             "vmovdqa {v0}, ymmword ptr [{p}]",
             "vpminub {v0}, {v0}, ymmword ptr [{p} + 32]",
             "vmovdqa {v1}, ymmword ptr [{p} + 64]",
@@ -109,20 +126,18 @@ pub unsafe fn strlen_avx2(s: *const u8) -> usize {
             "vpcmpeqb {v1}, {v1}, {zero}",
             "vpmovmskb {m:e}, {v1}",
             "test {m:e}, {m:e}",
-            "jnz 4f",
-            "add {p}, 128",
-            "jmp 3b",
+            "jz 3b",
             // Which of the four holds it.
-            "4:",
+            "12:",
             "vpcmpeqb {v0}, {zero}, ymmword ptr [{p}]",
             "vpmovmskb {m:e}, {v0}",
             "test {m:e}, {m:e}",
             "jnz 7f",
             "add {p}, 32",
-            "jmp 4b",
+            "jmp 12b",
             // The page ends within 32 bytes: the aligned block holding s,
             // its bytes before s shifted out.
-            "5:",
+            "13:",
             "mov {p}, {s}",
             "and {p}, -32",
             "vpcmpeqb {v0}, {zero}, ymmword ptr [{p}]",
@@ -132,6 +147,15 @@ pub unsafe fn strlen_avx2(s: *const u8) -> usize {
             "shr {m:e}, cl",
             "test {m:e}, {m:e}",
             "jz 2b",
+            "jmp 8f",
+            // Found in the vector at p + 96, + 64, + 32.
+            "4:",
+            "add {p}, 32",
+            "5:",
+            "add {p}, 32",
+            "6:",
+            "add {p}, 32",
+            "jmp 7f",
             "8:",
             "bsf {m:e}, {m:e}",
             "mov {len}, {m}",

@@ -324,8 +324,9 @@ unsafe fn difference(a: *const u8, b: *const u8, at: usize, same: u32) -> c_int 
     unsafe { a.add(k).read() as c_int - b.add(k).read() as c_int }
 }
 
-/// `memcmp` of `n >= V::SIZE` bytes: four vectors a step, then one, then the
-/// last (overlapping bytes already found equal).
+/// `memcmp` of `n >= V::SIZE` bytes: up to two vectors, the first and the
+/// last; above, four vectors a step, then one, then the last (overlapping
+/// bytes already found equal).
 ///
 /// # Safety
 /// `a` and `b` valid for `n` bytes.
@@ -334,6 +335,14 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
     let w = V::SIZE;
     // SAFETY: every load lies within the ranges.
     unsafe {
+        if n <= 2 * w {
+            let same = V::load(a).eq(V::load(b)).mask();
+            if same != V::ALL {
+                return difference(a, b, 0, same);
+            }
+            let same = V::load(a.add(n - w)).eq(V::load(b.add(n - w))).mask();
+            return if same != V::ALL { difference(a, b, n - w, same) } else { 0 };
+        }
         let mut i = 0;
         while n - i >= 4 * w {
             let e0 = V::load(a.add(i)).eq(V::load(b.add(i)));
@@ -355,6 +364,9 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
                 };
             }
             i += 4 * w;
+        }
+        if i == n {
+            return 0;
         }
         while n - i > w {
             let same = V::load(a.add(i)).eq(V::load(b.add(i))).mask();
