@@ -187,6 +187,8 @@ pub unsafe fn strlen_avx2(s: *const u8) -> usize {
 /// keeping the argument in a saved register across the call. No
 /// instruction, no memory.
 #[inline(always)]
+// The block neither reads nor writes through the pointer: nomem is true.
+#[allow(clippy::pointers_in_nomem_asm_block)]
 pub fn opaque_pointer(mut p: *mut u8) -> *mut u8 {
     // SAFETY: an empty block that only claims to change a register.
     unsafe { asm!("/* {0} */", inout(reg) p, options(pure, nomem, nostack, preserves_flags)) };
