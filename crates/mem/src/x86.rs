@@ -563,8 +563,9 @@ pub unsafe fn compare_16_to_32(a: *const u8, b: *const u8, n: usize) -> c_int {
     }
 }
 
-/// `strlen`: AVX2 when known usable; long strings count toward asking the
-/// CPU, for the next ones.
+/// `strlen`: AVX2 when known usable. Until the CPU is asked every string
+/// counts toward asking (strings are short, and a program that measures
+/// many gains from one AVX2 vector where SSE2 needs two).
 ///
 /// # Safety
 /// `s` NUL-terminated.
@@ -572,12 +573,17 @@ pub unsafe fn compare_16_to_32(a: *const u8, b: *const u8, n: usize) -> c_int {
 pub unsafe fn strlen(s: *const u8) -> usize {
     // SAFETY: the caller's contract; AVX2 only when usable.
     unsafe {
-        if avx2_for(0) == Some(true) {
+        let level = if cfg!(target_feature = "avx2") { AVX2 } else { LEVEL.load(Relaxed) };
+        if level == AVX2 {
             return sys_layer_arch::strlen_avx2(s);
         }
         let n = sys_layer_arch::strlen_sse2(s);
-        if n >= ASK_FROM && avx2_for(n).is_none() {
-            count_toward_asking(n);
+        if level == UNKNOWN {
+            let total = UNASKED_BYTES.load(Relaxed).wrapping_add(n + 1);
+            UNASKED_BYTES.store(total, Relaxed);
+            if total >= ASK_AFTER {
+                detect();
+            }
         }
         n
     }
