@@ -53,10 +53,59 @@ pub fn simulated_kernel() -> Option<String> {
     std::env::var("SYS_LAYER_SIM_KERNEL").ok().filter(|v| !v.is_empty())
 }
 
-/// The kernel the programs see: the simulated one, or this machine's.
+/// `SYS_LAYER_GUEST`: the address (`127.0.0.1:PORT`) of the agent of a
+/// booted guest kernel (`ci/real-kernels.sh`): every program then runs
+/// there, through `guest-run` (the binary from `SYS_LAYER_GUEST_RUN`, or
+/// `target/debug/guest-run`), and kernel-sim, when the suite simulates a
+/// kernel, runs there too (`SYS_LAYER_KERNEL_SIM` then names a static
+/// build for the guest's architecture). The guest shares the workspace and
+/// `TMPDIR` under the same paths.
+pub fn guest() -> Option<String> {
+    std::env::var("SYS_LAYER_GUEST").ok().filter(|v| !v.is_empty())
+}
+
+fn guest_run() -> PathBuf {
+    let p = std::env::var_os("SYS_LAYER_GUEST_RUN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/debug/guest-run"));
+    assert!(p.exists(), "{} is missing: cargo build -p sys-layer-guest", p.display());
+    p
+}
+
+/// `guest-run` toward the guest at `addr`, before its options.
+fn guest_command(addr: &str) -> Command {
+    let mut c = Command::new(guest_run());
+    c.arg("--to").arg(addr);
+    c
+}
+
+/// The guest's kernel release and machine (`uname -r`, `uname -m`), asked
+/// of its agent once; `None` without a guest.
+pub fn guest_uname() -> Option<&'static (String, String)> {
+    static UNAME: OnceLock<(String, String)> = OnceLock::new();
+    let addr = guest()?;
+    Some(UNAME.get_or_init(|| {
+        let out = guest_command(&addr).arg("--hello").output().expect("run guest-run");
+        assert!(out.status.success(), "the guest at {addr} does not answer: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).expect("utf-8 uname");
+        let mut lines = text.lines().map(str::to_owned);
+        (lines.next().expect("release"), lines.next().expect("machine"))
+    }))
+}
+
+/// The release of the real kernel the programs run on: the guest's, or
+/// this machine's.
+fn real_release() -> String {
+    match guest_uname() {
+        Some((release, _)) => release.clone(),
+        None => std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease").trim().to_owned(),
+    }
+}
+
+/// The kernel the programs see: the simulated one, the guest's, or this
+/// machine's.
 pub fn kernel_version() -> (u32, u32, u32) {
-    let text =
-        simulated_kernel().unwrap_or_else(|| std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease"));
+    let text = simulated_kernel().unwrap_or_else(real_release);
     let mut parts = text.trim().split(|c: char| !c.is_ascii_digit()).map(|p| p.parse::<u32>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
@@ -68,7 +117,7 @@ pub fn kernel_release() -> String {
         let (a, b, c) = kernel_version();
         format!("{a}.{b}.{c}-kernel-sim")
     } else {
-        std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease").trim().to_owned()
+        real_release()
     }
 }
 
@@ -93,9 +142,10 @@ pub fn runner() -> Option<String> {
 }
 
 /// Whether programs run straight on this machine's kernel (no simulator,
-/// no emulator), so properties of the real kernel and process can be seen.
+/// no emulator, no guest), so properties of the real kernel and process
+/// can be seen.
 pub fn runs_directly() -> bool {
-    simulated_kernel().is_none() && runner().is_none()
+    simulated_kernel().is_none() && runner().is_none() && guest().is_none()
 }
 
 /// The architecture the programs are built for (`SYS_LAYER_ARCH`, as the
@@ -113,9 +163,18 @@ pub fn reference_program(name: &str) -> PathBuf {
     p
 }
 
-/// A command that runs the program at `path`, as [`command`] does (under
-/// the emulator, or kernel-sim, when the suite asks for one).
+/// A command that runs the program at `path`, as [`command`] does (in the
+/// guest, under the emulator, or kernel-sim, when the suite asks for one).
 pub fn command_for(path: &Path) -> Command {
+    if let Some(addr) = guest() {
+        let mut c = guest_command(&addr);
+        c.arg("--");
+        if let Some(v) = simulated_kernel() {
+            c.arg(kernel_sim()).arg("--kernel").arg(v).arg("--");
+        }
+        c.arg(path);
+        return c;
+    }
     if let Some(r) = runner() {
         let mut c = Command::new(r);
         c.arg(path);
@@ -134,14 +193,22 @@ pub fn command_for(path: &Path) -> Command {
 /// A command that runs program `name` under a seccomp filter that answers
 /// the system calls in `answers` itself (`NAME=ERRNO`, errno 0 faking
 /// success), as a container's filter would: kernel-sim, at the simulated
-/// kernel or this machine's. `None` under an emulator (kernel-sim filters
-/// x86 programs only).
+/// kernel or the real one (in the guest, if there is one). `None` under an
+/// emulator and for other architectures (kernel-sim filters x86 programs
+/// only).
 pub fn filtered_command(name: &str, answers: &[&str]) -> Option<Command> {
-    if runner().is_some() {
+    if runner().is_some() || !matches!(target_arch().as_str(), "x86_64" | "i686") {
         return None;
     }
     let (a, b, c) = kernel_version();
-    let mut cmd = Command::new(kernel_sim());
+    let mut cmd = match guest() {
+        Some(addr) => {
+            let mut c = guest_command(&addr);
+            c.arg("--").arg(kernel_sim());
+            c
+        }
+        None => Command::new(kernel_sim()),
+    };
     cmd.arg("--kernel").arg(format!("{a}.{b}.{c}"));
     for answer in answers {
         cmd.arg("--answer").arg(answer);

@@ -28,11 +28,15 @@ fn reads_a_file_byte_for_byte_and_reports_uname() {
         // SAFETY: the fields are NUL-terminated.
         unsafe { std::ffi::CStr::from_ptr(f.as_ptr()) }.to_str().unwrap().to_owned()
     };
-    let release = if simulated_kernel().is_some() { kernel_release() } else { field(&uts.release) };
+    let release = if simulated_kernel().is_some() || guest().is_some() { kernel_release() } else { field(&uts.release) };
     assert!(rest.contains(&format!("release={release}\n")), "{rest}");
     // qemu-user reports the emulated machine; a native i686 process on an
-    // x86_64 kernel sees the kernel's.
-    let machine = if runner().is_some() { target_arch() } else { field(&uts.machine) };
+    // x86_64 kernel sees the kernel's (the guest's, in a guest).
+    let machine = match guest_uname() {
+        _ if runner().is_some() => target_arch(),
+        Some((_, machine)) => machine.clone(),
+        None => field(&uts.machine),
+    };
     assert!(rest.contains(&format!("machine={machine}\n")), "{rest}");
     assert!(rest.contains("sysname=Linux\n"), "{rest}");
     if runs_directly() {
