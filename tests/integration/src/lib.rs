@@ -217,6 +217,52 @@ pub fn filtered_command(name: &str, answers: &[&str]) -> Option<Command> {
     Some(cmd)
 }
 
+/// A new directory for a program to work in, named after `tag`, holding
+/// `files` (name, content): in the temporary directory here, or, with a
+/// guest, in the guest's own `tmpfs` (its `/tmp`, made with its busybox),
+/// where the program has a local filesystem as here: the shared directory
+/// is 9p, which has no `fallocate` and keeps no nanoseconds.
+pub fn program_dir(tag: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let name = format!("sys-layer-{tag}-{}", std::process::id());
+    let Some(addr) = guest() else {
+        let dir = std::env::temp_dir().join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, content) in files {
+            std::fs::write(dir.join(file), content).unwrap();
+        }
+        // The programs compare getcwd with the path they were given: no symlinks.
+        return dir.canonicalize().unwrap();
+    };
+    let dir = Path::new("/tmp").join(name);
+    let in_guest = |script: &str, file: &str, input: &[u8]| {
+        let mut cmd = guest_command(&addr);
+        cmd.args(["--", "/bin/sh", "-c", script, "sh"]).arg(&dir).arg(file);
+        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("run guest-run");
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{script} in the guest: {}", stderr(&out));
+    };
+    in_guest(r#"rm -rf "$1" && mkdir -p "$1""#, "", b"");
+    for (file, content) in files {
+        in_guest(r#"cat > "$1/$2""#, file, content);
+    }
+    dir
+}
+
+/// Removes a directory of [`program_dir`].
+pub fn remove_program_dir(dir: &Path) {
+    match guest() {
+        Some(addr) => {
+            let _ = guest_command(&addr).args(["--", "/bin/rm", "-rf"]).arg(dir).output();
+        }
+        None => {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// Runs program `name` with `args` and an empty standard input.
 pub fn run(name: &str, args: &[&str]) -> Output {
     command(name).args(args).stdin(std::process::Stdio::null()).output().expect("spawn the program")

@@ -9,14 +9,15 @@ use std::path::PathBuf;
 use std::process::Command;
 use sys_layer_integration::*;
 
-/// A scratch directory with the `data` file the program reads.
+/// The `data` file the program reads.
+fn data() -> Vec<u8> {
+    (0..10_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect()
+}
+
+/// A scratch directory with the `data` file, where the program runs (see
+/// [`program_dir`]).
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sys-layer-eras-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let data: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
-    std::fs::write(dir.join("data"), data).unwrap();
-    dir
+    program_dir(&format!("eras-{tag}"), &[("data", &data())])
 }
 
 fn lines(out: &std::process::Output, kind: &str) -> BTreeMap<String, String> {
@@ -54,10 +55,22 @@ fn emulator_lacks(line: &str) -> bool {
 #[test]
 fn fallbacks_agree_with_the_real_calls() {
     let dir = scratch("agree");
-    // The reference: this machine's build, real calls on its real kernel.
-    let native = Command::new(reference_program("eras")).arg(&dir).arg("native").output().unwrap();
+    // The reference: this machine's build, real calls on its real kernel
+    // (in its own directory when the program runs in a guest).
+    let native_dir = match guest() {
+        Some(_) => {
+            let d = std::env::temp_dir().join(format!("sys-layer-eras-native-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("data"), data()).unwrap();
+            d
+        }
+        None => dir.clone(),
+    };
+    let native = Command::new(reference_program("eras")).arg(&native_dir).arg("native").output().unwrap();
+    std::fs::remove_dir_all(&native_dir).ok();
     let here = command("eras").arg(&dir).arg("here").output().unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    remove_program_dir(&dir);
     assert!(native.status.success(), "native run failed: {}", stderr(&native));
     assert!(here.status.success(), "run on {:?} failed: {}", kernel_version(), stderr(&here));
     let (want, got) = (lines(&native, "same"), lines(&here, "same"));
@@ -114,7 +127,7 @@ fn a_floor_5_4_build_is_smaller_and_refuses_older_kernels() {
 
     let dir = scratch("floor");
     let out = command_for(&program("eras-floor-5.4")).arg(&dir).arg("floor").output().unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    remove_program_dir(&dir);
     let (a, b, c) = kernel_version();
     if (a, b, c) < (5, 4, 0) {
         assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));

@@ -19,7 +19,7 @@ const MAGIC: &[u8; 4] = b"SLG1";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// Start a program.
-    Run(Run),
+    Run(Box<Run>),
     /// Report the guest's kernel release and machine (`uname -r`, `uname -m`).
     Hello,
     /// Stop the agent, after which the guest's init powers the machine off.
@@ -247,7 +247,7 @@ impl Request {
                 }
                 let (uid, gid) = (d.u32()?, d.u32()?);
                 let limits = (0..d.u32()?).map(|_| Ok((d.u32()?, d.u64()?, d.u64()?))).collect::<io::Result<_>>()?;
-                Request::Run(Run { argv, env, cwd, stdio, uid, gid, limits })
+                Request::Run(Box::new(Run { argv, env, cwd, stdio, uid, gid, limits }))
             }
             _ => return Err(invalid("unknown request")),
         };
@@ -259,8 +259,11 @@ impl Request {
 }
 
 /// The resource limits `guest-run` passes on: those the suite's wrappers
-/// set (`ulimit -s`, `ulimit -f`) and the core size.
-pub const LIMITS: [u32; 3] = [libc::RLIMIT_STACK as u32, libc::RLIMIT_FSIZE as u32, libc::RLIMIT_CORE as u32];
+/// set (`ulimit -s`, `ulimit -f`), the core size, and the open files (which
+/// a program reports).
+// `as _`: the constants are u32 in glibc, c_int in musl.
+pub const LIMITS: [u32; 4] =
+    [libc::RLIMIT_STACK as _, libc::RLIMIT_FSIZE as _, libc::RLIMIT_CORE as _, libc::RLIMIT_NOFILE as _];
 
 #[cfg(test)]
 mod tests {
@@ -268,19 +271,15 @@ mod tests {
 
     #[test]
     fn requests_round_trip() {
-        let run = Request::Run(Run {
+        let run = Request::Run(Box::new(Run {
             argv: vec![b"/p".to_vec(), b"".to_vec(), b"\xff a".to_vec()],
             env: vec![b"A=1".to_vec()],
             cwd: b"/tmp".to_vec(),
-            stdio: [
-                Stdio::Relay,
-                Stdio::Path { path: b"/dev/full".to_vec(), offset: 7, append: true },
-                Stdio::Relay,
-            ],
+            stdio: [Stdio::Relay, Stdio::Path { path: b"/dev/full".to_vec(), offset: 7, append: true }, Stdio::Relay],
             uid: 65534,
             gid: 65534,
             limits: vec![(3, 65536, u64::MAX)],
-        });
+        }));
         for r in [run, Request::Hello, Request::Shutdown] {
             assert_eq!(Request::decode(&r.encode()).unwrap(), r);
         }

@@ -62,25 +62,24 @@ fn run_request(command: Vec<OsString>) -> Request {
     let limits = LIMITS
         .iter()
         .map(|&resource| {
-            // SAFETY: getrlimit writes into the struct.
             let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-            assert_eq!(unsafe { libc::getrlimit(resource as _, &mut l) }, 0);
+            // SAFETY: getrlimit writes into the struct.
+            let r = unsafe { libc::getrlimit(resource as _, &mut l) };
+            assert_eq!(r, 0);
             (resource, l.rlim_cur, l.rlim_max)
         })
         .collect();
     // SAFETY: getuid and getgid cannot fail.
     let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
-    Request::Run(Run {
+    Request::Run(Box::new(Run {
         argv: command.into_iter().map(OsString::into_vec).collect(),
-        env: std::env::vars_os()
-            .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
-            .collect(),
+        env: std::env::vars_os().map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat()).collect(),
         cwd: cwd.into_os_string().into_vec(),
         stdio: [stdio_of(0), stdio_of(1), stdio_of(2)],
         uid,
         gid,
         limits,
-    })
+    }))
 }
 
 /// Ends this process as the program ended.
@@ -125,10 +124,13 @@ fn main() {
         }
         _ => fail("usage: guest-run --to HOST:PORT (--hello | --shutdown | -- PROGRAM [ARGS...])"),
     };
-    let mut conn = TcpStream::connect(&addr).unwrap_or_else(|e| fail(&format!("cannot reach the guest at {addr}: {e}")));
+    let mut conn =
+        TcpStream::connect(&addr).unwrap_or_else(|e| fail(&format!("cannot reach the guest at {addr}: {e}")));
     conn.set_nodelay(true).ok();
     write_frame(&mut conn, tag::REQUEST, &request.encode()).unwrap_or_else(|e| fail(&format!("sending: {e}")));
-    if let Request::Run(Run { stdio: [Stdio::Relay, ..], .. }) = &request {
+    if let Request::Run(run) = &request
+        && run.stdio[0] == Stdio::Relay
+    {
         let mut to_guest = conn.try_clone().unwrap_or_else(|e| fail(&format!("{e}")));
         std::thread::spawn(move || {
             let mut buf = vec![0; 64 * 1024];
