@@ -190,6 +190,19 @@ pub fn command_for(path: &Path) -> Command {
     }
 }
 
+/// A command that runs the program at `path` on the real kernel: the
+/// guest's, or this machine's (no simulator).
+pub fn real_kernel_command(path: &Path) -> Command {
+    match guest() {
+        Some(addr) => {
+            let mut c = guest_command(&addr);
+            c.arg("--").arg(path);
+            c
+        }
+        None => Command::new(path),
+    }
+}
+
 /// A command that runs program `name` under a seccomp filter that answers
 /// the system calls in `answers` itself (`NAME=ERRNO`, errno 0 faking
 /// success), as a container's filter would: kernel-sim, at the simulated

@@ -9,15 +9,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use sys_layer_integration::*;
 
-/// The `data` file the program reads.
-fn data() -> Vec<u8> {
-    (0..10_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect()
-}
-
-/// A scratch directory with the `data` file, where the program runs (see
-/// [`program_dir`]).
+/// A scratch directory with the `data` file the program reads, where the
+/// program runs (see [`program_dir`]).
 fn scratch(tag: &str) -> PathBuf {
-    program_dir(&format!("eras-{tag}"), &[("data", &data())])
+    let data: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    program_dir(&format!("eras-{tag}"), &[("data", &data)])
 }
 
 fn lines(out: &std::process::Output, kind: &str) -> BTreeMap<String, String> {
@@ -55,20 +51,14 @@ fn emulator_lacks(line: &str) -> bool {
 #[test]
 fn fallbacks_agree_with_the_real_calls() {
     let dir = scratch("agree");
-    // The reference: this machine's build, real calls on its real kernel
-    // (in its own directory when the program runs in a guest).
-    let native_dir = match guest() {
-        Some(_) => {
-            let d = std::env::temp_dir().join(format!("sys-layer-eras-native-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&d);
-            std::fs::create_dir_all(&d).unwrap();
-            std::fs::write(d.join("data"), data()).unwrap();
-            d
-        }
-        None => dir.clone(),
+    // The reference: real calls on a real kernel, on the same file: this
+    // machine's build here, or in a guest the program itself on the
+    // guest's kernel (not simulated).
+    let mut native = match guest() {
+        Some(_) => real_kernel_command(&program("eras")),
+        None => Command::new(reference_program("eras")),
     };
-    let native = Command::new(reference_program("eras")).arg(&native_dir).arg("native").output().unwrap();
-    std::fs::remove_dir_all(&native_dir).ok();
+    let native = native.arg(&dir).arg("native").output().unwrap();
     let here = command("eras").arg(&dir).arg("here").output().unwrap();
     remove_program_dir(&dir);
     assert!(native.status.success(), "native run failed: {}", stderr(&native));

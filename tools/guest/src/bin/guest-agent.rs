@@ -94,21 +94,21 @@ fn spawn(run: &Run) -> std::io::Result<Child> {
         Ok(open(s, fd)?.map_or_else(std::process::Stdio::piped, std::process::Stdio::from))
     };
     cmd.stdin(pick(stdin, 0)?).stdout(pick(stdout, 1)?).stderr(pick(stderr, 2)?);
-    if run.gid != 0 {
-        cmd.gid(run.gid);
-    }
-    if run.uid != 0 {
-        cmd.uid(run.uid);
-    }
-    let limits = run.limits.clone();
-    // SAFETY: the closure only calls setrlimit, which is async-signal-safe.
+    let (limits, uid, gid) = (run.limits.clone(), run.uid, run.gid);
+    // SAFETY: the closure only calls setrlimit, setgroups, setgid and
+    // setuid, which are async-signal-safe. The limits come first: raising
+    // one needs root.
     unsafe {
         cmd.pre_exec(move || {
+            let check = |r: libc::c_int| if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) };
             for &(resource, soft, hard) in &limits {
                 let l = libc::rlimit { rlim_cur: soft as _, rlim_max: hard as _ };
-                if libc::setrlimit(resource as _, &l) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+                check(libc::setrlimit(resource as _, &l))?;
+            }
+            if gid != 0 || uid != 0 {
+                check(libc::setgroups(0, std::ptr::null()))?;
+                check(libc::setgid(gid))?;
+                check(libc::setuid(uid))?;
             }
             Ok(())
         });
