@@ -4,24 +4,28 @@
 # guest-run (tools/guest) with the integration tests' own expectations, and
 # kernel-sim inside the guest for the simulated old kernels.
 #
-#   usage: ci/real-kernels.sh [x86_64] [i686] [aarch64]   (default: all three)
+#   usage: ci/real-kernels.sh [x86_64] [i686] [aarch64] [riscv64]   (default: all four)
 #
 # x86_64 and i686 programs run on the same x86_64 guest (its IA32
 # emulation). Each guest: Debian 12's Linux 6.1 (the non-cloud image: the
-# cloud one has no 9p), an initramfs with a static busybox (Debian's
-# busybox-static) as init, Debian's modules for virtio-net and 9p, and
-# guest-agent (a static musl build). The guest mounts the workspace over
+# cloud one has no 9p), or for riscv64 Debian 13's 6.12 (riscv64 is a
+# release architecture from Debian 13 on; its package lists are fetched
+# into the cache, not into the system's), an initramfs with a static
+# busybox (Debian's busybox-static) as init, Debian's modules for
+# virtio-net and 9p, and guest-agent (a static musl build). The guest mounts the workspace over
 # 9p under its own path, so the tests' files and programs are where the
 # tests put them; qemu's user network forwards a host port to the agent.
 # Images and initramfs are cached in target/real-kernels/ (never committed).
 #
-# Exit status 3, with a message, when the images cannot be had (no
-# registry, not root to install qemu): ci/test.sh reports it as such.
+# Exit status: 1 when tests failed; 3, with a message, when the images
+# cannot be had (no registry, not root to install qemu); 4 when a guest
+# did not start. ci/test.sh counts 3 and 4 as a failure and says which.
 #
 # Environment: SYS_LAYER_REAL_TESTS, the test files to run on each real
 # kernel, SYS_LAYER_REAL_SIM_TESTS those on each simulated kernel in a
-# guest, SYS_LAYER_REAL_SIM_KERNELS the simulated kernels for aarch64
-# (defaults below).
+# guest (space separated; the files left out below still are),
+# SYS_LAYER_REAL_SIM_KERNELS and SYS_LAYER_REAL_SIM_KERNELS_RISCV64 the
+# simulated kernels for aarch64 and riscv64 (defaults below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,32 +33,45 @@ cache=$root/target/real-kernels
 mkdir -p "$cache"
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(x86_64 i686 aarch64)
+[ ${#targets[@]} -gt 0 ] || targets=(x86_64 i686 aarch64 riscv64)
 
-# Test files that run in the guests: every file that runs programs except
-# those that take long under TCG for what they add (see README).
-read -r -a tests <<<"${SYS_LAYER_REAL_TESTS:-api binding clocks coreutils debug_builds eras hostile io signals startup threads tls corpus}"
-test_args=()
-for t in "${tests[@]}"; do test_args+=(--test "$t"); done
+# Test files that run in the guests: those that say they run on every
+# target and kernel (as in ci/test.sh), but for CI time (README) without
+# debug_builds on the aarch64 and riscv64 guests (4 minutes under TCG) and
+# without coreutils, corpus and debug_builds on the simulated kernels in a
+# guest: those run on the real kernel, under qemu-user, or both.
+running=()
+for file in tests/integration/tests/*.rs; do
+    grep -q '^//! Runs on every target and kernel: ' "$file" && running+=("$(basename "$file" .rs)")
+done
+# Prints --test FILE for each file of "$1" not in "$2" (space separated).
+test_args() {
+    for t in $1; do [[ " $2 " == *" $t "* ]] || printf -- '--test\n%s\n' "$t"; done
+}
 
 # Simulated kernels inside the guests: where qemu-user could not give them
 # (x86_64 and i686 have them on this machine's kernel). aarch64 arrived in
-# 3.7: 2.6.32 and 3.2 have no aarch64 to simulate.
-declare -A SIM_KERNELS=([aarch64]="${SYS_LAYER_REAL_SIM_KERNELS-3.10 4.4 5.4}")
-read -r -a sim_tests <<<"${SYS_LAYER_REAL_SIM_TESTS:-api binding clocks eras io signals startup threads tls}"
-sim_test_args=()
-for t in "${sim_tests[@]}"; do sim_test_args+=(--test "$t"); done
+# 3.7 and riscv64 in 4.15: the suite's older kernels have neither.
+declare -A SIM_KERNELS=([aarch64]="${SYS_LAYER_REAL_SIM_KERNELS-3.10 4.4 5.4}"
+    [riscv64]="${SYS_LAYER_REAL_SIM_KERNELS_RISCV64-5.4}")
+mapfile -t x86_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "")
+mapfile -t other_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "debug_builds")
+mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds")
 
 declare -A TRIPLE=([x86_64]=x86_64-unknown-linux-gnu [i686]=i686-unknown-linux-gnu
-    [aarch64]=aarch64-unknown-linux-gnu)
-declare -A GUEST=([x86_64]=x86_64 [i686]=x86_64 [aarch64]=aarch64)
-declare -A DEBARCH=([x86_64]=amd64 [aarch64]=arm64)
-declare -A FLAVOUR=([x86_64]=amd64 [aarch64]=arm64)
-declare -A MUSL=([x86_64]=x86_64-unknown-linux-musl [aarch64]=aarch64-unknown-linux-musl)
-declare -A QEMU=([x86_64]=qemu-system-x86_64 [aarch64]=qemu-system-aarch64)
-declare -A QEMU_PACKAGE=([x86_64]=qemu-system-x86 [aarch64]=qemu-system-arm)
-declare -A MACHINE=([x86_64]="-M q35 -cpu max" [aarch64]="-M virt -cpu max")
-declare -A CONSOLE=([x86_64]=ttyS0 [aarch64]=ttyAMA0)
+    [aarch64]=aarch64-unknown-linux-gnu [riscv64]=riscv64gc-unknown-linux-gnu)
+declare -A GUEST=([x86_64]=x86_64 [i686]=x86_64 [aarch64]=aarch64 [riscv64]=riscv64)
+declare -A DEBARCH=([x86_64]=amd64 [aarch64]=arm64 [riscv64]=riscv64)
+# The image: a package name pattern (the highest version is taken).
+declare -A KERNEL_PACKAGE=([x86_64]='linux-image-6\.1\.0-[0-9]+-amd64-unsigned'
+    [aarch64]='linux-image-6\.1\.0-[0-9]+-arm64-unsigned' [riscv64]='linux-image-6\.12\.[0-9]+\+deb13-riscv64')
+# What guest-agent and kernel-sim are built for (see build_tools).
+declare -A TOOLS_TRIPLE=([x86_64]=x86_64-unknown-linux-musl [aarch64]=aarch64-unknown-linux-musl
+    [riscv64]=riscv64gc-unknown-linux-gnu)
+declare -A QEMU=([x86_64]=qemu-system-x86_64 [aarch64]=qemu-system-aarch64 [riscv64]=qemu-system-riscv64)
+declare -A QEMU_PACKAGE=([x86_64]=qemu-system-x86 [aarch64]=qemu-system-arm [riscv64]=qemu-system-misc)
+declare -A MACHINE=([x86_64]="-M q35 -cpu max" [aarch64]="-M virt -cpu max" [riscv64]="-M virt")
+declare -A CONSOLE=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [riscv64]=ttyS0)
 MODULES="virtio_pci virtio_net 9pnet_virtio 9p"
 
 unavailable() {
@@ -68,6 +85,7 @@ setup() {
     for g in "$@"; do command -v "${QEMU[$g]}" >/dev/null 2>&1 || need+=("${QEMU_PACKAGE[$g]}"); done
     command -v cpio >/dev/null 2>&1 || need+=(cpio)
     command -v depmod >/dev/null 2>&1 || need+=(kmod)
+    command -v xz >/dev/null 2>&1 || need+=(xz-utils)
     local update=
     if [[ " $* " == *" aarch64 "* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
         [ "$(id -u)" = 0 ] || unavailable "the arm64 packages need 'dpkg --add-architecture arm64' (run as root)"
@@ -81,11 +99,38 @@ setup() {
     [ ${#need[@]} -eq 0 ] || apt-get install -y -qq "${need[@]}" >/dev/null || unavailable "cannot install ${need[*]}"
 }
 
-# Downloads and unpacks a package into $2 (a cache directory).
+# apt-get or apt-cache ($2) for guest $1: the system's, or for riscv64
+# Debian 13's lists, kept in the cache (the system's sources and lists stay
+# as they are).
+apt_for() {
+    local g=$1 tool=$2
+    shift 2
+    if [ "$g" != riscv64 ]; then
+        "$tool" "$@"
+        return
+    fi
+    local d=$cache/apt-riscv64
+    "$tool" -o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+        -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o APT::Architecture=riscv64 \
+        -o APT::Architectures=riscv64 -o Debug::NoLocking=1 "$@"
+}
+
+apt_lists_riscv64() {
+    local d=$cache/apt-riscv64
+    [ -f "$d/updated" ] && return
+    mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
+        >"$d/sources.list"
+    apt_for riscv64 apt-get update -qq >/dev/null 2>&1 || unavailable "cannot fetch Debian 13's package lists for riscv64"
+    touch "$d/updated"
+}
+
+# Downloads and unpacks package $2 of guest $1 into $3 (a cache directory).
 unpack() {
-    local package=$1 dir=$2 work
+    local g=$1 package=$2 dir=$3 work
     work=$(mktemp -d)
-    (cd "$work" && apt-get download -qq "$package" 2>/dev/null) || { rm -rf "$work"; unavailable "cannot download $package"; }
+    (cd "$work" && apt_for "$g" apt-get download -qq "$package" 2>/dev/null) ||
+        { rm -rf "$work"; unavailable "cannot download $package"; }
     dpkg-deb -x "$work"/*.deb "$dir"
     rm -rf "$work"
 }
@@ -95,27 +140,66 @@ fetch_image() {
     local g=$1 dir=$cache/$1/image package
     [ -f "$dir/done" ] && return
     rm -rf "$dir" && mkdir -p "$dir"
-    package=$(apt-cache search --names-only "^linux-image-6\.1\.0-[0-9]+-${FLAVOUR[$g]}-unsigned\$" |
+    [ "$g" != riscv64 ] || apt_lists_riscv64
+    package=$(apt_for "$g" apt-cache search --names-only "^${KERNEL_PACKAGE[$g]}\$" 2>/dev/null |
         awk '{print $1}' | sort -V | tail -n 1)
-    [ -n "$package" ] || unavailable "no linux-image-6.1.0-*-${FLAVOUR[$g]}-unsigned in the package lists"
+    [ -n "$package" ] || unavailable "no ${KERNEL_PACKAGE[$g]} in the package lists"
     echo "real-kernels: downloading $package and busybox-static (${DEBARCH[$g]})" >&2
-    unpack "$package:${DEBARCH[$g]}" "$dir"
-    unpack "busybox-static:${DEBARCH[$g]}" "$dir"
+    unpack "$g" "$package:${DEBARCH[$g]}" "$dir"
+    unpack "$g" "busybox-static:${DEBARCH[$g]}" "$dir"
+    if [ "$g" = riscv64 ]; then
+        # Rust 1.95 has no standard library for riscv64gc-unknown-linux-musl:
+        # the guest's tools link glibc statically, from Debian's packages.
+        local gcc
+        gcc=$(apt_for "$g" apt-cache search --names-only '^libgcc-[0-9]+-dev$' | awk '{print $1}' | sort -V | tail -n 1)
+        unpack "$g" "libc6-dev:riscv64" "$cache/$g/sysroot"
+        unpack "$g" "$gcc:riscv64" "$cache/$g/sysroot"
+    fi
     touch "$dir/done"
+}
+
+# Builds guest-agent and kernel-sim static for guest $1 into
+# target/guest-tools/TRIPLE/release: musl, linked by rust-lld alone, or for
+# riscv64 glibc's static libraries (Debian's) through rust-lld.
+build_tools() {
+    local g=$1 tools=(cargo build -q --release --target "${TOOLS_TRIPLE[$g]}" -p sys-layer-guest
+        -p sys-layer-kernel-sim --target-dir "$root/target/guest-tools")
+    rustup target list --installed | grep -qx "${TOOLS_TRIPLE[$g]}" || rustup target add "${TOOLS_TRIPLE[$g]}" >&2
+    if [ "$g" != riscv64 ]; then
+        RUSTFLAGS="-Clinker=rust-lld -Clink-self-contained=yes -Ctarget-feature=+crt-static" "${tools[@]}" >&2
+        return
+    fi
+    local sysroot=$cache/$g/sysroot lld libdir gccdir
+    lld=$(ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/rust-lld | head -n 1)
+    libdir=$sysroot/usr/lib/riscv64-linux-gnu
+    gccdir=$(ls -d "$sysroot"/usr/lib/gcc/riscv64-linux-gnu/* | head -n 1)
+    # rust-lld as ld.lld, with the C start files around what rustc passes.
+    cat >"$cache/$g/ld.sh" <<EOF
+#!/usr/bin/env bash
+args=()
+while [ \$# -gt 0 ]; do
+    if [ "\$1" = -flavor ]; then shift 2; continue; fi
+    args+=("\$1")
+    shift
+done
+exec -a ld.lld "$lld" "$libdir/crt1.o" "$libdir/crti.o" "$gccdir/crtbeginT.o" -L"$libdir" -L"$gccdir" \\
+    "\${args[@]}" "$gccdir/crtend.o" "$libdir/crtn.o"
+EOF
+    chmod +x "$cache/$g/ld.sh"
+    RUSTFLAGS="-Clinker=$cache/$g/ld.sh -Clinker-flavor=ld.lld -Ctarget-feature=+crt-static -Crelocation-model=static" \
+        "${tools[@]}" >&2
 }
 
 # The initramfs for guest $1: busybox as init, the modules, guest-agent.
 build_initramfs() {
-    local g=$1 image=$cache/$1/image tree=$cache/$1/initramfs version
-    version=$(basename "$(ls -d "$image"/lib/modules/*)")
-    rustup target list --installed | grep -qx "${MUSL[$g]}" || rustup target add "${MUSL[$g]}" >&2
-    # guest-agent and kernel-sim, static (musl, linked by rust-lld alone).
-    RUSTFLAGS="-Clinker=rust-lld -Clink-self-contained=yes -Ctarget-feature=+crt-static" \
-        cargo build -q --release --target "${MUSL[$g]}" -p sys-layer-guest -p sys-layer-kernel-sim \
-        --target-dir "$root/target/guest-tools" >&2
+    local g=$1 image=$cache/$1/image tree=$cache/$1/initramfs version moddir
+    # Debian 13 keeps the modules under /usr.
+    moddir=$(ls -d "$image"/lib/modules/* "$image"/usr/lib/modules/* 2>/dev/null | head -n 1)
+    version=$(basename "$moddir")
+    build_tools "$g"
     rm -rf "$tree" && mkdir -p "$tree"/{bin,dev,proc,sys,tmp,lib/modules/"$version"}
     cp "$image/bin/busybox" "$tree/bin/busybox"
-    cp "$root/target/guest-tools/${MUSL[$g]}/release/guest-agent" "$tree/bin/guest-agent"
+    cp "$root/target/guest-tools/${TOOLS_TRIPLE[$g]}/release/guest-agent" "$tree/bin/guest-agent"
     mknod "$tree/dev/console" c 5 1
     # The modules and what they depend on.
     local todo=($MODULES) seen=" " m file deps
@@ -123,14 +207,18 @@ build_initramfs() {
         m=${todo[0]} todo=("${todo[@]:1}")
         [[ "$seen" == *" $m "* ]] && continue
         seen+="$m "
-        file=$(find "$image/lib/modules/$version" -name "$m.ko*" | head -n 1)
+        file=$(find "$moddir" -name "$m.ko*" | head -n 1)
         [ -n "$file" ] || continue # built in
-        mkdir -p "$tree/$(dirname "${file#"$image"/}")"
-        cp "$file" "$tree/${file#"$image"/}"
+        local to=$tree/lib/modules/$version/${file#"$moddir"/}
+        mkdir -p "$(dirname "$to")"
+        cp "$file" "$to"
+        # Debian 13 compresses them: busybox's modprobe wants them plain.
+        [[ "$to" != *.xz ]] || xz -d "$to"
         deps=$(modinfo -F depends "$file")
         [ -z "$deps" ] || todo+=(${deps//,/ })
     done
-    cp "$image/lib/modules/$version"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$version/"
+    cp "$moddir"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$version/"
+    sed -i 's/\.ko\.xz$/.ko/' "$tree/lib/modules/$version/modules.order"
     depmod -b "$tree" "$version"
     cat >"$tree/init" <<EOF
 #!/bin/busybox sh
@@ -159,7 +247,7 @@ EOF
 # Boots guest $1 and waits for its agent; sets $port and $qemu_pid.
 boot() {
     local g=$1 image=$cache/$1/image kernel attempt log=$cache/$1/console.log
-    kernel=$(ls "$image"/boot/vmlinuz-* | head -n 1)
+    kernel=$(ls "$image"/boot/vmlinu[xz]-* | head -n 1)
     for attempt in 1 2 3 4 5; do
         port=$((20000 + (RANDOM % 20000)))
         # shellcheck disable=SC2086
@@ -182,13 +270,13 @@ boot() {
                 kill "$qemu_pid"
                 echo "real-kernels: the $g guest did not answer in 120 s; console:" >&2
                 tail -n 30 "$log" >&2
-                exit 1
+                exit 4
             fi
         done
-        grep -q "Could not set up host forwarding" "$log" || { tail -n 30 "$log" >&2; exit 1; }
+        grep -q "Could not set up host forwarding" "$log" || { tail -n 30 "$log" >&2; exit 4; }
     done
     echo "real-kernels: no free port for the $g guest" >&2
-    exit 1
+    exit 4
 }
 
 shutdown() {
@@ -199,7 +287,7 @@ shutdown() {
 
 guests=()
 for t in "${targets[@]}"; do
-    [ -n "${GUEST[$t]:-}" ] || { echo "real-kernels: unknown target '$t' (x86_64, i686, aarch64)" >&2; exit 2; }
+    [ -n "${GUEST[$t]:-}" ] || { echo "real-kernels: unknown target '$t' (x86_64, i686, aarch64, riscv64)" >&2; exit 2; }
     [[ " ${guests[*]} " == *" ${GUEST[$t]} "* ]] || guests+=("${GUEST[$t]}")
 done
 setup "${guests[@]}"
@@ -218,12 +306,13 @@ for g in "${guests[@]}"; do
     boot "$g"
     trap 'kill $qemu_pid 2>/dev/null || true' EXIT
     export SYS_LAYER_GUEST=127.0.0.1:$port
-    export SYS_LAYER_KERNEL_SIM=$root/target/guest-tools/${MUSL[$g]}/release/kernel-sim
+    export SYS_LAYER_KERNEL_SIM=$root/target/guest-tools/${TOOLS_TRIPLE[$g]}/release/kernel-sim
     for t in "${targets[@]}"; do
         [ "${GUEST[$t]}" = "$g" ] || continue
         dir=$(bash ci/build-programs.sh "${TRIPLE[$t]}")
+        if [ "$g" = x86_64 ]; then args=("${x86_test_args[@]}"); else args=("${other_test_args[@]}"); fi
         echo "== integration suite, $t, on a real Linux ($(target/debug/guest-run --to "$SYS_LAYER_GUEST" --hello | head -n 1)) under qemu-system" >&2
-        SYS_LAYER_PROGRAMS=$dir SYS_LAYER_ARCH=$t cargo test --no-fail-fast -p sys-layer-integration "${test_args[@]}" 2>&1 ||
+        SYS_LAYER_PROGRAMS=$dir SYS_LAYER_ARCH=$t cargo test --no-fail-fast -p sys-layer-integration "${args[@]}" 2>&1 ||
             status=1
         for kernel in ${SIM_KERNELS[$t]:-}; do
             echo "== integration suite, $t, on a simulated Linux $kernel in the guest" >&2

@@ -105,7 +105,16 @@ fn real_release() -> String {
 /// The kernel the programs see: the simulated one, the guest's, or this
 /// machine's.
 pub fn kernel_version() -> (u32, u32, u32) {
-    let text = simulated_kernel().unwrap_or_else(real_release);
+    parse_version(&simulated_kernel().unwrap_or_else(real_release))
+}
+
+/// The real kernel under any simulation: the guest's, or this machine's
+/// (whose vDSO the programs get, simulated or not).
+pub fn real_kernel_version() -> (u32, u32, u32) {
+    parse_version(&real_release())
+}
+
+fn parse_version(text: &str) -> (u32, u32, u32) {
     let mut parts = text.trim().split(|c: char| !c.is_ascii_digit()).map(|p| p.parse::<u32>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }

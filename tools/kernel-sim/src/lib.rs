@@ -85,11 +85,19 @@ pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 pub const AUDIT_ARCH_I386: u32 = 0x4000_0003;
 /// `AUDIT_ARCH_AARCH64`.
 pub const AUDIT_ARCH_AARCH64: u32 = 0xc000_00b7;
+/// `AUDIT_ARCH_RISCV64`.
+pub const AUDIT_ARCH_RISCV64: u32 = 0xc000_00f3;
 
 /// The `AUDIT_ARCH_*` of the architecture kernel-sim is built for: its
 /// programs are filtered with this build's system-call numbers
 /// (`syscalls::Sysno`), and, on x86_64, i686 programs with x86-32's.
-pub const NATIVE_AUDIT_ARCH: u32 = if cfg!(target_arch = "aarch64") { AUDIT_ARCH_AARCH64 } else { AUDIT_ARCH_X86_64 };
+pub const NATIVE_AUDIT_ARCH: u32 = if cfg!(target_arch = "aarch64") {
+    AUDIT_ARCH_AARCH64
+} else if cfg!(target_arch = "riscv64") {
+    AUDIT_ARCH_RISCV64
+} else {
+    AUDIT_ARCH_X86_64
+};
 
 /// How the filter treats one architecture's system calls.
 pub struct ArchRule {

@@ -20,8 +20,8 @@
 //!
 //! Needs a host kernel with seccomp user notification (5.0) and
 //! `SECCOMP_USER_NOTIF_FLAG_CONTINUE` (5.5). Programs of the architecture
-//! it is built for are filtered (x86_64, or aarch64 when built for it, as
-//! ci/real-kernels.sh does for its guests), and on x86_64 i686 programs too
+//! it is built for are filtered (x86_64, or aarch64 or riscv64 when built
+//! for them, as ci/real-kernels.sh does for its guests), and on x86_64 i686 programs too
 //! (with their own numbers and the differences in
 //! data/syscall_versions_i386.csv).
 
