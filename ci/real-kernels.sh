@@ -23,7 +23,7 @@
 #
 # Environment: SYS_LAYER_REAL_TESTS, the test files to run on each real
 # kernel, SYS_LAYER_REAL_SIM_TESTS those on each simulated kernel in a
-# guest (space separated; the files left out below still are),
+# guest (space separated; the files named below are left out even so),
 # SYS_LAYER_REAL_SIM_KERNELS and SYS_LAYER_REAL_SIM_KERNELS_RISCV64 the
 # simulated kernels for aarch64 and riscv64 (defaults below).
 set -euo pipefail
@@ -38,8 +38,9 @@ targets=("$@")
 # Test files that run in the guests: those that say they run on every
 # target and kernel (as in ci/test.sh), but for CI time (README) without
 # debug_builds on the aarch64 and riscv64 guests (4 minutes under TCG) and
-# without coreutils, corpus and debug_builds on the simulated kernels in a
-# guest: those run on the real kernel, under qemu-user, or both.
+# without coreutils, corpus, debug_builds and threads (a minute each under
+# TCG and the simulator) on the simulated kernels in a guest: those run on
+# the real kernel, under qemu-user, or both.
 running=()
 for file in tests/integration/tests/*.rs; do
     grep -q '^//! Runs on every target and kernel: ' "$file" && running+=("$(basename "$file" .rs)")
@@ -56,7 +57,7 @@ declare -A SIM_KERNELS=([aarch64]="${SYS_LAYER_REAL_SIM_KERNELS-3.10 4.4 5.4}"
     [riscv64]="${SYS_LAYER_REAL_SIM_KERNELS_RISCV64-5.4}")
 mapfile -t x86_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "")
 mapfile -t other_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "debug_builds")
-mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds")
+mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds threads")
 
 declare -A TRIPLE=([x86_64]=x86_64-unknown-linux-gnu [i686]=i686-unknown-linux-gnu
     [aarch64]=aarch64-unknown-linux-gnu [riscv64]=riscv64gc-unknown-linux-gnu)
@@ -194,11 +195,12 @@ EOF
 build_initramfs() {
     local g=$1 image=$cache/$1/image tree=$cache/$1/initramfs version moddir
     # Debian 13 keeps the modules under /usr.
-    moddir=$(ls -d "$image"/lib/modules/* "$image"/usr/lib/modules/* 2>/dev/null | head -n 1)
+    moddir=$(ls -d "$image"/lib/modules/* "$image"/usr/lib/modules/* 2>/dev/null | head -n 1 || true)
     version=$(basename "$moddir")
     build_tools "$g"
     rm -rf "$tree" && mkdir -p "$tree"/{bin,dev,proc,sys,tmp,lib/modules/"$version"}
-    cp "$image/bin/busybox" "$tree/bin/busybox"
+    # Debian 13 installs it under /usr.
+    cp "$(ls "$image"/bin/busybox "$image"/usr/bin/busybox 2>/dev/null | head -n 1 || true)" "$tree/bin/busybox"
     cp "$root/target/guest-tools/${TOOLS_TRIPLE[$g]}/release/guest-agent" "$tree/bin/guest-agent"
     mknod "$tree/dev/console" c 5 1
     # The modules and what they depend on.
