@@ -142,8 +142,13 @@ fetch_image() {
     [ -f "$dir/done" ] && return
     rm -rf "$dir" && mkdir -p "$dir"
     [ "$g" != riscv64 ] || apt_lists_riscv64
-    package=$(apt_for "$g" apt-cache search --names-only "^${KERNEL_PACKAGE[$g]}\$" 2>/dev/null |
-        awk '{print $1}' | sort -V | tail -n 1)
+    local search=(apt_for "$g" apt-cache search --names-only "^${KERNEL_PACKAGE[$g]}\$")
+    package=$("${search[@]}" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1)
+    if [ -z "$package" ] && [ "$g" != riscv64 ] && [ "$(id -u)" = 0 ]; then
+        # A fresh machine may have no package lists yet.
+        apt-get update -qq >/dev/null 2>&1 || unavailable "apt-get update failed"
+        package=$("${search[@]}" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1)
+    fi
     [ -n "$package" ] || unavailable "no ${KERNEL_PACKAGE[$g]} in the package lists"
     echo "real-kernels: downloading $package and busybox-static (${DEBARCH[$g]})" >&2
     unpack "$g" "$package:${DEBARCH[$g]}" "$dir"
