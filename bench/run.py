@@ -44,6 +44,58 @@ def build():
         shutil.copy(os.path.join(rel, name), os.path.join(OUT, name))
 
 
+def build_processes_and_sockets():
+    """The spawn and echo workloads: C on glibc and musl, and sys-layer's."""
+    c = os.path.join(ROOT, "bench", "c")
+    for libc, cc in [("glibc", "gcc"), ("musl", "musl-gcc")]:
+        for name in ["spawn_wait", "echo_server"]:
+            sh([cc, "-O2", "-static", "-o", os.path.join(OUT, f"{libc}_{name}"), os.path.join(c, name + ".c")])
+    sh(["gcc", "-O2", "-static", "-o", os.path.join(OUT, "echo_client"), os.path.join(c, "echo_client.c")])
+    env = dict(os.environ)
+    env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS"] = sh(
+        ["bash", "-c", "source ci/static-flags.sh && static_rustflags"], cwd=ROOT)
+    sh(["cargo", "build", "-q", "--release", "--target", TRIPLE, "-p", "sys-layer", "--features", "examples",
+        "--example", "echo_server"], cwd=ROOT, env=env)
+    rel = os.path.join(ROOT, "target", TRIPLE, "release")
+    shutil.copy(os.path.join(rel, "examples", "echo_server"), os.path.join(OUT, "sl_echo_server"))
+    shutil.copy(os.path.join(rel, "sl_spawn"), os.path.join(OUT, "sl_spawn"))
+
+
+def processes_and_sockets(add, rounds):
+    """spawn + wait of the floor's hello, and echo round trips over loopback."""
+    add("\n### Processes and sockets (us per operation, median of interleaved runs, min-max)\n")
+    add("| workload | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+    add("|---|---|---|---|---|---|")
+    child = os.path.join(OUT, "floor_hello")
+    progs = ["glibc_spawn_wait", "musl_spawn_wait", "sl_spawn"]
+    g = interleaved(progs, [child, 200 if QUICK else 1000], rounds)
+    gl, mu, sl = ([v / 1000 for v in g[p]] for p in progs)
+    add(f"| spawn + wait of a static program (posix_spawn / Command) | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | "
+        f"{ratio(sl, gl)} | {ratio(sl, mu)} |")
+    servers = {}
+    for name in ["glibc_echo_server", "musl_echo_server", "sl_echo_server"]:
+        arg = "0" if name != "sl_echo_server" else "127.0.0.1:0"
+        p = subprocess.Popen([os.path.join(OUT, name), arg], stdout=subprocess.PIPE, text=True)
+        port = p.stdout.readline().strip().rsplit(":", 1)[1]
+        servers[name] = (p, port)
+    try:
+        for size in [64, 16384]:
+            got = {name: [] for name in servers}
+            for _ in range(rounds):
+                for name, (_, port) in servers.items():
+                    got[name].append(run_number("echo_client", port, 2000 if QUICK else 20000, size) / 1000)
+            gl, mu, sl = got["glibc_echo_server"], got["musl_echo_server"], got["sl_echo_server"]
+            add(f"| echo round trip, {size} B, one connection (same C client) | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | "
+                f"{ratio(sl, gl)} | {ratio(sl, mu)} |")
+    finally:
+        for p, _ in servers.values():
+            p.terminate()
+            p.wait()
+    add("\nThe spawned program is the raw floor's hello (static, no library). The echo servers are one design "
+        "(epoll, non-blocking, echo at once) in C (bench/c/echo_server.c) and in Rust on sys-layer "
+        "(crates/sys-layer/examples/echo_server.rs); one C client (bench/c/echo_client.c) drives each in turn.")
+
+
 def run_number(prog, *args):
     return float(sh([os.path.join(OUT, prog), *map(str, args)]).strip())
 
@@ -84,6 +136,7 @@ def ratio(a, b):
 
 def main():
     build()
+    build_processes_and_sockets()
     lines = []
     add = lines.append
     r = 3 if QUICK else 11
@@ -150,6 +203,8 @@ def main():
         g = interleaved(progs, [mode, count], r)
         gl, mu, sl = (g[p] for p in progs)
         add(f"| {name} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
+
+    processes_and_sockets(add, r)
 
     table = "\n".join(lines)
     print(table)

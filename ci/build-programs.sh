@@ -31,6 +31,6 @@ cargo build --locked --release --target "$target" --manifest-path tests/corpus/C
 for program in sha256 gzip gunzip json words grep dates unwind-probe; do
     cp "$target_dir/corpus/$target/release/$program" "$dir/corpus-$program"
 done
-for example in hello cat wc ls; do cp "$dir/examples/$example" "$dir/$example"; done
+for example in hello cat wc ls echo_server pipeline; do cp "$dir/examples/$example" "$dir/$example"; done
 cp "$target_dir/floor-5.4/$target/release/eras" "$dir/eras-floor-5.4"
 printf '%s\n' "$dir"

@@ -37,10 +37,10 @@ pub mod ty {
     pub use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
     pub use linux_raw_sys::general::timezone;
     pub use linux_raw_sys::general::{
-        __kernel_timespec, clone_args, epoll_event, iovec, kernel_sigaction, kernel_sigset_t, open_how, rlimit64,
-        siginfo_t, stack_t, statx,
+        __kernel_itimerspec, __kernel_timespec, clone_args, epoll_event, iovec, kernel_sigaction, kernel_sigset_t,
+        open_how, pollfd, rlimit64, rusage, siginfo_t, stack_t, statx,
     };
-    pub use linux_raw_sys::net::{mmsghdr, sockaddr, socklen_t};
+    pub use linux_raw_sys::net::{mmsghdr, msghdr, sockaddr, socklen_t};
 
     /// A `timeval` with 64-bit seconds and microseconds on every target
     /// (the kernel's `__kernel_sock_timeval` has that layout).
@@ -294,6 +294,84 @@ macro_rules! for_each_slot {
             6 prctl(option: $crate::ty::c_int, arg2: usize, arg3: usize, arg4: usize, arg5: usize);
             /// `sched_yield(2)`: lets another thread run. Never fails.
             6 sched_yield();
+            /// `execve(2)`: replaces the process's program. Returns only on failure.
+            7 execve(path: *const $crate::ty::c_char, argv: *const *const $crate::ty::c_char,
+                     envp: *const *const $crate::ty::c_char);
+            /// `wait4(2)`: waits for a child to change state; `rusage` may be null.
+            7 wait4(pid: $crate::ty::c_int, status: *mut $crate::ty::c_int, options: $crate::ty::c_int,
+                    rusage: *mut $crate::ty::rusage);
+            /// `waitid(2)`: waits for a child (or a pidfd's process: `P_PIDFD`, 5.4) to change state.
+            7 waitid(idtype: $crate::ty::c_int, id: $crate::ty::c_int, info: *mut $crate::ty::siginfo_t,
+                     options: $crate::ty::c_int, rusage: *mut $crate::ty::rusage);
+            /// `setsid(2)`: makes the caller a session and process-group leader.
+            7 setsid();
+            /// `setpgid(2)`: moves a process into a process group.
+            7 setpgid(pid: $crate::ty::c_int, pgid: $crate::ty::c_int);
+            /// `pidfd_send_signal(2)`: sends a signal to the process a pidfd refers to (5.1).
+            7 pidfd_send_signal(pidfd: $crate::ty::c_int, sig: $crate::ty::c_int,
+                                info: *mut $crate::ty::siginfo_t, flags: $crate::ty::c_uint);
+            /// `socket(2)`: a new socket.
+            7 socket(domain: $crate::ty::c_int, ty: $crate::ty::c_int, protocol: $crate::ty::c_int);
+            /// `socketpair(2)`: two connected sockets, their descriptors in `sv`.
+            7 socketpair(domain: $crate::ty::c_int, ty: $crate::ty::c_int, protocol: $crate::ty::c_int,
+                         sv: *mut $crate::ty::c_int);
+            /// `bind(2)`: gives a socket its local address.
+            7 bind(fd: $crate::ty::c_int, addr: *const $crate::ty::sockaddr, len: $crate::ty::socklen_t);
+            /// `listen(2)`: marks a socket as accepting connections.
+            7 listen(fd: $crate::ty::c_int, backlog: $crate::ty::c_int);
+            /// `connect(2)`: connects a socket to an address.
+            7 connect(fd: $crate::ty::c_int, addr: *const $crate::ty::sockaddr, len: $crate::ty::socklen_t);
+            /// `getsockname(2)`: a socket's local address.
+            7 getsockname(fd: $crate::ty::c_int, addr: *mut $crate::ty::sockaddr, len: *mut $crate::ty::socklen_t);
+            /// `getpeername(2)`: the address of a socket's peer.
+            7 getpeername(fd: $crate::ty::c_int, addr: *mut $crate::ty::sockaddr, len: *mut $crate::ty::socklen_t);
+            /// `sendto(2)`: sends bytes, to `addr` if it is not null.
+            7 sendto(fd: $crate::ty::c_int, buf: *const $crate::ty::c_void, len: usize, flags: $crate::ty::c_int,
+                     addr: *const $crate::ty::sockaddr, addrlen: $crate::ty::socklen_t);
+            /// `recvfrom(2)`: receives bytes and, if `addr` is not null, the sender's address.
+            7 recvfrom(fd: $crate::ty::c_int, buf: *mut $crate::ty::c_void, len: usize, flags: $crate::ty::c_int,
+                       addr: *mut $crate::ty::sockaddr, addrlen: *mut $crate::ty::socklen_t);
+            /// `sendmsg(2)`: sends a message (scattered buffers, control data such as `SCM_RIGHTS`).
+            7 sendmsg(fd: $crate::ty::c_int, msg: *const $crate::ty::msghdr, flags: $crate::ty::c_int);
+            /// `recvmsg(2)`: receives a message (scattered buffers, control data).
+            7 recvmsg(fd: $crate::ty::c_int, msg: *mut $crate::ty::msghdr, flags: $crate::ty::c_int);
+            /// `shutdown(2)`: shuts down reading, writing or both on a connection.
+            7 shutdown(fd: $crate::ty::c_int, how: $crate::ty::c_int);
+            /// `setsockopt(2)`: sets a socket option.
+            7 setsockopt(fd: $crate::ty::c_int, level: $crate::ty::c_int, name: $crate::ty::c_int,
+                         value: *const $crate::ty::c_void, len: $crate::ty::socklen_t);
+            /// `getsockopt(2)`: reads a socket option.
+            7 getsockopt(fd: $crate::ty::c_int, level: $crate::ty::c_int, name: $crate::ty::c_int,
+                         value: *mut $crate::ty::c_void, len: *mut $crate::ty::socklen_t);
+            /// `ppoll(2)`: waits for readiness on descriptors (a 64-bit `timespec` on every target;
+            /// null waits for ever).
+            7 ppoll(fds: *mut $crate::ty::pollfd, nfds: $crate::ty::c_uint, timeout: *const $crate::ty::__kernel_timespec,
+                    sigmask: *const $crate::ty::kernel_sigset_t, sigsetsize: usize);
+            /// `epoll_create1(2)`: a new epoll instance.
+            7 epoll_create1(flags: $crate::ty::c_int);
+            /// `epoll_ctl(2)`: adds, changes or removes a descriptor of an epoll instance.
+            7 epoll_ctl(epfd: $crate::ty::c_int, op: $crate::ty::c_int, fd: $crate::ty::c_int,
+                        event: *mut $crate::ty::epoll_event);
+            /// `epoll_pwait(2)`: waits for events, a timeout in milliseconds (-1: for ever).
+            7 epoll_pwait(epfd: $crate::ty::c_int, events: *mut $crate::ty::epoll_event, maxevents: $crate::ty::c_int,
+                          timeout: $crate::ty::c_int, sigmask: *const $crate::ty::kernel_sigset_t, sigsetsize: usize);
+            /// `eventfd2(2)`: a descriptor holding a counter, for wake-ups.
+            7 eventfd2(initval: $crate::ty::c_uint, flags: $crate::ty::c_int);
+            /// `timerfd_create(2)`: a descriptor that becomes readable when a timer expires.
+            7 timerfd_create(clock: $crate::ty::c_int, flags: $crate::ty::c_int);
+            /// `timerfd_settime(2)`: arms or disarms a timer descriptor (64-bit time on every target).
+            7 timerfd_settime(fd: $crate::ty::c_int, flags: $crate::ty::c_int,
+                              new: *const $crate::ty::__kernel_itimerspec, old: *mut $crate::ty::__kernel_itimerspec);
+            /// `timerfd_gettime(2)`: a timer descriptor's time left and interval.
+            7 timerfd_gettime(fd: $crate::ty::c_int, current: *mut $crate::ty::__kernel_itimerspec);
+            /// `mount(2)`: mounts a filesystem.
+            7 mount(source: *const $crate::ty::c_char, target: *const $crate::ty::c_char,
+                    fstype: *const $crate::ty::c_char, flags: $crate::ty::c_ulong, data: *const $crate::ty::c_void);
+            /// `umount2(2)`: unmounts a filesystem.
+            7 umount2(target: *const $crate::ty::c_char, flags: $crate::ty::c_int);
+            /// `reboot(2)`: reboots or powers off (an init's last call).
+            7 reboot(magic: $crate::ty::c_int, magic2: $crate::ty::c_int, cmd: $crate::ty::c_uint,
+                     arg: *mut $crate::ty::c_void);
         }
     };
 }

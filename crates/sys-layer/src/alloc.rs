@@ -57,6 +57,12 @@ unsafe impl Send for FreeLists {}
 /// The process's lists, which threads take batches from and give back to.
 static LISTS: Mutex<FreeLists> = Mutex::new(FreeLists { heads: [null_mut(); CLASSES] });
 
+/// Holds the process's lists across a `fork`, so that the child's copy is
+/// not caught half-changed by another thread (released on drop, in both).
+pub(crate) fn hold_for_fork() -> impl Sized {
+    LISTS.lock()
+}
+
 /// Moves up to `n` blocks of `class` from the process's list to the calling
 /// thread's (refilling it from the kernel when empty). `false` if the
 /// kernel had no memory.

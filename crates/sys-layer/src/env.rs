@@ -50,6 +50,12 @@ impl Vars {
         Vars { envp: stack.envp }
     }
 
+    /// The null-terminated array of `NAME=value` pointers, as `execve`
+    /// takes it.
+    pub(crate) fn as_ptr(self) -> *const *const u8 {
+        self.envp
+    }
+
     /// The value of the first entry named `name`, if any.
     pub fn get(self, name: &[u8]) -> Option<&'static CStr> {
         self.into_iter().find_map(|entry| {

@@ -37,10 +37,12 @@
 pub mod alloc;
 pub mod c;
 pub mod env;
+pub mod event;
 pub mod fd;
 pub mod fs;
 pub mod io;
 pub mod mm;
+pub mod net;
 pub mod path;
 pub mod process;
 pub mod rand;

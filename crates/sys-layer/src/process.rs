@@ -1,9 +1,14 @@
-//! The process: IDs, the kernel's names, and exit.
+//! The process: IDs, the kernel's names, exit, and child processes
+//! ([`Command`], [`fork`], [`execve`], [`fexecve`]).
 //!
 //! [`exit`] (which returning from `main` calls) writes out standard output
 //! first; a write error of standard output that the program was not given
 //! through [`crate::stdio::flush`] is reported there, on standard error,
 //! and turns an exit status of 0 into 1 (see [`crate::stdio`]).
+
+mod command;
+
+pub use command::{Child, Command, ExitStatus, Fork, Output, Stdio, execve, fexecve, fork, wait_pid};
 
 use crate::errno::{Errno, call_slot};
 use crate::raw as call;

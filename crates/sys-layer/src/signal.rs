@@ -232,7 +232,7 @@ const SA_RESTORER: u32 = g::SA_RESTORER;
 const SA_RESTORER: u32 = 0;
 
 /// The kernel's form of an action.
-fn kernel_action(handler: usize, flags: u32, mask: SigSet) -> g::kernel_sigaction {
+pub(crate) fn kernel_action(handler: usize, flags: u32, mask: SigSet) -> g::kernel_sigaction {
     let restorer = sys_layer_arch::signal_restorer();
     let flags = flags | if restorer.is_some() { SA_RESTORER } else { 0 };
     // SAFETY: all-zero is a valid kernel_sigaction (null handler and
@@ -260,12 +260,66 @@ pub fn set_action(sig: u32, action: Action) -> Result<(), Errno> {
         Action::Default => kernel_action(0, 0, SigSet::empty()),
         Action::Ignore => kernel_action(1, 0, SigSet::empty()),
         Action::Handle { handler, flags, mask } => {
+            note_caught(sig);
             slot.store(handler as usize, Ordering::Release);
             kernel_action(dispatch as *const () as usize, flags.bits() | g::SA_SIGINFO, mask)
         }
     };
     // SAFETY: k is a valid kernel_sigaction; no old action is asked for.
     call_slot(|e| unsafe { raw::rt_sigaction(sig as i32, &k, core::ptr::null_mut(), SIGSET_SIZE, e) }).map(drop)
+}
+
+/// The name of signal `sig` (`SIGKILL`), for the standard signals.
+pub fn name(sig: u32) -> Option<&'static str> {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    NAMES.get((sig as usize).checked_sub(1)?).copied()
+}
+
+/// The signals that have ever had a handler in this process (bit `sig - 1`).
+/// A spawned child runs a little code in the parent's memory before
+/// `execve`; it resets these to the default first, so that no handler of
+/// the parent's runs there (see `process::command`).
+static CAUGHT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+fn note_caught(sig: u32) {
+    CAUGHT.fetch_or(1 << (sig - 1), Ordering::Relaxed);
+}
+
+/// The signals that have ever had a handler here, bit `sig - 1`.
+pub(crate) fn caught_signals() -> u64 {
+    CAUGHT.load(Ordering::Relaxed)
 }
 
 /// Installs the runtime's own `dispatch`-free handler `handler` (an
@@ -275,6 +329,7 @@ pub(crate) fn set_runtime_handler(
     sig: u32,
     handler: unsafe extern "C" fn(i32, *mut g::siginfo_t, *mut core::ffi::c_void),
 ) -> Result<(), Errno> {
+    note_caught(sig);
     let k = kernel_action(handler as *const () as usize, g::SA_SIGINFO | g::SA_ONSTACK, SigSet::empty());
     // SAFETY: k is a valid kernel_sigaction.
     call_slot(|e| unsafe { raw::rt_sigaction(sig as i32, &k, core::ptr::null_mut(), SIGSET_SIZE, e) }).map(drop)

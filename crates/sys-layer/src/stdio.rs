@@ -61,6 +61,15 @@ static STDOUT_BUFFER: Mutex<StdoutBuffer> = Mutex::new(StdoutBuffer {
     unreported_error: None,
 });
 
+/// Writes out standard output's buffer and holds it across a `fork` (see
+/// `alloc::hold_for_fork`), so that the child does not write the parent's
+/// buffered bytes a second time. A write error is kept, as for any flush.
+pub(crate) fn hold_for_fork() -> impl Sized {
+    let mut buffer = STDOUT_BUFFER.lock();
+    let _ = buffer.flush();
+    buffer
+}
+
 impl StdoutBuffer {
     /// Writes out what the buffer holds. On failure the bytes are dropped
     /// (as C's stdio drops them) and the failure is kept.

@@ -490,6 +490,20 @@ where
     Builder::new().spawn(f)
 }
 
+/// Holds the thread library's shared state across a `fork` (see
+/// `alloc::hold_for_fork`).
+pub(crate) fn hold_for_fork() -> impl Sized {
+    MAPPING_CACHE.lock()
+}
+
+/// In a child of `fork`: the calling thread is the process's only one, with
+/// a new ID.
+pub(crate) fn after_fork_in_child() {
+    let data = sys_layer_tls::thread_data();
+    // SAFETY: the calling thread's own data; read again on demand.
+    unsafe { (*data).tid = 0 };
+}
+
 /// The calling thread's kernel ID (`gettid(2)`), read once per thread.
 pub fn current_id() -> u32 {
     let data = sys_layer_tls::thread_data();

@@ -61,6 +61,21 @@ impl Timespec {
         g::__kernel_timespec { tv_sec: self.sec, tv_nsec: self.nsec as _ }
     }
 
+    /// From the kernel's 64-bit `timespec`.
+    pub(crate) const fn from_kernel(t: g::__kernel_timespec) -> Timespec {
+        Timespec { sec: t.tv_sec, nsec: t.tv_nsec as u32 }
+    }
+
+    /// A span of whole seconds.
+    pub const fn from_secs(secs: i64) -> Timespec {
+        Timespec { sec: secs, nsec: 0 }
+    }
+
+    /// A span of milliseconds.
+    pub const fn from_millis(ms: u64) -> Timespec {
+        Timespec { sec: (ms / 1000) as i64, nsec: (ms % 1000) as u32 * 1_000_000 }
+    }
+
     /// Nanoseconds in all.
     pub const fn as_nanos(self) -> i128 {
         self.sec as i128 * 1_000_000_000 + self.nsec as i128
@@ -74,7 +89,7 @@ fn read_clock(
     let mut ts = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: ts is writable; the errno pointer is call_slot's local.
     call_slot(|e| unsafe { f(clock.id(), &mut ts, e) })?;
-    Ok(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec as u32 })
+    Ok(Timespec::from_kernel(ts))
 }
 
 /// Reads `clock`.
@@ -127,7 +142,7 @@ pub fn clock_gettime_raw_id(id: i32) -> Result<Timespec, Errno> {
     let mut ts = g::__kernel_timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: ts is writable.
     call_slot(|e| unsafe { call::clock_gettime(id, &mut ts, e) })?;
-    Ok(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec as u32 })
+    Ok(Timespec::from_kernel(ts))
 }
 
 /// Sleeps for `duration` on `CLOCK_MONOTONIC`. Interrupted by a signal, it

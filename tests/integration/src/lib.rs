@@ -334,7 +334,7 @@ mod suite_tests {
         let programs: Vec<String> = std::fs::read_dir(root().join("tests/programs/src/bin"))
             .unwrap()
             .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
-            .chain(["hello", "cat", "wc", "ls", "eras-floor-5.4"].map(String::from))
+            .chain(["hello", "cat", "wc", "ls", "echo_server", "pipeline", "eras-floor-5.4"].map(String::from))
             .collect();
         let mut running = 0;
         for entry in std::fs::read_dir(root().join("tests/integration/tests")).unwrap() {

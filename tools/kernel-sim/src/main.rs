@@ -12,7 +12,9 @@
 //! to the simulated version: sys-layer programs read their kernel's version
 //! from the vDSO's note, which no filter can change, and lower it to that
 //! variable's. The exit status is passed on; a program
-//! killed by a signal makes kernel-sim die of the same signal.
+//! killed by a signal makes kernel-sim die of the same signal. `SIGTERM`,
+//! `SIGINT`, `SIGHUP`, `SIGQUIT`, `SIGUSR1` and `SIGUSR2` sent to kernel-sim
+//! are passed on to the program.
 //!
 //! `--answer NAME=ERRNO` makes the filter answer a system call itself, as a
 //! container's filter would: `--answer renameat2=EPERM` refuses it with
@@ -195,6 +197,7 @@ fn run(command: &[OsString], filter: &[libc::sock_filter], utsname: libc::utsnam
         // before fork.
         unsafe { child(sv[1], &prog, &program, &argv) }
     }
+    forward_signals_to(pid);
     // SAFETY: closing our copy of the child's end.
     unsafe { libc::close(sv[1]) };
     let listener = receive_fd(sv[0]);
@@ -212,6 +215,34 @@ fn run(command: &[OsString], filter: &[libc::sock_filter], utsname: libc::utsnam
         let _ = handle.join();
     }
     Ok(status)
+}
+
+/// The program's process ID, for [`forward`].
+static PROGRAM_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Passes a signal sent to kernel-sim on to the program (as a shell's
+/// `exec` would let it arrive there directly).
+extern "C" fn forward(sig: libc::c_int) {
+    let pid = PROGRAM_PID.load(std::sync::atomic::Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(pid, sig) };
+    }
+}
+
+/// Forwards the signals a test or a user sends to stop or poke a program:
+/// `SIGTERM`, `SIGINT`, `SIGHUP`, `SIGQUIT`, `SIGUSR1`, `SIGUSR2`.
+fn forward_signals_to(pid: i32) {
+    PROGRAM_PID.store(pid, std::sync::atomic::Ordering::Relaxed);
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2] {
+        // SAFETY: an async-signal-safe handler; SA_RESTART keeps waitpid going.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = forward as *const () as usize;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
 }
 
 /// The child: install the filter, send the listener to the parent, exec.

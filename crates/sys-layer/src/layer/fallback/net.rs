@@ -1,7 +1,7 @@
 //! Sockets: `sendmmsg` before 3.0 and `recvmmsg` before 2.6.33, one
 //! message at a time. On i686, which got direct socket calls only in 4.3
-//! (and 64-bit time in 5.1), `accept4`, `sendmmsg` and `recvmmsg` go
-//! through `socketcall` below that instead: exact.
+//! (and 64-bit time in 5.1), every socket slot goes through `socketcall`
+//! below that instead: exact.
 
 use crate::layer::direct::fail;
 #[cfg(target_arch = "x86")]
@@ -12,7 +12,10 @@ use linux_raw_sys::net::mmsghdr;
 use sys_layer_arch::sys;
 
 #[cfg(target_arch = "x86")]
-pub(crate) use i686::{accept4, recvmmsg, sendmmsg};
+pub(crate) use i686::{
+    accept4, bind, connect, getpeername, getsockname, getsockopt, listen, recvfrom, recvmmsg, recvmsg, sendmmsg,
+    sendmsg, sendto, setsockopt, shutdown, socket, socketpair,
+};
 #[cfg(not(target_arch = "x86"))]
 pub(crate) use one_by_one::{recvmmsg, sendmmsg};
 
@@ -111,7 +114,12 @@ mod one_by_one {
 mod i686 {
     use super::*;
     use crate::layer::abi32::{narrow_timespec, widen_timespec};
-    use linux_raw_sys::net::{SYS_ACCEPT4, SYS_RECVMMSG, SYS_SENDMMSG, sockaddr, socklen_t};
+    use core::ffi::c_void;
+    use linux_raw_sys::net::{
+        SYS_ACCEPT4, SYS_BIND, SYS_CONNECT, SYS_GETPEERNAME, SYS_GETSOCKNAME, SYS_GETSOCKOPT, SYS_LISTEN, SYS_RECVFROM,
+        SYS_RECVMMSG, SYS_RECVMSG, SYS_SENDMMSG, SYS_SENDMSG, SYS_SENDTO, SYS_SETSOCKOPT, SYS_SHUTDOWN, SYS_SOCKET,
+        SYS_SOCKETPAIR, msghdr, sockaddr, socklen_t,
+    };
 
     /// `socketcall(call, args)`: the arguments as an array of words.
     fn socketcall(call: u32, args: &[usize]) -> Result<usize, c_int> {
@@ -120,26 +128,36 @@ mod i686 {
         unsafe { sys!(g::__NR_socketcall, call, args.as_ptr()) }
     }
 
-    /// `accept4` before 4.3, through `socketcall(SYS_ACCEPT4)`.
-    pub(crate) unsafe extern "C" fn accept4(
-        fd: c_int,
-        addr: *mut sockaddr,
-        len: *mut socklen_t,
-        flags: c_int,
-        errno: *mut c_int,
-    ) -> isize {
-        ret_of(socketcall(SYS_ACCEPT4, &[fd as usize, addr as usize, len as usize, flags as usize]), errno)
+    /// Defines slots that reach the kernel before 4.3 as
+    /// `socketcall(SYS_X, [args])`, their arguments unchanged.
+    macro_rules! through_socketcall {
+        ($($name:ident = $call:ident ($($arg:ident: $ty:ty),*);)*) => {$(
+            #[doc = concat!("`", stringify!($name), "` before 4.3, through `socketcall(", stringify!($call), ")`.")]
+            pub(crate) unsafe extern "C" fn $name($($arg: $ty,)* errno: *mut c_int) -> isize {
+                ret_of(socketcall($call, &[$($arg as usize),*]), errno)
+            }
+        )*};
     }
 
-    /// `sendmmsg` before 4.3, through `socketcall(SYS_SENDMMSG)`.
-    pub(crate) unsafe extern "C" fn sendmmsg(
-        fd: c_int,
-        msgvec: *mut mmsghdr,
-        vlen: c_uint,
-        flags: c_uint,
-        errno: *mut c_int,
-    ) -> isize {
-        ret_of(socketcall(SYS_SENDMMSG, &[fd as usize, msgvec as usize, vlen as usize, flags as usize]), errno)
+    through_socketcall! {
+        socket = SYS_SOCKET(domain: c_int, ty: c_int, protocol: c_int);
+        socketpair = SYS_SOCKETPAIR(domain: c_int, ty: c_int, protocol: c_int, sv: *mut c_int);
+        bind = SYS_BIND(fd: c_int, addr: *const sockaddr, len: socklen_t);
+        listen = SYS_LISTEN(fd: c_int, backlog: c_int);
+        connect = SYS_CONNECT(fd: c_int, addr: *const sockaddr, len: socklen_t);
+        getsockname = SYS_GETSOCKNAME(fd: c_int, addr: *mut sockaddr, len: *mut socklen_t);
+        getpeername = SYS_GETPEERNAME(fd: c_int, addr: *mut sockaddr, len: *mut socklen_t);
+        sendto = SYS_SENDTO(fd: c_int, buf: *const c_void, len: usize, flags: c_int, addr: *const sockaddr,
+                            addrlen: socklen_t);
+        recvfrom = SYS_RECVFROM(fd: c_int, buf: *mut c_void, len: usize, flags: c_int, addr: *mut sockaddr,
+                                addrlen: *mut socklen_t);
+        sendmsg = SYS_SENDMSG(fd: c_int, msg: *const msghdr, flags: c_int);
+        recvmsg = SYS_RECVMSG(fd: c_int, msg: *mut msghdr, flags: c_int);
+        shutdown = SYS_SHUTDOWN(fd: c_int, how: c_int);
+        setsockopt = SYS_SETSOCKOPT(fd: c_int, level: c_int, name: c_int, value: *const c_void, len: socklen_t);
+        getsockopt = SYS_GETSOCKOPT(fd: c_int, level: c_int, name: c_int, value: *mut c_void, len: *mut socklen_t);
+        accept4 = SYS_ACCEPT4(fd: c_int, addr: *mut sockaddr, len: *mut socklen_t, flags: c_int);
+        sendmmsg = SYS_SENDMMSG(fd: c_int, msgvec: *mut mmsghdr, vlen: c_uint, flags: c_uint);
     }
 
     /// `recvmmsg` before 5.1, through `socketcall(SYS_RECVMMSG)` with the

@@ -1,4 +1,5 @@
-//! Processes: `execveat` before 3.19, `prlimit64` before 2.6.36.
+//! Processes: `execveat` before 3.19, `prlimit64` before 2.6.36,
+//! fork-like `clone3` before 5.3.
 
 use crate::layer::abi32;
 use crate::layer::direct::{fail, ret_of};
@@ -117,6 +118,54 @@ pub(crate) unsafe extern "C" fn prlimit64(
         }
     }
     0
+}
+
+// ------------------------------------------------------------------- clone3
+
+/// `clone3` before 5.3 (or where a filter refuses it, as container
+/// runtimes do so that C libraries fall back): a fork-like request as
+/// `clone` with the same flags and exit signal. What only `clone3` can do
+/// (`CLONE_PIDFD` into its own field, `set_tid`, `CLONE_INTO_CGROUP`,
+/// `CLONE_CLEAR_SIGHAND`) gives `ENOSYS`; a stack gives `EINVAL`, as the
+/// table's `clone3` does on every kernel.
+pub(crate) unsafe extern "C" fn clone3(args: *mut g::clone_args, size: usize, errno: *mut c_int) -> isize {
+    /// `CLONE_ARGS_SIZE_VER0`: the first version's size, the least the kernel takes.
+    const SIZE_VER0: usize = 64;
+    /// The flags only `clone3` understands, above the 32 `clone` has.
+    const CLONE3_ONLY: u64 = g::CLONE_PIDFD as u64 | !0xffff_ffff;
+    if args.is_null() || size < SIZE_VER0 {
+        return fail(errno, EINVAL);
+    }
+    // The fields the caller's version has; later ones stay 0.
+    // SAFETY: clone_args is plain integers; all zeros is valid.
+    let mut a: g::clone_args = unsafe { core::mem::zeroed() };
+    // SAFETY: the caller vouches that args is readable for size bytes; at
+    // most the struct's own size is copied into it.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            args.cast::<u8>(),
+            (&raw mut a).cast::<u8>(),
+            size.min(core::mem::size_of::<g::clone_args>()),
+        )
+    };
+    if a.stack != 0 || a.exit_signal > 0xff || a.flags & 0xff != 0 {
+        return fail(errno, EINVAL);
+    }
+    if a.flags & CLONE3_ONLY != 0 || a.set_tid_size != 0 {
+        return fail(errno, ENOSYS);
+    }
+    let flags = (a.flags | a.exit_signal) as usize;
+    let (parent_tid, child_tid, tls) = (a.parent_tid as usize, a.child_tid as usize, a.tls as usize);
+    // SAFETY: fork-like (no stack): the child returns here on a copy of this
+    // stack. The kernel's argument order differs by architecture.
+    let r = unsafe {
+        if cfg!(target_arch = "x86_64") {
+            sys!(g::__NR_clone, flags, 0usize, parent_tid, child_tid, tls)
+        } else {
+            sys!(g::__NR_clone, flags, 0usize, parent_tid, tls, child_tid)
+        }
+    };
+    ret_of(r, errno)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Clocks and timed waits on i686 before 64-bit time (5.1): the
+//! Clocks, timers and timed waits on i686 before 64-bit time (5.1): the
 //! 32-bit-time calls, with times narrowed and widened in `abi32` (exact
 //! until 2038).
 
@@ -115,4 +115,76 @@ pub(crate) unsafe extern "C" fn rt_sigtimedwait(
     let old = narrowed.as_ref().map_or(core::ptr::null(), |t| t.as_ptr());
     // SAFETY: the caller's set and info; old is null or one 32-bit timespec.
     ret_of(unsafe { sys!(g::__NR_rt_sigtimedwait, set, info, old, sigsetsize) }, errno)
+}
+
+/// `ppoll` before 5.1: the 32-bit-time call (waits to 2038). The slot's
+/// timeout is read-only, so the time left is not written back.
+pub(crate) unsafe extern "C" fn ppoll(
+    fds: *mut g::pollfd,
+    nfds: core::ffi::c_uint,
+    timeout: *const g::__kernel_timespec,
+    sigmask: *const g::kernel_sigset_t,
+    sigsetsize: usize,
+    errno: *mut c_int,
+) -> isize {
+    let narrowed = if timeout.is_null() {
+        None
+    } else {
+        // SAFETY: the caller vouches for a readable timespec.
+        match narrow_timespec(unsafe { &*timeout }) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(errno, e as u32),
+        }
+    };
+    let old = narrowed.as_ref().map_or(core::ptr::null(), |t| t.as_ptr());
+    // SAFETY: the caller's descriptors and mask; old is null or one 32-bit timespec.
+    ret_of(unsafe { sys!(g::__NR_ppoll, fds, nfds, old, sigmask, sigsetsize) }, errno)
+}
+
+/// An `itimerspec` in 32-bit time: interval, then value.
+type ItimerspecNarrow = [[i32; 2]; 2];
+
+fn widen_itimerspec(t: ItimerspecNarrow) -> g::__kernel_itimerspec {
+    g::__kernel_itimerspec { it_interval: widen_timespec(t[0]), it_value: widen_timespec(t[1]) }
+}
+
+/// `timerfd_settime` before 5.1: the 32-bit-time call (times to 2038).
+pub(crate) unsafe extern "C" fn timerfd_settime(
+    fd: c_int,
+    flags: c_int,
+    new: *const g::__kernel_itimerspec,
+    old: *mut g::__kernel_itimerspec,
+    errno: *mut c_int,
+) -> isize {
+    // SAFETY: the caller vouches for a readable itimerspec.
+    let new = unsafe { &*new };
+    let narrowed: ItimerspecNarrow = match (narrow_timespec(&new.it_interval), narrow_timespec(&new.it_value)) {
+        (Ok(interval), Ok(value)) => [interval, value],
+        (Err(e), _) | (_, Err(e)) => return fail(errno, e as u32),
+    };
+    let mut previous: ItimerspecNarrow = [[0; 2]; 2];
+    let out = if old.is_null() { core::ptr::null_mut() } else { previous.as_mut_ptr() };
+    // SAFETY: narrowed and previous are one 32-bit itimerspec each.
+    let r = unsafe { sys!(g::__NR_timerfd_settime, fd, flags, narrowed.as_ptr(), out) };
+    if r.is_ok() && !old.is_null() {
+        // SAFETY: the caller vouches that a non-null old is writable.
+        unsafe { old.write(widen_itimerspec(previous)) };
+    }
+    ret_of(r, errno)
+}
+
+/// `timerfd_gettime` before 5.1: the 32-bit-time call, widened.
+pub(crate) unsafe extern "C" fn timerfd_gettime(
+    fd: c_int,
+    current: *mut g::__kernel_itimerspec,
+    errno: *mut c_int,
+) -> isize {
+    let mut now: ItimerspecNarrow = [[0; 2]; 2];
+    // SAFETY: now is writable for one 32-bit itimerspec.
+    if let Err(e) = unsafe { sys!(g::__NR_timerfd_gettime, fd, now.as_mut_ptr()) } {
+        return fail(errno, e as u32);
+    }
+    // SAFETY: the caller vouches that current is writable.
+    unsafe { current.write(widen_itimerspec(now)) };
+    0
 }

@@ -1,0 +1,805 @@
+//! Child processes: [`Command`] describes one and starts it, [`Child`]
+//! waits for it; [`fork`] and [`execve`] for programs that need the parts.
+//!
+//! [`Command::spawn`] does what `posix_spawn` does, without copying the
+//! address space: `clone(CLONE_VM | CLONE_VFORK)` runs the child on a
+//! small stack of its own (in the parent's frame), while the parent waits;
+//! the child sets up its descriptors, directory, process group and signal
+//! mask, and calls `execve`. Everything it needs (paths, argument and
+//! environment vectors) is prepared by the parent first, so the child
+//! allocates nothing and touches no lock. All signals stay blocked from
+//! before the clone until the child has reset every handler the parent
+//! installed (`signal::caught_signals`), so none of the parent's handlers
+//! runs in the child. An `execve` that fails reports its errno to the
+//! parent through a close-on-exec pipe (exec closes it unwritten on
+//! success), so `spawn` returns `Err(ENOENT)` for a missing program
+//! rather than a child that exits 127. Under emulators that turn
+//! `CLONE_VM | CLONE_VFORK` into a plain fork (qemu-user), the same steps
+//! work on a copy.
+//!
+//! Descriptors are close-on-exec by default in this crate, so a child gets
+//! its three standard descriptors, as chosen with [`Stdio`], and the ones
+//! named with [`Command::fd`]: nothing else.
+
+extern crate alloc;
+
+use crate::Errno;
+use crate::errno::call_slot;
+use crate::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use crate::raw;
+use crate::signal::SigSet;
+use alloc::vec::Vec;
+use core::ffi::{CStr, c_char, c_int};
+use linux_raw_sys::general as g;
+
+/// How a process ended, as `wait4(2)` reports it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ExitStatus(i32);
+
+impl ExitStatus {
+    /// From a raw wait status.
+    pub const fn from_raw(status: i32) -> ExitStatus {
+        ExitStatus(status)
+    }
+
+    /// The raw wait status.
+    pub const fn raw(self) -> i32 {
+        self.0
+    }
+
+    /// Whether the process exited with status 0.
+    pub const fn success(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The exit status, if the process exited (`WEXITSTATUS`).
+    pub const fn code(self) -> Option<i32> {
+        if self.0 & 0x7f == 0 { Some((self.0 >> 8) & 0xff) } else { None }
+    }
+
+    /// The signal that ended the process, if one did (`WTERMSIG`).
+    pub const fn signal(self) -> Option<u32> {
+        let sig = self.0 & 0x7f;
+        if sig != 0 && sig != 0x7f { Some(sig as u32) } else { None }
+    }
+
+    /// Whether the process dumped core (`WCOREDUMP`).
+    pub const fn core_dumped(self) -> bool {
+        self.signal().is_some() && self.0 & 0x80 != 0
+    }
+}
+
+impl core::fmt::Display for ExitStatus {
+    /// `exit status: 1`, or `signal: 9 (SIGKILL)`, as std prints them.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (self.code(), self.signal()) {
+            (Some(code), _) => write!(f, "exit status: {code}"),
+            (None, Some(sig)) => {
+                write!(f, "signal: {sig}")?;
+                if let Some(name) = crate::signal::name(sig) {
+                    write!(f, " ({name})")?;
+                }
+                if self.core_dumped() {
+                    f.write_str(" (core dumped)")?;
+                }
+                Ok(())
+            }
+            (None, None) => write!(f, "unrecognised wait status: {} {:#x}", self.0, self.0),
+        }
+    }
+}
+
+impl core::fmt::Debug for ExitStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ExitStatus({self})")
+    }
+}
+
+/// Waits for the child `pid` (or, with `nohang`, looks whether it ended):
+/// `Ok(None)` if it is still running. Retries on `EINTR`.
+///
+/// `wait4(2)`: <https://man7.org/linux/man-pages/man2/wait4.2.html>
+pub fn wait_pid(pid: i32, nohang: bool) -> Result<Option<ExitStatus>, Errno> {
+    let options = if nohang { g::WNOHANG as c_int } else { 0 };
+    loop {
+        let mut status = 0;
+        // SAFETY: status is writable; no rusage.
+        match call_slot(|e| unsafe { raw::wait4(pid, &mut status, options, core::ptr::null_mut(), e) }) {
+            Ok(0) => return Ok(None),
+            Ok(_) => return Ok(Some(ExitStatus(status))),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What [`fork`] returned in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fork {
+    /// In the parent: the child's process ID.
+    Parent(i32),
+    /// In the child.
+    Child,
+}
+
+/// Makes a child process that is a copy of this one.
+///
+/// Standard output's buffer is written out first, so the child does not
+/// repeat it. The allocator's lists, standard output's buffer and the thread
+/// library's cache are held across the call, so the child's copies are
+/// whole even when other threads were using them; in the child the calling
+/// thread is the only one (the others' stacks and memory stay mapped, but
+/// nothing runs there). `clone3` (5.3) where the kernel has it, else
+/// `clone`.
+///
+/// # Safety
+/// In a process with other threads, the child may only use what this
+/// crate makes safe for it (the allocator, standard output, the system
+/// calls); state another thread held locked in a program's own locks stays
+/// locked in the child for ever.
+///
+/// `fork(2)`: <https://man7.org/linux/man-pages/man2/fork.2.html>
+pub unsafe fn fork() -> Result<Fork, Errno> {
+    let stdout = crate::stdio::hold_for_fork();
+    let threads = crate::thread::hold_for_fork();
+    let lists = crate::alloc::hold_for_fork();
+    // SAFETY: all zeros is a valid clone_args.
+    let mut args: g::clone_args = unsafe { core::mem::zeroed() };
+    args.exit_signal = g::SIGCHLD as u64;
+    // SAFETY: fork-like (no stack); args is readable.
+    let r = call_slot(|e| unsafe { raw::clone3(&mut args, core::mem::size_of::<g::clone_args>(), e) });
+    if r == Ok(0) {
+        crate::thread::after_fork_in_child();
+    }
+    drop(lists);
+    drop(threads);
+    drop(stdout);
+    match r? {
+        0 => Ok(Fork::Child),
+        pid => Ok(Fork::Parent(pid as i32)),
+    }
+}
+
+/// Runs the program open at `fd` in this process (`fexecve(3)`), with
+/// `argv` and `envp` as for [`execve`]. Returns only on failure.
+///
+/// `execveat(2)` with `AT_EMPTY_PATH` (3.19; below, `execve` of
+/// `/proc/self/fd/N`, which needs `/proc`):
+/// <https://man7.org/linux/man-pages/man2/execveat.2.html>
+pub fn fexecve(fd: impl AsFd, argv: &[*const c_char], envp: &[*const c_char]) -> Errno {
+    if argv.last().is_none_or(|p| !p.is_null()) || envp.last().is_none_or(|p| !p.is_null()) {
+        return Errno::EINVAL;
+    }
+    let _ = crate::stdio::flush();
+    let flags = g::AT_EMPTY_PATH as c_int;
+    // SAFETY: an empty path with AT_EMPTY_PATH; both arrays end with null.
+    match call_slot(|e| unsafe {
+        raw::execveat(fd.as_fd().as_raw_fd(), c"".as_ptr(), argv.as_ptr(), envp.as_ptr(), flags, e)
+    }) {
+        Ok(_) => Errno::EIO,
+        Err(e) => e,
+    }
+}
+
+/// Runs the program `path` in this process, with `argv` and `envp`
+/// (null-terminated arrays of C strings). Returns only on failure.
+///
+/// Standard output's buffer is written out first, as a C library's
+/// `exit` would not get the chance to.
+///
+/// `execve(2)`: <https://man7.org/linux/man-pages/man2/execve.2.html>
+pub fn execve(path: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Errno {
+    if argv.last().is_none_or(|p| !p.is_null()) || envp.last().is_none_or(|p| !p.is_null()) {
+        return Errno::EINVAL;
+    }
+    let _ = crate::stdio::flush();
+    // SAFETY: both arrays end with a null pointer (checked above).
+    match call_slot(|e| unsafe { raw::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr(), e) }) {
+        Ok(_) => Errno::EIO,
+        Err(e) => e,
+    }
+}
+
+/// Where a child's standard input, output or error comes from or goes.
+#[derive(Debug)]
+pub enum Stdio {
+    /// The parent's own descriptor (the default for [`Command::spawn`]).
+    Inherit,
+    /// `/dev/null`.
+    Null,
+    /// A new pipe; the parent's end is in [`Child`]'s `stdin`, `stdout` or
+    /// `stderr`.
+    Piped,
+    /// This descriptor (the child gets a copy; the parent's is closed once
+    /// the child has started).
+    Fd(OwnedFd),
+}
+
+/// A child process to start: program, arguments, environment, directory,
+/// standard descriptors. All strings are bytes (any but NUL).
+///
+/// ```no_run
+/// use sys_layer::process::{Command, Stdio};
+/// let out = Command::new("uname").arg("-r").stdout(Stdio::Piped).output()?;
+/// # Ok::<(), sys_layer::Errno>(())
+/// ```
+#[derive(Debug)]
+pub struct Command {
+    program: Vec<u8>,
+    args: Vec<Vec<u8>>,
+    env_clear: bool,
+    /// Changes to the inherited environment: (name, Some(value)) sets,
+    /// (name, None) removes; the last one for a name counts.
+    env_changes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    dir: Option<Vec<u8>>,
+    stdio: [Option<Stdio>; 3],
+    /// Further descriptors the child gets: (its number there, ours).
+    extra_fds: Vec<(RawFd, OwnedFd)>,
+    process_group: Option<i32>,
+    new_session: bool,
+}
+
+/// Appends a NUL: a C string, or `EINVAL` for bytes with a NUL inside.
+fn c_string(bytes: &[u8]) -> Result<Vec<u8>, Errno> {
+    if bytes.contains(&0) {
+        return Err(Errno::EINVAL);
+    }
+    let mut v = Vec::with_capacity(bytes.len() + 1);
+    v.extend_from_slice(bytes);
+    v.push(0);
+    Ok(v)
+}
+
+/// The search path when the environment has no `PATH` (glibc's default).
+const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
+
+impl Command {
+    /// A command that runs `program`: a path if it contains a `/`, else a
+    /// name looked up in `PATH` (the child's, if set with [`Command::env`],
+    /// else this process's). Its first argument is `program` as given.
+    pub fn new(program: impl AsRef<[u8]>) -> Command {
+        Command {
+            program: program.as_ref().to_vec(),
+            args: Vec::new(),
+            env_clear: false,
+            env_changes: Vec::new(),
+            dir: None,
+            stdio: [None, None, None],
+            extra_fds: Vec::new(),
+            process_group: None,
+            new_session: false,
+        }
+    }
+
+    /// Adds an argument.
+    pub fn arg(&mut self, arg: impl AsRef<[u8]>) -> &mut Command {
+        self.args.push(arg.as_ref().to_vec());
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I: IntoIterator<Item = A>, A: AsRef<[u8]>>(&mut self, args: I) -> &mut Command {
+        for a in args {
+            self.arg(a);
+        }
+        self
+    }
+
+    /// Sets an environment variable for the child.
+    pub fn env(&mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> &mut Command {
+        self.env_changes.push((name.as_ref().to_vec(), Some(value.as_ref().to_vec())));
+        self
+    }
+
+    /// Removes an environment variable from the child's environment.
+    pub fn env_remove(&mut self, name: impl AsRef<[u8]>) -> &mut Command {
+        self.env_changes.push((name.as_ref().to_vec(), None));
+        self
+    }
+
+    /// Starts the child with no inherited environment (only what
+    /// [`Command::env`] sets after this).
+    pub fn env_clear(&mut self) -> &mut Command {
+        self.env_clear = true;
+        self.env_changes.clear();
+        self
+    }
+
+    /// Runs the child in directory `dir`.
+    pub fn current_dir(&mut self, dir: impl AsRef<[u8]>) -> &mut Command {
+        self.dir = Some(dir.as_ref().to_vec());
+        self
+    }
+
+    /// The child's standard input.
+    pub fn stdin(&mut self, s: Stdio) -> &mut Command {
+        self.stdio[0] = Some(s);
+        self
+    }
+
+    /// The child's standard output.
+    pub fn stdout(&mut self, s: Stdio) -> &mut Command {
+        self.stdio[1] = Some(s);
+        self
+    }
+
+    /// The child's standard error.
+    pub fn stderr(&mut self, s: Stdio) -> &mut Command {
+        self.stdio[2] = Some(s);
+        self
+    }
+
+    /// Gives the child `fd` as its descriptor number `target` (3 or
+    /// above; 0, 1 and 2 are [`Command::stdin`] and friends). Nothing else
+    /// of this process's is passed on: descriptors are close-on-exec here.
+    /// The parent's `fd` is closed once the child has started.
+    pub fn fd(&mut self, target: RawFd, fd: OwnedFd) -> &mut Command {
+        self.extra_fds.retain(|(t, _)| *t != target);
+        self.extra_fds.push((target, fd));
+        self
+    }
+
+    /// Puts the child into process group `pgid` (0: a new group led by the
+    /// child), as `setpgid(0, pgid)`.
+    pub fn process_group(&mut self, pgid: i32) -> &mut Command {
+        self.process_group = Some(pgid);
+        self
+    }
+
+    /// Makes the child a new session's leader (`setsid(2)`).
+    pub fn new_session(&mut self, on: bool) -> &mut Command {
+        self.new_session = on;
+        self
+    }
+
+    /// The environment the child gets, as C strings, or `None` when it is
+    /// this process's unchanged.
+    fn child_env(&self) -> Result<Option<Vec<Vec<u8>>>, Errno> {
+        if !self.env_clear && self.env_changes.is_empty() {
+            return Ok(None);
+        }
+        let changed = |name: &[u8]| self.env_changes.iter().any(|(n, _)| n == name);
+        let mut env = Vec::new();
+        if !self.env_clear {
+            for var in crate::env::vars() {
+                let bytes = var.to_bytes();
+                let name = bytes.split(|&b| b == b'=').next().unwrap_or(bytes);
+                if !changed(name) {
+                    env.push(c_string(bytes)?);
+                }
+            }
+        }
+        for (i, (name, value)) in self.env_changes.iter().enumerate() {
+            let last = !self.env_changes[i + 1..].iter().any(|(n, _)| n == name);
+            if let (true, Some(value)) = (last, value) {
+                if name.is_empty() || name.contains(&b'=') {
+                    return Err(Errno::EINVAL);
+                }
+                let mut entry = name.clone();
+                entry.push(b'=');
+                entry.extend_from_slice(value);
+                env.push(c_string(&entry)?);
+            }
+        }
+        Ok(Some(env))
+    }
+
+    /// The paths to try, in order: the program itself if it names a path,
+    /// else each `PATH` entry joined with it (an empty entry is the
+    /// current directory).
+    fn candidates(&self, child_env: Option<&[Vec<u8>]>) -> Result<Vec<Vec<u8>>, Errno> {
+        if self.program.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if self.program.contains(&b'/') {
+            return Ok(alloc::vec![c_string(&self.program)?]);
+        }
+        let path: Vec<u8> = match child_env {
+            Some(env) => {
+                env.iter().find_map(|v| v.strip_prefix(b"PATH=").map(|p| p.strip_suffix(b"\0").unwrap_or(p).to_vec()))
+            }
+            None => crate::env::var(b"PATH").map(|p| p.to_bytes().to_vec()),
+        }
+        .unwrap_or_else(|| DEFAULT_PATH.to_vec());
+        let mut out = Vec::new();
+        for dir in path.split(|&b| b == b':') {
+            let mut full = Vec::with_capacity(dir.len() + self.program.len() + 2);
+            if dir.is_empty() {
+                full.extend_from_slice(b".");
+            } else {
+                full.extend_from_slice(dir);
+            }
+            full.push(b'/');
+            full.extend_from_slice(&self.program);
+            out.push(c_string(&full)?);
+        }
+        Ok(out)
+    }
+
+    /// Starts the child. Standard descriptors not chosen are inherited.
+    ///
+    /// Errors: `ENOENT` (no such program, also on every `PATH` entry),
+    /// `EACCES` (found but not executable), any other errno `execve`, the
+    /// descriptor set-up or `chdir` gave in the child, and `EINVAL` for a
+    /// string with a NUL inside or an environment name with `=`.
+    pub fn spawn(&mut self) -> Result<Child, Errno> {
+        self.spawn_with_defaults([Stdio::Inherit, Stdio::Inherit, Stdio::Inherit])
+    }
+
+    fn spawn_with_defaults(&mut self, defaults: [Stdio; 3]) -> Result<Child, Errno> {
+        let env = self.child_env()?;
+        let candidates = self.candidates(env.as_deref())?;
+        let mut argv_strings = Vec::with_capacity(self.args.len() + 1);
+        argv_strings.push(c_string(&self.program)?);
+        for a in &self.args {
+            argv_strings.push(c_string(a)?);
+        }
+        let dir = self.dir.as_deref().map(c_string).transpose()?;
+
+        if self.extra_fds.iter().any(|(t, _)| *t < 3) {
+            return Err(Errno::EINVAL);
+        }
+        // Every descriptor placed in the child must come from a number above
+        // all the targets, so that placing one cannot overwrite another.
+        let floor = self.extra_fds.iter().map(|(t, _)| *t).max().unwrap_or(2) + 1;
+        let above = |fd: OwnedFd| move_above(fd, floor);
+        // The parent's ends, and the child's (target, source) pairs.
+        let mut parent_ends: [Option<OwnedFd>; 3] = [None, None, None];
+        let mut child_sources: Vec<(RawFd, OwnedFd)> = Vec::new();
+        for (i, default) in defaults.into_iter().enumerate() {
+            match self.stdio[i].take().unwrap_or(default) {
+                Stdio::Inherit => {}
+                Stdio::Null => {
+                    let mode = if i == 0 { crate::fs::OFlags::RDONLY } else { crate::fs::OFlags::WRONLY };
+                    let null = crate::fs::open(c"/dev/null", mode, crate::fs::Mode::empty())?;
+                    child_sources.push((i as RawFd, above(null)?));
+                }
+                Stdio::Piped => {
+                    let (r, w) = crate::fd::pipe()?;
+                    let (parent, child) = if i == 0 { (w, r) } else { (r, w) };
+                    parent_ends[i] = Some(parent);
+                    child_sources.push((i as RawFd, above(child)?));
+                }
+                Stdio::Fd(fd) => child_sources.push((i as RawFd, above(fd)?)),
+            }
+        }
+        let (error_read, error_write) = crate::fd::pipe()?;
+        for (target, fd) in core::mem::take(&mut self.extra_fds) {
+            child_sources.push((target, above(fd)?));
+        }
+        let error_write = above(error_write)?;
+        let placements: Vec<[RawFd; 2]> = child_sources.iter().map(|(t, fd)| [*t, fd.as_raw_fd()]).collect();
+
+        let mut candidate_ptrs: Vec<*const c_char> = candidates.iter().map(|c| c.as_ptr().cast()).collect();
+        candidate_ptrs.push(core::ptr::null());
+        let mut argv: Vec<*const c_char> = argv_strings.iter().map(|a| a.as_ptr().cast()).collect();
+        argv.push(core::ptr::null());
+        let env_ptrs: Option<Vec<*const c_char>> = env.as_ref().map(|env| {
+            let mut v: Vec<*const c_char> = env.iter().map(|s| s.as_ptr().cast()).collect();
+            v.push(core::ptr::null());
+            v
+        });
+        let envp = match &env_ptrs {
+            Some(v) => v.as_ptr(),
+            None => crate::env::vars().as_ptr().cast(),
+        };
+        let mut plan = SpawnPlan {
+            candidates: candidate_ptrs.as_ptr(),
+            argv: argv.as_ptr(),
+            envp,
+            placements: placements.as_ptr(),
+            placement_count: placements.len(),
+            dir: dir.as_ref().map_or(core::ptr::null(), |d| d.as_ptr().cast()),
+            process_group: self.process_group.unwrap_or(-1),
+            new_session: self.new_session,
+            reset_signals: crate::signal::caught_signals(),
+            mask: SigSet::empty(),
+            error_fd: error_write.as_raw_fd(),
+        };
+        let pid = clone_child(&mut plan)?;
+        drop(error_write);
+        drop(child_sources);
+
+        // The child's report: nothing (exec closed the pipe), or its errno.
+        let mut report = [0u8; 4];
+        let got = loop {
+            match crate::io::read(&error_read, &mut report) {
+                Err(Errno::EINTR) => continue,
+                other => break other,
+            }
+        };
+        if let Ok(4) = got {
+            let _ = wait_pid(pid, false);
+            return Err(Errno::from_raw(i32::from_ne_bytes(report)));
+        }
+        let [stdin, stdout, stderr] = parent_ends;
+        Ok(Child { pid, stdin, stdout, stderr, status: None })
+    }
+
+    /// Starts the child and waits for it; standard descriptors inherited.
+    pub fn status(&mut self) -> Result<ExitStatus, Errno> {
+        self.spawn()?.wait()
+    }
+
+    /// Starts the child with standard input on `/dev/null` and output and
+    /// error piped (unless chosen otherwise), reads both to the end, and
+    /// waits for it.
+    pub fn output(&mut self) -> Result<Output, Errno> {
+        self.spawn_with_defaults([Stdio::Null, Stdio::Piped, Stdio::Piped])?.wait_with_output()
+    }
+}
+
+/// Moves a descriptor the parent hands a child to `floor` or above, so that
+/// placing the child's descriptors cannot overwrite it (a parent started
+/// with a standard descriptor closed gets low numbers, for one).
+fn move_above(fd: OwnedFd, floor: RawFd) -> Result<OwnedFd, Errno> {
+    if fd.as_raw_fd() >= floor {
+        return Ok(fd);
+    }
+    // SAFETY: no pointers.
+    let new = call_slot(|e| unsafe { raw::fcntl(fd.as_raw_fd(), g::F_DUPFD_CLOEXEC as c_int, floor as usize, e) })?;
+    // SAFETY: the kernel just gave it to us.
+    Ok(unsafe { OwnedFd::from_raw_fd(new as RawFd) })
+}
+
+/// Everything the child reads between `clone` and `execve`, prepared by
+/// the parent (the child allocates nothing).
+struct SpawnPlan {
+    /// The paths to try, null-terminated.
+    candidates: *const *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    /// (target, source) pairs: descriptor `source` (above every target)
+    /// becomes the child's `target`.
+    placements: *const [RawFd; 2],
+    placement_count: usize,
+    /// Directory to change to, or null.
+    dir: *const c_char,
+    /// `setpgid(0, process_group)` if not -1.
+    process_group: i32,
+    new_session: bool,
+    /// Signals to reset to the default (bit `sig - 1`).
+    reset_signals: u64,
+    /// The parent's signal mask, which the child restores before `execve`.
+    mask: SigSet,
+    /// The pipe's write end for the child's errno.
+    error_fd: RawFd,
+}
+
+/// The child's stack, in the parent's frame: the parent does not run
+/// until the child has called `execve` or exited (`CLONE_VFORK`), and the
+/// child makes a few system calls through the table before that. (Under an
+/// emulator that turns this into a fork, the child has its own copy.)
+#[repr(C, align(16))]
+struct ChildStack([core::mem::MaybeUninit<u8>; 16 * 1024]);
+
+/// Runs `child_main` in a new process sharing this one's memory, with all
+/// signals blocked; returns once the child has called `execve` or exited.
+fn clone_child(plan: &mut SpawnPlan) -> Result<i32, Errno> {
+    let mut stack = ChildStack([core::mem::MaybeUninit::uninit(); 16 * 1024]);
+    let stack_top = stack.0.as_mut_ptr_range().end.cast::<u8>();
+    let all = SigSet::full();
+    // SAFETY: both sets are valid; this thread's own mask.
+    let blocked =
+        call_slot(|e| unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &all.0, &mut plan.mask.0, 8, e) });
+    blocked?;
+    let flags = g::CLONE_VM | g::CLONE_VFORK | g::SIGCHLD;
+    // SAFETY: the stack outlives the child's use of it (CLONE_VFORK: until
+    // execve or exit); child_main never returns and reads only the plan,
+    // which lives until then.
+    let r = unsafe {
+        sys_layer_arch::clone_thread(
+            flags as usize,
+            stack_top,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            0,
+            child_main,
+            (plan as *mut SpawnPlan).cast(),
+        )
+    };
+    // SAFETY: restores this thread's own mask.
+    let _ = call_slot(|e| unsafe {
+        raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &plan.mask.0, core::ptr::null_mut(), 8, e)
+    });
+    sys_layer_arch::check(r).map(|pid| pid as i32).map_err(Errno::from_raw)
+}
+
+/// The child, from `clone` to `execve`: only system calls through the
+/// table, with errno in locals.
+unsafe extern "C" fn child_main(arg: *mut u8) -> ! {
+    // SAFETY: the parent passed its plan, alive until this process execs
+    // or exits.
+    let plan = unsafe { &*arg.cast::<SpawnPlan>() };
+    // SAFETY: the plan's pointers are the parent's, valid as above.
+    let errno = unsafe { child_setup_and_exec(plan) };
+    let bytes = errno.to_ne_bytes();
+    let mut e = 0;
+    // SAFETY: bytes is readable; the pipe is the parent's.
+    unsafe {
+        raw::write(plan.error_fd, bytes.as_ptr().cast(), 4, &mut e);
+        raw::exit_group(127, &mut e);
+    }
+    sys_layer_arch::exit_group(127)
+}
+
+/// Sets up the child and runs the program; returns the errno that stopped it.
+///
+/// # Safety
+/// The plan's pointers must be valid; the caller is the child of `clone_child`.
+unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
+    let mut e: c_int = 0;
+    macro_rules! try_call {
+        ($call:expr) => {
+            // SAFETY: the caller's pointers; e is a local.
+            if unsafe { $call } < 0 {
+                return e;
+            }
+        };
+    }
+    // No handler of the parent's may run here.
+    let default = crate::signal::kernel_action(0, 0, SigSet::empty());
+    for sig in 1..=64u32 {
+        if plan.reset_signals & (1 << (sig - 1)) != 0 {
+            // SAFETY: a valid action; no old one asked for.
+            unsafe { raw::rt_sigaction(sig as c_int, &default, core::ptr::null_mut(), 8, &mut e) };
+        }
+    }
+    if plan.new_session {
+        try_call!(raw::setsid(&mut e));
+    }
+    if plan.process_group >= 0 {
+        try_call!(raw::setpgid(0, plan.process_group, &mut e));
+    }
+    for i in 0..plan.placement_count {
+        // SAFETY: the parent's array of placement_count pairs.
+        let [target, source] = unsafe { *plan.placements.add(i) };
+        // Sources lie above every target (move_above): none is overwritten.
+        try_call!(raw::dup3(source, target, 0, &mut e));
+    }
+    if !plan.dir.is_null() {
+        try_call!(raw::chdir(plan.dir, &mut e));
+    }
+    // SAFETY: the parent's mask, saved before the clone.
+    unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &plan.mask.0, core::ptr::null_mut(), 8, &mut e) };
+
+    // execvp's rule: try each candidate; a missing one moves on, a
+    // permission error is remembered, anything else stops.
+    let mut result = linux_raw_sys::errno::ENOENT as c_int;
+    let mut i = 0;
+    loop {
+        // SAFETY: candidates is null-terminated.
+        let path = unsafe { *plan.candidates.add(i) };
+        if path.is_null() {
+            return result;
+        }
+        // SAFETY: path, argv and envp are the parent's C strings and arrays.
+        unsafe { raw::execve(path, plan.argv, plan.envp, &mut e) };
+        use linux_raw_sys::errno as n;
+        match e as u32 {
+            n::ENOENT | n::ENOTDIR | n::ESTALE | n::ENAMETOOLONG | n::ELOOP => {}
+            n::EACCES => result = e,
+            _ => return e,
+        }
+        i += 1;
+    }
+}
+
+/// A running (or ended, not yet waited for) child process.
+#[derive(Debug)]
+pub struct Child {
+    pid: i32,
+    /// The parent's end of the child's standard input, if piped.
+    pub stdin: Option<OwnedFd>,
+    /// The parent's end of the child's standard output, if piped.
+    pub stdout: Option<OwnedFd>,
+    /// The parent's end of the child's standard error, if piped.
+    pub stderr: Option<OwnedFd>,
+    status: Option<ExitStatus>,
+}
+
+/// What [`Command::output`] collected.
+#[derive(Debug)]
+pub struct Output {
+    /// How the child ended.
+    pub status: ExitStatus,
+    /// Everything it wrote to standard output (if piped).
+    pub stdout: Vec<u8>,
+    /// Everything it wrote to standard error (if piped).
+    pub stderr: Vec<u8>,
+}
+
+impl Child {
+    /// The child's process ID.
+    pub fn id(&self) -> i32 {
+        self.pid
+    }
+
+    /// Closes standard input (if piped) and waits for the child to end.
+    /// Waiting again returns the same status.
+    pub fn wait(&mut self) -> Result<ExitStatus, Errno> {
+        drop(self.stdin.take());
+        if let Some(s) = self.status {
+            return Ok(s);
+        }
+        let s = wait_pid(self.pid, false)?.ok_or(Errno::ECHILD)?;
+        self.status = Some(s);
+        Ok(s)
+    }
+
+    /// The status if the child has ended, without waiting.
+    pub fn try_wait(&mut self) -> Result<Option<ExitStatus>, Errno> {
+        if self.status.is_none() {
+            self.status = wait_pid(self.pid, true)?;
+        }
+        Ok(self.status)
+    }
+
+    /// Sends `sig` to the child; `ESRCH`-free once it ended and was waited
+    /// for (then it does nothing), since its ID may belong to another
+    /// process by then.
+    pub fn signal(&self, sig: u32) -> Result<(), Errno> {
+        if self.status.is_some() {
+            return Ok(());
+        }
+        crate::signal::kill(self.pid, sig)
+    }
+
+    /// Sends `SIGKILL`.
+    pub fn kill(&self) -> Result<(), Errno> {
+        self.signal(g::SIGKILL)
+    }
+
+    /// A pidfd for the child (5.3; `ENOSYS` below, where a program waits
+    /// with [`Child::wait`] and learns of the end from `SIGCHLD`): readable
+    /// when the child ends, for [`crate::event::poll`] and
+    /// [`crate::event::Epoll`].
+    ///
+    /// `pidfd_open(2)`: <https://man7.org/linux/man-pages/man2/pidfd_open.2.html>
+    pub fn pidfd(&self) -> Result<OwnedFd, Errno> {
+        // Our child, not yet waited for: its ID cannot have been reused.
+        // SAFETY: no pointers.
+        let fd = call_slot(|e| unsafe { raw::pidfd_open(self.pid, 0, e) })?;
+        // SAFETY: the kernel just gave it to us.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+    }
+
+    /// Reads standard output and error to the end (both at once, so
+    /// neither pipe fills), then waits.
+    pub fn wait_with_output(mut self) -> Result<Output, Errno> {
+        drop(self.stdin.take());
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let mut open = [self.stdout.take(), self.stderr.take()];
+        let mut buf = alloc::vec![0u8; 16 * 1024];
+        while open.iter().any(Option::is_some) {
+            use crate::event::{PollFd, PollFlags, poll};
+            let mut fds: Vec<PollFd<'_>> = Vec::new();
+            let mut which = Vec::new();
+            for (i, fd) in open.iter().enumerate() {
+                if let Some(fd) = fd {
+                    fds.push(PollFd::new(fd.as_fd(), PollFlags::IN));
+                    which.push(i);
+                }
+            }
+            match poll(&mut fds, None) {
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+            let ready: Vec<usize> =
+                fds.iter().zip(&which).filter(|(p, _)| !p.revents().is_empty()).map(|(_, &i)| i).collect();
+            drop(fds);
+            for i in ready {
+                let fd = open[i].as_ref().ok_or(Errno::EBADF)?;
+                match crate::io::read(fd, &mut buf) {
+                    Ok(0) => open[i] = None,
+                    Ok(n) => (if i == 0 { &mut stdout } else { &mut stderr }).extend_from_slice(&buf[..n]),
+                    Err(Errno::EINTR | Errno::EAGAIN) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let status = self.wait()?;
+        Ok(Output { status, stdout, stderr })
+    }
+}
