@@ -4,7 +4,7 @@ musl, a raw floor (no_std, inline syscall, no table) and sys-layer, run
 interleaved in one go, printed as a markdown table of medians (min-max) and
 ratios. `--write` also records the table in bench/RESULTS.md.
 
-    python3 bench/run.py [--quick] [--write]
+    python3 bench/run.py [--quick] [--write] [--mem] [--before=PATH]
 
 Needs gcc, musl-gcc (Debian's musl-tools) and valgrind; bench/run.sh
 installs them. Not part of the test suite: timings on a shared machine are
@@ -16,6 +16,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "target", "bench")
 TRIPLE = "x86_64-unknown-linux-gnu"
 QUICK = "--quick" in sys.argv
+# --mem: only the memory functions (printed, never written).
+MEM_ONLY = "--mem" in sys.argv
+# --before=PATH: another build of sl_mem (an earlier commit's, built the same
+# way) measured in the same rounds, to show what a change gained.
+BEFORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--before=")), None)
 
 
 def sh(cmd, **kw):
@@ -38,6 +43,13 @@ def build():
     env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS"] = flags
     sh(["cargo", "build", "-q", "--release", "--target", TRIPLE, "-p", "sys-layer-bench-raw",
         "-p", "sys-layer-bench-programs"], cwd=ROOT, env=env)
+    # The hello program again with every slot's implementation linked
+    # (feature all-slots): start-up beside the default build.
+    sh(["cargo", "build", "-q", "--release", "--target", TRIPLE, "-p", "sys-layer-bench-programs", "--bin", "sl_hello",
+        "--features", "sys-layer/all-slots", "--target-dir", os.path.join(ROOT, "target", "bench-all-slots")],
+       cwd=ROOT, env=env)
+    shutil.copy(os.path.join(ROOT, "target", "bench-all-slots", TRIPLE, "release", "sl_hello"),
+                os.path.join(OUT, "sl_hello_all_slots"))
     rel = os.path.join(ROOT, "target", TRIPLE, "release")
     for name in ["floor_getppid", "floor_getppid_call", "floor_clock", "floor_hello", "sl_getppid", "sl_clock",
                  "sl_hello", "sl_mem", "sl_malloc", "sl_threads"]:
@@ -142,48 +154,63 @@ def main():
     r = 3 if QUICK else 11
     n = 200_000 if QUICK else 2_000_000
 
-    add("### System calls and clocks (ns per call, median of interleaved runs, min-max)\n")
-    add("| workload | glibc static | musl static | raw floor | sys-layer | sys-layer/glibc | sys-layer/musl | sys-layer/floor |")
-    add("|---|---|---|---|---|---|---|---|")
-    for work, floor_name in [("getppid", "floor_getppid"), ("clock", "floor_clock")]:
-        progs = ["glibc_" + work, "musl_" + work, floor_name, "sl_" + work]
-        g = interleaved(progs, [n], r)
-        gl, mu, fl, sl = (g[p] for p in progs)
-        name = {"getppid": "getppid()", "clock": "clock_gettime(MONOTONIC)"}[work]
-        add(f"| {name} | {fmt(gl)} | {fmt(mu)} | {fmt(fl)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} | {ratio(sl, fl)} |")
-    g = interleaved(["floor_getppid_call", "floor_getppid", "sl_getppid"], [n], r)
-    add(f"| getppid(), floor with the syscall in a called function | | | {fmt(g['floor_getppid_call'])} | "
-        f"{fmt(g['sl_getppid'])} | | | {ratio(g['sl_getppid'], g['floor_getppid_call'])} |")
-    add("\nThe floor's clock_gettime is the system call (it has no vDSO); the others use the vDSO. The last row's "
-        "floor makes the same system call from a function of its own, called through a pointer: the call and "
-        "return around the `syscall` instruction are what every library pays, glibc's getppid() included.\n")
+    if not MEM_ONLY:
+        add("### System calls and clocks (ns per call, median of interleaved runs, min-max)\n")
+        add("| workload | glibc static | musl static | raw floor | sys-layer | sys-layer/glibc | sys-layer/musl | sys-layer/floor |")
+        add("|---|---|---|---|---|---|---|---|")
+        for work, floor_name in [("getppid", "floor_getppid"), ("clock", "floor_clock")]:
+            progs = ["glibc_" + work, "musl_" + work, floor_name, "sl_" + work]
+            g = interleaved(progs, [n], r)
+            gl, mu, fl, sl = (g[p] for p in progs)
+            name = {"getppid": "getppid()", "clock": "clock_gettime(MONOTONIC)"}[work]
+            add(f"| {name} | {fmt(gl)} | {fmt(mu)} | {fmt(fl)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} | {ratio(sl, fl)} |")
+        g = interleaved(["floor_getppid_call", "floor_getppid", "sl_getppid"], [n], r)
+        add(f"| getppid(), floor with the syscall in a called function | | | {fmt(g['floor_getppid_call'])} | "
+            f"{fmt(g['sl_getppid'])} | | | {ratio(g['sl_getppid'], g['floor_getppid_call'])} |")
+        add("\nThe floor's clock_gettime is the system call (it has no vDSO); the others use the vDSO. The last row's "
+            "floor makes the same system call from a function of its own, called through a pointer: the call and "
+            "return around the `syscall` instruction are what every library pays, glibc's getppid() included.\n")
 
-    add("### Startup: exec to exit of a hello program\n")
-    progs = ["glibc_hello", "musl_hello", "floor_hello", "sl_hello"]
-    s = startup(progs, 3 if QUICK else 10, 30 if QUICK else 100)
-    add("| | glibc static | musl static | raw floor | sys-layer |")
-    add("|---|---|---|---|---|")
-    add("| time, us (median, min-max) | " + " | ".join(fmt(s[p]) for p in progs) + " |")
-    add("| ratio to the floor | " + " | ".join(ratio(s[p], s["floor_hello"]) for p in progs) + " |")
-    ins = {p: instructions(p) for p in progs}
-    add("| instructions to exit (callgrind) | " + " | ".join(f"{ins[p]:,}" if ins[p] else "-" for p in progs) + " |")
-    sizes = {p: os.path.getsize(os.path.join(OUT, p)) for p in progs}
-    add("| stripped size, bytes | " + " | ".join(f"{sizes[p]:,}" for p in progs) + " |")
-    add("")
+        add("### Startup: exec to exit of a hello program\n")
+        progs = ["glibc_hello", "musl_hello", "floor_hello", "sl_hello", "sl_hello_all_slots"]
+        s = startup(progs, 3 if QUICK else 10, 30 if QUICK else 100)
+        add("| | glibc static | musl static | raw floor | sys-layer | sys-layer, all-slots |")
+        add("|---|---|---|---|---|---|")
+        add("| time, us (median, min-max) | " + " | ".join(fmt(s[p]) for p in progs) + " |")
+        add("| ratio to the floor | " + " | ".join(ratio(s[p], s["floor_hello"]) for p in progs) + " |")
+        ins = {p: instructions(p) for p in progs}
+        add("| instructions to exit (callgrind) | " + " | ".join(f"{ins[p]:,}" if ins[p] else "-" for p in progs) + " |")
+        sizes = {p: os.path.getsize(os.path.join(OUT, p)) for p in progs}
+        add("| stripped size, bytes | " + " | ".join(f"{sizes[p]:,}" for p in progs) + " |")
+        add("")
 
     add("### Memory functions (GB/s, median of interleaved runs, min-max)\n")
-    add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
-    add("|---|---|---|---|---|---|---|")
-    for op in ["memcpy", "memset", "memcmp", "strlen"]:
-        for size in [16, 256, 4096, 1 << 20]:
+    add("Buffers 64-byte aligned; `1000u`: destination at +5, source at +3; memmove moves the bytes up by 8 "
+        "within one buffer (overlapping, so back to front).\n")
+    if BEFORE:
+        shutil.copy(BEFORE, os.path.join(OUT, "sl_mem_before"))
+        add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl | before | before/glibc |")
+        add("|---|---|---|---|---|---|---|---|---|")
+    else:
+        add("| function | size | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+        add("|---|---|---|---|---|---|---|")
+    for op in ["memcpy", "memmove", "memset", "memcmp", "strlen"]:
+        for size, offsets in [(16, ""), (64, ""), (256, ""), (1000, "u"), (4096, ""), (1 << 20, "")]:
             iters = max(2000, (200_000_000 if QUICK else 1_000_000_000) // (size + 64))
-            progs = ["glibc_mem", "musl_mem", "sl_mem"]
+            args = [op, size, iters] + ([5, 3] if offsets else [])
+            progs = ["glibc_mem", "musl_mem", "sl_mem"] + (["sl_mem_before"] if BEFORE else [])
             got = {p: [] for p in progs}
             for _ in range(3 if QUICK else 5):
                 for p in progs:
-                    got[p].append(run_number(p, op, size, iters))
+                    got[p].append(run_number(p, *args))
             gl, mu, sl = got["glibc_mem"], got["musl_mem"], got["sl_mem"]
-            add(f"| {op} | {size} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |")
+            row = f"| {op} | {size}{offsets} | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | {ratio(sl, mu)} |"
+            if BEFORE:
+                row += f" {fmt(got['sl_mem_before'])} | {ratio(got['sl_mem_before'], gl)} |"
+            add(row)
+    if MEM_ONLY:
+        print("\n".join(lines))
+        return
     add("\n### malloc/free of 16-256 B (ns per pair, 8 live blocks, sizes varying)\n")
     add("| | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
     add("|---|---|---|---|---|---|")
@@ -211,9 +238,9 @@ def main():
     if "--write" in sys.argv:
         cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
         flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
-        feats = ", ".join(f for f in ["avx512f", "erms", "fsrm"] if re.search(rf"\b{f}\b", flags))
+        feats = ", ".join(f for f in ["avx2", "avx512f", "erms", "fsrm"] if re.search(rf"\b{f}\b", flags))
         head = (f"# Benchmark results\n\nMeasured {datetime.date.today()} on {cpu} ({feats}), "
-                f"{os.cpu_count()} CPUs, Linux {platform.release()}, with `python3 bench/run.py --write`.\n\n")
+                f"{os.cpu_count()} CPUs, Linux {platform.release()}, with `bash bench/run.sh --write`.\n\n")
         path = os.path.join(ROOT, "bench", "RESULTS.md")
         # Keep the hand-written reading of the numbers, below its marker.
         marker = "<!-- analysis: kept by run.py -->"

@@ -3,7 +3,12 @@
 # integration suite, which runs the static test programs
 #   - on this machine's kernel and on simulated 2.6.32, 3.2, 3.10, 4.4 and 5.4
 #     (x86_64 and i686: this kernel runs 32-bit programs),
-#   - under qemu-user (aarch64, riscv64).
+#   - under qemu-user (aarch64, riscv64),
+#   - on real kernels booted under qemu-system (Linux 6.1 for x86_64 with
+#     i686 and aarch64, 6.12 for riscv64; simulated 3.10, 4.4, 5.4 inside
+#     the aarch64 guest, 5.4 inside the riscv64 one): ci/real-kernels.sh,
+#     for the targets named here. SYS_LAYER_REAL_KERNELS=0 leaves them out,
+#     and says so.
 #
 #   usage: ci/test.sh [x86_64] [i686] [aarch64] [riscv64]   (default: all four)
 set -euo pipefail
@@ -85,6 +90,22 @@ for t in "${targets[@]}"; do
         done
     fi
 done
+
+if [ "${SYS_LAYER_REAL_KERNELS:-1}" = 0 ]; then
+    echo "== real kernels: NOT RUN (SYS_LAYER_REAL_KERNELS=0)" | tee -a target/test-output.txt >&2
+else
+    echo "== integration suite on real kernels under qemu-system: ${targets[*]}" >&2
+    set +e
+    bash ci/real-kernels.sh "${targets[@]}" 2>&1 | tee -a target/test-output.txt
+    real_status=${PIPESTATUS[0]}
+    set -e
+    if [ "$real_status" = 3 ]; then
+        # The images could not be had: said above (UNAVAILABLE), and counted.
+        echo "== real kernels: UNAVAILABLE, see above; 1 failed" | tee -a target/test-output.txt >&2
+    elif [ "$real_status" = 4 ]; then
+        echo "== real kernels: a guest did not start, see above; 1 failed" | tee -a target/test-output.txt >&2
+    fi
+fi
 
 passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' target/test-output.txt | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')

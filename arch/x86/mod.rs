@@ -176,34 +176,6 @@ pub fn thread_pointer() -> *mut u8 {
     tp
 }
 
-/// Copies `n` bytes forward with `rep movsb`.
-///
-/// # Safety
-/// `dst` and `src` valid for `n` bytes; a forward copy must be correct.
-#[inline(always)]
-pub unsafe fn copy_bytes_forward(dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: the caller vouches for both ranges; the direction flag is clear
-    // by the ABI. esi is saved around the instruction (inline assembly may
-    // not name it on i686).
-    unsafe {
-        asm!("xchg {src}, %esi", "rep movsb", "mov {src}, %esi", src = inout(reg) src => _,
-             inout("ecx") n => _, inout("edi") dst => _, options(att_syntax, nostack, preserves_flags));
-    }
-}
-
-/// Fills `n` bytes with `byte` using `rep stosb`.
-///
-/// # Safety
-/// `dst` valid for `n` bytes.
-#[inline(always)]
-pub unsafe fn fill_bytes(dst: *mut u8, byte: u8, n: usize) {
-    // SAFETY: the caller vouches for the range; the direction flag is clear.
-    unsafe {
-        asm!("rep stosb", inout("ecx") n => _, inout("edi") dst => _, in("al") byte,
-             options(att_syntax, nostack, preserves_flags));
-    }
-}
-
 /// Defines the process entry point `_start` (a naked function: the compiler
 /// emits its symbol, type and size), which clears the frame pointer,
 /// aligns the stack and calls `$entry(initial_stack_pointer)` (cdecl).

@@ -214,33 +214,6 @@ macro_rules! tls_local_exec_addr {
     }};
 }
 
-/// Copies `n` bytes forward with `rep movsb` (fast on CPUs with ERMS).
-///
-/// # Safety
-/// `dst` and `src` valid for `n` bytes; a forward copy must be correct.
-#[inline(always)]
-pub unsafe fn copy_bytes_forward(dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: the caller vouches for both ranges; the direction flag is
-    // clear by the ABI.
-    unsafe {
-        asm!("rep movsb", inout("rcx") n => _, inout("rdi") dst => _, inout("rsi") src => _,
-             options(nostack, preserves_flags));
-    }
-}
-
-/// Fills `n` bytes with `byte` using `rep stosb`.
-///
-/// # Safety
-/// `dst` valid for `n` bytes.
-#[inline(always)]
-pub unsafe fn fill_bytes(dst: *mut u8, byte: u8, n: usize) {
-    // SAFETY: the caller vouches for the range; the direction flag is clear.
-    unsafe {
-        asm!("rep stosb", inout("rcx") n => _, inout("rdi") dst => _, in("al") byte,
-             options(nostack, preserves_flags));
-    }
-}
-
 /// Makes the code it stands in depend on `$sym` at link time, emitting no
 /// instruction: an `R_X86_64_NONE` relocation. Garbage collection of
 /// sections (and LTO) then keeps `$sym` exactly as long as this code.

@@ -7,35 +7,28 @@
 //! these. `#![no_builtins]` keeps the compiler from turning the loops below
 //! back into calls to themselves.
 //!
-//! Speed (measured side by side with glibc and musl in `bench/`): sizes
-//! below 16 bytes take two overlapping loads and stores; up to 2 KiB, 16-byte
-//! SSE2 blocks with an overlapping tail on x86; above, the string
-//! instructions (`rep movsb`/`rep stosb`). `strlen` scans aligned 16-byte
-//! blocks in assembly (it must read past the terminator, which only
-//! assembly may). aarch64 and riscv64 still go a word (or byte) at a time. Tuning against glibc is the
-//! benchmark suite's job; this is the correct, simple baseline.
+//! Speed (measured side by side with glibc and musl in `bench/`): up to 16
+//! bytes, two overlapping scalar loads and stores (compares: big-endian
+//! words); on x86 ([`x86`]) up to 64 bytes (compares: 32) in overlapping
+//! SSE2 vectors, above that AVX2 (32-byte vectors, chosen by CPU without a
+//! start-up cost; up to eight loaded before any is stored, then four a step
+//! to aligned destinations) or SSE2 (the same loops, 16-byte vectors). `strlen` reads whole
+//! aligned blocks, past the terminator, which only assembly may do
+//! (`arch/`). aarch64 and riscv64 go a word at a time.
 #![no_std]
 #![no_builtins]
 
 use core::ffi::{c_char, c_int, c_void};
-use core::mem::size_of;
 
+#[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+mod x86;
+
+#[cfg(any(test, feature = "verify"))]
+pub mod verify;
+
+/// The portable paths' step.
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
 const WORD: usize = size_of::<usize>();
-
-/// Above this size, copies and fills use the string instructions (x86):
-/// below it, 16-byte vector loops are faster (and `rep` has a start-up
-/// cost of tens of cycles).
-#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-const STRING_OP_THRESHOLD: usize = 2048;
-
-#[cfg(target_arch = "x86")]
-use core::arch::x86 as simd;
-#[cfg(target_arch = "x86_64")]
-use core::arch::x86_64 as simd;
-
-/// Whether the 16-byte (SSE2) paths are compiled: x86_64 always has SSE2,
-/// and Rust's i686 targets assume it.
-const VECTOR: bool = cfg!(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")));
 
 /// Copies `n` bytes from `src` to `dst`; the ranges must not overlap.
 ///
@@ -43,9 +36,8 @@ const VECTOR: bool = cfg!(any(target_arch = "x86_64", all(target_arch = "x86", t
 /// `dst` and `src` valid for `n` bytes, not overlapping.
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
-    // SAFETY: the caller's contract is copy_forward's.
-    unsafe { copy_forward(dst.cast(), src.cast(), n) };
-    dst
+    // SAFETY: the caller's contract is copy's.
+    unsafe { copy::<true>(dst.cast(), src.cast(), n) }
 }
 
 /// Copies `n` bytes from `src` to `dst`; the ranges may overlap.
@@ -54,18 +46,8 @@ pub unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) 
 /// `dst` and `src` valid for `n` bytes.
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memmove(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
-    let (d, s) = (dst.cast::<u8>(), src.cast::<u8>());
-    if (d as usize).wrapping_sub(s as usize) >= n {
-        // dst is below src, or past the end of src: a forward copy never
-        // overwrites bytes it has yet to read.
-        // SAFETY: the caller vouches for both ranges.
-        unsafe { copy_forward(d, s, n) };
-    } else {
-        // SAFETY: as above; copying from the end first keeps the overlap
-        // intact.
-        unsafe { copy_backward(d, s, n) };
-    }
-    dst
+    // SAFETY: the caller's contract is copy's.
+    unsafe { copy::<false>(dst.cast(), src.cast(), n) }
 }
 
 /// Fills `n` bytes at `dst` with the low byte of `c`.
@@ -88,37 +70,28 @@ pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_
             } else if n >= 4 {
                 d.cast::<u32>().write_unaligned(pattern as u32);
                 d.add(n - 4).cast::<u32>().write_unaligned(pattern as u32);
-            } else {
-                for i in 0..n {
-                    d.add(i).write(byte);
-                }
+            } else if n > 0 {
+                d.write(byte);
+                d.add(n / 2).write(byte);
+                d.add(n - 1).write(byte);
             }
             return dst;
         }
-        #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-        if n > STRING_OP_THRESHOLD {
-            sys_layer_arch::fill_bytes(d, byte, n);
-            return dst;
+        #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+        if n <= 64 {
+            x86::fill_up_to_64(d, byte, n);
+        } else {
+            return x86::fill_above_64(d, byte, n);
         }
-        if VECTOR {
-            #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-            {
-                let v = simd::_mm_set1_epi8(byte as i8);
-                let mut i = 0;
-                while i + 16 < n {
-                    simd::_mm_storeu_si128(d.add(i).cast(), v);
-                    i += 16;
-                }
-                simd::_mm_storeu_si128(d.add(n - 16).cast(), v);
-                return dst;
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
+        {
+            let mut i = 0;
+            while i + 8 <= n {
+                d.add(i).cast::<u64>().write_unaligned(pattern);
+                i += 8;
             }
+            d.add(n - 8).cast::<u64>().write_unaligned(pattern);
         }
-        let mut i = 0;
-        while i + 8 <= n {
-            d.add(i).cast::<u64>().write_unaligned(pattern);
-            i += 8;
-        }
-        d.add(n - 8).cast::<u64>().write_unaligned(pattern);
     }
     dst
 }
@@ -149,11 +122,11 @@ pub unsafe extern "C" fn bcmp(a: *const c_void, b: *const c_void, n: usize) -> c
 /// `s` must point at a NUL-terminated string.
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
-    #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+    #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
     // SAFETY: the caller vouches for a NUL-terminated string; the assembly
-    // reads aligned 16-byte blocks, which never cross into an unmapped page.
-    return unsafe { sys_layer_arch::strlen_sse2(s.cast()) };
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
+    // reads aligned blocks, which never cross into an unmapped page.
+    return unsafe { x86::strlen(s.cast()) };
+    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
     {
         let mut n = 0;
         // SAFETY: the string is NUL-terminated, so every byte read up to the
@@ -195,84 +168,69 @@ unsafe fn copy_small(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
+/// `memmove` (`memcpy` when `FORWARD`: the ranges do not overlap);
+/// returns `d`.
+///
 /// # Safety
-/// `d` and `s` valid for `n` bytes; a forward copy must be correct for them.
+/// `d` and `s` valid for `n` bytes.
 #[inline(always)]
-unsafe fn copy_forward(d: *mut u8, s: *const u8, n: usize) {
+unsafe fn copy<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) -> *mut c_void {
     // SAFETY: the caller vouches for both ranges; every access below lies
     // within them.
     unsafe {
         if n <= 16 {
-            return copy_small(d, s, n);
+            copy_small(d, s, n);
+            return d.cast();
         }
-        #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-        if n > STRING_OP_THRESHOLD {
-            sys_layer_arch::copy_bytes_forward(d, s, n);
-            return;
+        #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+        if n <= 64 {
+            x86::copy_up_to_64(d, s, n);
+            d.cast()
+        } else {
+            x86::copy_above_64(d, s, n)
         }
-        if VECTOR {
-            #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-            {
-                // 16-byte blocks, then the last 16 bytes (overlapping the
-                // last block; read before written, so correct).
-                let last = simd::_mm_loadu_si128(s.add(n - 16).cast());
-                let mut i = 0;
-                while i + 16 < n {
-                    simd::_mm_storeu_si128(d.add(i).cast(), simd::_mm_loadu_si128(s.add(i).cast()));
-                    i += 16;
-                }
-                simd::_mm_storeu_si128(d.add(n - 16).cast(), last);
-                return;
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
+        if FORWARD || (d as usize).wrapping_sub(s as usize) >= n {
+            // dst is below src, or past the end of src: a forward copy
+            // never overwrites bytes it has yet to read.
+            let mut i = 0;
+            while i + WORD <= n {
+                d.add(i).cast::<usize>().write_unaligned(s.add(i).cast::<usize>().read_unaligned());
+                i += WORD;
+            }
+            while i < n {
+                d.add(i).write(s.add(i).read());
+                i += 1;
+            }
+        } else {
+            // From the end down: each word is read whole before it is
+            // written, so the overlap stays intact.
+            let mut i = n;
+            while i >= WORD {
+                i -= WORD;
+                d.add(i).cast::<usize>().write_unaligned(s.add(i).cast::<usize>().read_unaligned());
+            }
+            while i > 0 {
+                i -= 1;
+                d.add(i).write(s.add(i).read());
             }
         }
-        let mut i = 0;
-        while i + WORD <= n {
-            d.add(i).cast::<usize>().write_unaligned(s.add(i).cast::<usize>().read_unaligned());
-            i += WORD;
-        }
-        while i < n {
-            d.add(i).write(s.add(i).read());
-            i += 1;
-        }
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
+        d.cast()
     }
 }
 
-/// # Safety
-/// `d` and `s` valid for `n` bytes.
+/// The order of two words read big-endian: the first differing byte
+/// decides, as in `memcmp`.
 #[inline(always)]
-unsafe fn copy_backward(d: *mut u8, s: *const u8, n: usize) {
-    let mut i = n;
-    // SAFETY: the caller vouches for both ranges; each word is read whole
-    // before it is written, and words go from the end down.
-    unsafe {
-        while i >= WORD {
-            i -= WORD;
-            d.add(i).cast::<usize>().write_unaligned(s.add(i).cast::<usize>().read_unaligned());
-        }
-        while i > 0 {
-            i -= 1;
-            d.add(i).write(s.add(i).read());
-        }
+fn order(x: u64, y: u64) -> c_int {
+    if x == y {
+        0
+    } else if x.swap_bytes() < y.swap_bytes() {
+        -1
+    } else {
+        1
     }
-}
-
-/// The ordering of the first differing byte at or after `i`.
-///
-/// # Safety
-/// `a` and `b` valid for `n` bytes.
-#[inline(always)]
-unsafe fn compare_bytes(a: *const u8, b: *const u8, mut i: usize, n: usize) -> c_int {
-    // SAFETY: i < n keeps every read in range.
-    unsafe {
-        while i < n {
-            let (x, y) = (a.add(i).read(), b.add(i).read());
-            if x != y {
-                return x as c_int - y as c_int;
-            }
-            i += 1;
-        }
-    }
-    0
 }
 
 /// # Safety
@@ -281,36 +239,47 @@ unsafe fn compare_bytes(a: *const u8, b: *const u8, mut i: usize, n: usize) -> c
 unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> c_int {
     // SAFETY: the caller vouches for both ranges; every read lies within.
     unsafe {
-        if VECTOR && n >= 16 {
-            #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-            {
-                // 16 bytes at a time; the mask's lowest clear bit is the
-                // first differing byte. The tail re-reads the last 16.
-                let mut i = 0;
-                loop {
-                    let at = if i + 16 <= n { i } else { n - 16 };
-                    let x = simd::_mm_loadu_si128(a.add(at).cast());
-                    let y = simd::_mm_loadu_si128(b.add(at).cast());
-                    let same = simd::_mm_movemask_epi8(simd::_mm_cmpeq_epi8(x, y)) as u32;
-                    if same != 0xffff {
-                        let k = at + (!same).trailing_zeros() as usize;
-                        return a.add(k).read() as c_int - b.add(k).read() as c_int;
-                    }
-                    if at + 16 >= n {
-                        return 0;
-                    }
-                    i += 16;
+        if n < 16 {
+            // Two overlapping words (the second re-reads bytes the first
+            // found equal), in the byte order `memcmp` compares.
+            let (x, y, u, v) = if n >= 8 {
+                let (x, y) = (a.cast::<u64>().read_unaligned(), b.cast::<u64>().read_unaligned());
+                (x, y, a.add(n - 8).cast::<u64>().read_unaligned(), b.add(n - 8).cast::<u64>().read_unaligned())
+            } else if n >= 4 {
+                let (x, y) = (a.cast::<u32>().read_unaligned(), b.cast::<u32>().read_unaligned());
+                let (u, v) = (a.add(n - 4).cast::<u32>().read_unaligned(), b.add(n - 4).cast::<u32>().read_unaligned());
+                (x as u64, y as u64, u as u64, v as u64)
+            } else if n > 0 {
+                let (x, y) = (a.read() as u64, b.read() as u64);
+                let (u, v) = (a.add(n / 2).read() as u64 | (a.add(n - 1).read() as u64) << 8, 0);
+                let v = v | b.add(n / 2).read() as u64 | (b.add(n - 1).read() as u64) << 8;
+                (x, y, u, v)
+            } else {
+                return 0;
+            };
+            let first = order(x, y);
+            return if first != 0 { first } else { order(u, v) };
+        }
+        #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+        return if n <= 32 { x86::compare_16_to_32(a, b, n) } else { x86::compare_above_32(a, b, n) };
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
+        {
+            let mut i = 0;
+            while i + WORD <= n {
+                if a.add(i).cast::<usize>().read_unaligned() != b.add(i).cast::<usize>().read_unaligned() {
+                    break;
                 }
+                i += WORD;
             }
-        }
-        let mut i = 0;
-        while i + WORD <= n {
-            if a.add(i).cast::<usize>().read_unaligned() != b.add(i).cast::<usize>().read_unaligned() {
-                break;
+            while i < n {
+                let (x, y) = (a.add(i).read(), b.add(i).read());
+                if x != y {
+                    return x as c_int - y as c_int;
+                }
+                i += 1;
             }
-            i += WORD;
+            0
         }
-        compare_bytes(a, b, i, n)
     }
 }
 
@@ -322,6 +291,92 @@ mod tests {
 
     fn pattern(n: usize) -> Vec<u8> {
         (0..n).map(|i| (i * 7 + 3) as u8).collect()
+    }
+
+    /// Every case of `verify`, with the paths this CPU chooses and, on x86,
+    /// the SSE2 ones (in one test: the choice is the process's).
+    #[test]
+    fn every_size_and_alignment_against_the_reference() {
+        let mut failures = Vec::new();
+        let cases = verify::all_paths(&mut |f| failures.push(f));
+        assert!(
+            failures.is_empty(),
+            "{} of {cases} cases wrong, first {:?}",
+            failures.len(),
+            &failures[..failures.len().min(10)]
+        );
+    }
+
+    /// Next to unmapped pages: nothing read or written outside the range.
+    #[test]
+    fn at_the_edges_of_a_mapping() {
+        let mut failures = Vec::new();
+        // SAFETY: a mapping of 3 pages whose first and last are made
+        // inaccessible.
+        let cases = unsafe {
+            let p = libc_mmap_pages(3);
+            libc_mprotect_none(p);
+            libc_mprotect_none(p.add(2 * 4096));
+            verify::edges(p.add(4096), 4096, &mut |f| failures.push(f))
+        };
+        assert!(
+            failures.is_empty(),
+            "{} of {cases} cases wrong, first {:?}",
+            failures.len(),
+            &failures[..failures.len().min(10)]
+        );
+    }
+
+    /// Random sizes up to 5,000 and offsets, every function against the
+    /// standard library (a property test with a fixed-seed generator).
+    #[test]
+    fn random_cases_against_the_standard_library() {
+        let mut state = 0x9e3779b97f4a7c15u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let n = if next(4) == 0 { next(5000) } else { next(300) };
+            let (da, sa) = (next(64), next(64));
+            let src: Vec<u8> = (0..n + 64).map(|_| next(256) as u8).collect();
+            let mut dst = std::vec![0u8; n + 64];
+            // SAFETY: both hold n + 64 bytes.
+            unsafe { memcpy(dst.as_mut_ptr().add(da).cast(), src.as_ptr().add(sa).cast(), n) };
+            assert_eq!(dst[da..da + n], src[sa..sa + n]);
+            let mut other = src.clone();
+            if n > 0 && next(2) == 0 {
+                let at = sa + next(n);
+                other[at] = next(256) as u8;
+            }
+            // SAFETY: both hold n + 64 bytes.
+            let got = unsafe { memcmp(src.as_ptr().add(sa).cast(), other.as_ptr().add(sa).cast(), n) };
+            assert_eq!(got.signum(), src[sa..sa + n].cmp(&other[sa..sa + n]) as i32, "memcmp {n}");
+            let mut buf = src.clone();
+            let mut want = src.clone();
+            want.copy_within(sa..sa + n, da);
+            // SAFETY: both ranges lie within buf.
+            unsafe { memmove(buf.as_mut_ptr().add(da).cast(), buf.as_ptr().add(sa).cast(), n) };
+            assert_eq!(buf, want, "memmove {n} {da} {sa}");
+        }
+    }
+
+    unsafe fn libc_mmap_pages(count: usize) -> *mut u8 {
+        unsafe extern "C" {
+            fn mmap(addr: *mut c_void, len: usize, prot: c_int, flags: c_int, fd: c_int, off: i64) -> *mut c_void;
+        }
+        // SAFETY: an anonymous private read-write mapping.
+        unsafe { mmap(core::ptr::null_mut(), count * 4096, 3, 0x22, -1, 0).cast() }
+    }
+
+    unsafe fn libc_mprotect_none(page: *mut u8) {
+        unsafe extern "C" {
+            fn mprotect(addr: *mut c_void, len: usize, prot: c_int) -> c_int;
+        }
+        // SAFETY: the caller's page, made inaccessible.
+        assert_eq!(unsafe { mprotect(page.cast(), 4096, 0) }, 0);
     }
 
     #[test]

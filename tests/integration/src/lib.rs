@@ -53,10 +53,68 @@ pub fn simulated_kernel() -> Option<String> {
     std::env::var("SYS_LAYER_SIM_KERNEL").ok().filter(|v| !v.is_empty())
 }
 
-/// The kernel the programs see: the simulated one, or this machine's.
+/// `SYS_LAYER_GUEST`: the address (`127.0.0.1:PORT`) of the agent of a
+/// booted guest kernel (`ci/real-kernels.sh`): every program then runs
+/// there, through `guest-run` (the binary from `SYS_LAYER_GUEST_RUN`, or
+/// `target/debug/guest-run`), and kernel-sim, when the suite simulates a
+/// kernel, runs there too (`SYS_LAYER_KERNEL_SIM` then names a static
+/// build for the guest's architecture). The guest shares the workspace and
+/// `TMPDIR` under the same paths.
+pub fn guest() -> Option<String> {
+    std::env::var("SYS_LAYER_GUEST").ok().filter(|v| !v.is_empty())
+}
+
+fn guest_run() -> PathBuf {
+    let p = std::env::var_os("SYS_LAYER_GUEST_RUN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/debug/guest-run"));
+    assert!(p.exists(), "{} is missing: cargo build -p sys-layer-guest", p.display());
+    p
+}
+
+/// `guest-run` toward the guest at `addr`, before its options.
+fn guest_command(addr: &str) -> Command {
+    let mut c = Command::new(guest_run());
+    c.arg("--to").arg(addr);
+    c
+}
+
+/// The guest's kernel release and machine (`uname -r`, `uname -m`), asked
+/// of its agent once; `None` without a guest.
+pub fn guest_uname() -> Option<&'static (String, String)> {
+    static UNAME: OnceLock<(String, String)> = OnceLock::new();
+    let addr = guest()?;
+    Some(UNAME.get_or_init(|| {
+        let out = guest_command(&addr).arg("--hello").output().expect("run guest-run");
+        assert!(out.status.success(), "the guest at {addr} does not answer: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).expect("utf-8 uname");
+        let mut lines = text.lines().map(str::to_owned);
+        (lines.next().expect("release"), lines.next().expect("machine"))
+    }))
+}
+
+/// The release of the real kernel the programs run on: the guest's, or
+/// this machine's.
+fn real_release() -> String {
+    match guest_uname() {
+        Some((release, _)) => release.clone(),
+        None => std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease").trim().to_owned(),
+    }
+}
+
+/// The kernel the programs see: the simulated one, the guest's, or this
+/// machine's.
 pub fn kernel_version() -> (u32, u32, u32) {
-    let text =
-        simulated_kernel().unwrap_or_else(|| std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease"));
+    parse_version(&simulated_kernel().unwrap_or_else(real_release))
+}
+
+/// The real kernel under any simulation: the guest's, or this machine's
+/// (whose vDSO the programs get, simulated or not).
+pub fn real_kernel_version() -> (u32, u32, u32) {
+    parse_version(&real_release())
+}
+
+fn parse_version(text: &str) -> (u32, u32, u32) {
     let mut parts = text.trim().split(|c: char| !c.is_ascii_digit()).map(|p| p.parse::<u32>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
@@ -68,7 +126,7 @@ pub fn kernel_release() -> String {
         let (a, b, c) = kernel_version();
         format!("{a}.{b}.{c}-kernel-sim")
     } else {
-        std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease").trim().to_owned()
+        real_release()
     }
 }
 
@@ -93,9 +151,10 @@ pub fn runner() -> Option<String> {
 }
 
 /// Whether programs run straight on this machine's kernel (no simulator,
-/// no emulator), so properties of the real kernel and process can be seen.
+/// no emulator, no guest), so properties of the real kernel and process
+/// can be seen.
 pub fn runs_directly() -> bool {
-    simulated_kernel().is_none() && runner().is_none()
+    simulated_kernel().is_none() && runner().is_none() && guest().is_none()
 }
 
 /// The architecture the programs are built for (`SYS_LAYER_ARCH`, as the
@@ -113,9 +172,18 @@ pub fn reference_program(name: &str) -> PathBuf {
     p
 }
 
-/// A command that runs the program at `path`, as [`command`] does (under
-/// the emulator, or kernel-sim, when the suite asks for one).
+/// A command that runs the program at `path`, as [`command`] does (in the
+/// guest, under the emulator, or kernel-sim, when the suite asks for one).
 pub fn command_for(path: &Path) -> Command {
+    if let Some(addr) = guest() {
+        let mut c = guest_command(&addr);
+        c.arg("--");
+        if let Some(v) = simulated_kernel() {
+            c.arg(kernel_sim()).arg("--kernel").arg(v).arg("--");
+        }
+        c.arg(path);
+        return c;
+    }
     if let Some(r) = runner() {
         let mut c = Command::new(r);
         c.arg(path);
@@ -131,23 +199,90 @@ pub fn command_for(path: &Path) -> Command {
     }
 }
 
+/// A command that runs the program at `path` on the real kernel: the
+/// guest's, or this machine's (no simulator).
+pub fn real_kernel_command(path: &Path) -> Command {
+    match guest() {
+        Some(addr) => {
+            let mut c = guest_command(&addr);
+            c.arg("--").arg(path);
+            c
+        }
+        None => Command::new(path),
+    }
+}
+
 /// A command that runs program `name` under a seccomp filter that answers
 /// the system calls in `answers` itself (`NAME=ERRNO`, errno 0 faking
 /// success), as a container's filter would: kernel-sim, at the simulated
-/// kernel or this machine's. `None` under an emulator (kernel-sim filters
-/// x86 programs only).
+/// kernel or the real one (in the guest, if there is one). `None` under an
+/// emulator and for other architectures (kernel-sim filters x86 programs
+/// only).
 pub fn filtered_command(name: &str, answers: &[&str]) -> Option<Command> {
-    if runner().is_some() {
+    if runner().is_some() || !matches!(target_arch().as_str(), "x86_64" | "i686") {
         return None;
     }
     let (a, b, c) = kernel_version();
-    let mut cmd = Command::new(kernel_sim());
+    let mut cmd = match guest() {
+        Some(addr) => {
+            let mut c = guest_command(&addr);
+            c.arg("--").arg(kernel_sim());
+            c
+        }
+        None => Command::new(kernel_sim()),
+    };
     cmd.arg("--kernel").arg(format!("{a}.{b}.{c}"));
     for answer in answers {
         cmd.arg("--answer").arg(answer);
     }
     cmd.arg("--").arg(program(name));
     Some(cmd)
+}
+
+/// A new directory for a program to work in, named after `tag`, holding
+/// `files` (name, content): in the temporary directory here, or, with a
+/// guest, in the guest's own `tmpfs` (its `/tmp`, made with its busybox),
+/// where the program has a local filesystem as here: the shared directory
+/// is 9p, which has no `fallocate` and keeps no nanoseconds.
+pub fn program_dir(tag: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let name = format!("sys-layer-{tag}-{}", std::process::id());
+    let Some(addr) = guest() else {
+        let dir = std::env::temp_dir().join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, content) in files {
+            std::fs::write(dir.join(file), content).unwrap();
+        }
+        // The programs compare getcwd with the path they were given: no symlinks.
+        return dir.canonicalize().unwrap();
+    };
+    let dir = Path::new("/tmp").join(name);
+    let in_guest = |script: &str, file: &str, input: &[u8]| {
+        let mut cmd = guest_command(&addr);
+        cmd.args(["--", "/bin/sh", "-c", script, "sh"]).arg(&dir).arg(file);
+        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("run guest-run");
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{script} in the guest: {}", stderr(&out));
+    };
+    in_guest(r#"rm -rf "$1" && mkdir -p "$1""#, "", b"");
+    for (file, content) in files {
+        in_guest(r#"cat > "$1/$2""#, file, content);
+    }
+    dir
+}
+
+/// Removes a directory of [`program_dir`].
+pub fn remove_program_dir(dir: &Path) {
+    match guest() {
+        Some(addr) => {
+            let _ = guest_command(&addr).args(["--", "/bin/rm", "-rf"]).arg(dir).output();
+        }
+        None => {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// Runs program `name` with `args` and an empty standard input.

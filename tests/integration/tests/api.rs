@@ -7,25 +7,18 @@ use sys_layer_integration::*;
 
 #[test]
 fn every_api_function_succeeds_and_fails_as_documented() {
-    let dir = std::env::temp_dir().join(format!("sys-layer-api-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    // The program compares getcwd with the path it was given: no symlinks.
-    let dir = dir.canonicalize().unwrap();
+    let dir = program_dir("api", &[]);
     assert_checks_pass("api", &[dir.to_str().unwrap()]);
-    std::fs::remove_dir_all(&dir).ok();
+    remove_program_dir(&dir);
 }
 
 #[test]
 fn api_unoptimised() {
-    let dir = std::env::temp_dir().join(format!("sys-layer-api-debug-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let dir = dir.canonicalize().unwrap();
+    let dir = program_dir("api-debug", &[]);
     let out = command_for(&debug_program("api")).arg(&dir).output().unwrap();
     let text = stdout(&out);
     assert!(out.status.success() && !text.contains("FAIL"), "{text}\n{}", stderr(&out));
-    std::fs::remove_dir_all(&dir).ok();
+    remove_program_dir(&dir);
 }
 
 /// The permission errors, run as `nobody` on a directory only root may
@@ -36,13 +29,11 @@ fn permission_denied_as_another_user() {
     if unsafe_geteuid() != 0 {
         return; // needs root to switch users
     }
-    let dir = std::env::temp_dir().join(format!("sys-layer-denied-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = program_dir("denied", &[]);
     let mut cmd = command("api");
     cmd.arg("denied").arg(&dir).uid(65534).gid(65534);
     let out = cmd.output().unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    remove_program_dir(&dir);
     let text = stdout(&out);
     assert!(out.status.success() && !text.contains("FAIL"), "{text}\n{}", stderr(&out));
 }

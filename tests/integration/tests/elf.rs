@@ -132,19 +132,21 @@ fn two_tables_two_notes() {
     assert_eq!(abis, vec![1, sys_layer_stubs::ABI_VERSION]);
 }
 
-/// Acceptance: the stripped x86_64 demo is at most 24 KiB. It was
+/// Acceptance: the stripped x86_64 demo is at most 25 KiB. It was
 /// 16,080 B before three things every program now gets by default:
 /// reporting a write error of standard output at exit, with its message
 /// (the messages are 2 KiB of text; 19,336 B), a hardened start-up (the
 /// kernel's version from the vDSO's note, 776 B; set-id start-up and
 /// `SYS_LAYER_ASSUME_KERNEL`, 584 B) and the stack-overflow report (about
 /// 2.3 KiB, feature `stack-overflow-report`; without it a program is that
-/// much smaller). Other targets' sizes are in README.md.
+/// much smaller). Then 1 KiB more for the memory functions' AVX2 paths
+/// and the CPU choice (23,888 B to 25,184 B). Other targets' sizes are in
+/// README.md.
 #[test]
-fn the_demo_is_stripped_and_at_most_24_kib_on_x86_64() {
+fn the_demo_is_stripped_and_at_most_25_kib_on_x86_64() {
     let size = std::fs::metadata(program("hello")).unwrap().len();
     assert!(facts_for("hello").stripped, "the demo is stripped");
     if target_arch() == "x86_64" {
-        assert!(size <= 24 * 1024, "demo is {size} bytes");
+        assert!(size <= 25 * 1024, "demo is {size} bytes");
     }
 }

@@ -83,6 +83,36 @@ fn echo_server_echoes_every_byte_for_50_connections_and_stops_on_sigterm() {
     assert_eq!((&idle).read(&mut buf).unwrap(), 0, "the idle connection was closed");
 }
 
+/// Interrupted waits and accepts (`EINTR` on every other `epoll_pwait` and
+/// `accept4`) do not stop the server or lose a byte. Natively only.
+#[test]
+fn echo_server_survives_interrupted_calls() {
+    if !runs_directly() {
+        eprintln!("skipped: strace injection runs on this machine's kernel only");
+        return;
+    }
+    let mut server = std::process::Command::new("strace")
+        .args(["-o", "/dev/null", "-e", "inject=epoll_pwait,accept4:error=EINTR:when=1+2"])
+        .arg(program("echo_server"))
+        .arg("127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("strace (ci/setup.sh installs it)");
+    let mut line = String::new();
+    BufReader::new(server.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let addr: SocketAddr = line.trim().strip_prefix("listening on ").expect("address line").parse().unwrap();
+    let clients: Vec<_> = (0..4).map(|id| std::thread::spawn(move || client(addr, id))).collect();
+    let checked: usize = clients.into_iter().map(|c| c.join().expect("client")).sum();
+    assert_eq!(checked, 4 * MESSAGES / CONNECTIONS);
+    // The server is strace's child; a signal to strace would not reach it.
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", server.id())).unwrap();
+    let pid: i32 = children.split_whitespace().next().expect("strace's child").parse().unwrap();
+    // SAFETY: signals the server this test started.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
+}
+
 #[test]
 fn echo_server_serves_ipv6() {
     let (mut server, addr) = start_server("[::1]:0");

@@ -54,8 +54,8 @@ pub fn first_versions(csv: &str) -> BTreeMap<String, Version> {
 /// Where x86-32 differs from the main table (data/syscall_versions_i386.csv).
 pub const SYSCALL_VERSIONS_I386_CSV: &str = include_str!("../../../data/syscall_versions_i386.csv");
 
-/// System calls of x86_64 (number, name) that `kernel` did not have yet. A
-/// name the table does not know is taken as old.
+/// System calls of this build's architecture (number, name) that `kernel`
+/// did not have yet. A name the table does not know is taken as old.
 pub fn missing_syscalls(kernel: Version, versions: &BTreeMap<String, Version>) -> Vec<(u32, &'static str)> {
     missing(syscalls::Sysno::iter().map(|s| (s.id() as u32, s.name())), kernel, versions, &BTreeMap::new())
 }
@@ -83,6 +83,21 @@ fn missing(
 pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 /// `AUDIT_ARCH_I386`.
 pub const AUDIT_ARCH_I386: u32 = 0x4000_0003;
+/// `AUDIT_ARCH_AARCH64`.
+pub const AUDIT_ARCH_AARCH64: u32 = 0xc000_00b7;
+/// `AUDIT_ARCH_RISCV64`.
+pub const AUDIT_ARCH_RISCV64: u32 = 0xc000_00f3;
+
+/// The `AUDIT_ARCH_*` of the architecture kernel-sim is built for: its
+/// programs are filtered with this build's system-call numbers
+/// (`syscalls::Sysno`), and, on x86_64, i686 programs with x86-32's.
+pub const NATIVE_AUDIT_ARCH: u32 = if cfg!(target_arch = "aarch64") {
+    AUDIT_ARCH_AARCH64
+} else if cfg!(target_arch = "riscv64") {
+    AUDIT_ARCH_RISCV64
+} else {
+    AUDIT_ARCH_X86_64
+};
 
 /// How the filter treats one architecture's system calls.
 pub struct ArchRule {

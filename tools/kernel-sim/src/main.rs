@@ -21,8 +21,10 @@
 //! `EPERM`, `--answer mseal=0` fakes success without running it.
 //!
 //! Needs a host kernel with seccomp user notification (5.0) and
-//! `SECCOMP_USER_NOTIF_FLAG_CONTINUE` (5.5). x86_64 and i686 programs are
-//! filtered (each with its own numbers and, for i686, the differences in
+//! `SECCOMP_USER_NOTIF_FLAG_CONTINUE` (5.5). Programs of the architecture
+//! it is built for are filtered (x86_64, or aarch64 or riscv64 when built
+//! for them, as ci/real-kernels.sh does for its guests), and on x86_64 i686 programs too
+//! (with their own numbers and the differences in
 //! data/syscall_versions_i386.csv).
 
 use std::ffi::{CString, OsString};
@@ -100,7 +102,7 @@ fn main() {
     let missing_i386 = missing_syscalls_i386(opts.kernel, &versions, &i386_versions);
     if opts.list {
         for (nr, name) in &missing {
-            println!("x86_64\t{nr}\t{name}\t{}", versions[*name]);
+            println!("{}\t{nr}\t{name}\t{}", std::env::consts::ARCH, versions[*name]);
         }
         for (nr, name) in &missing_i386 {
             println!("i386\t{nr}\t{name}\t{}", i386_versions.get(*name).unwrap_or_else(|| &versions[*name]));
@@ -113,7 +115,7 @@ fn main() {
     const I386_UNAME: u32 = 122;
     let rules = [
         ArchRule {
-            audit_arch: AUDIT_ARCH_X86_64,
+            audit_arch: NATIVE_AUDIT_ARCH,
             answer: opts
                 .answers
                 .iter()
@@ -291,11 +293,11 @@ fn send_fd(sock: i32, fd: i32) -> bool {
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
         msg.msg_control = cmsg_buf.as_mut_ptr().cast();
-        msg.msg_controllen = libc::CMSG_SPACE(4) as usize;
+        msg.msg_controllen = libc::CMSG_SPACE(4) as _; // usize in glibc, u32 in musl
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
         (*cmsg).cmsg_level = libc::SOL_SOCKET;
         (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-        (*cmsg).cmsg_len = libc::CMSG_LEN(4) as usize;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(4) as _;
         libc::CMSG_DATA(cmsg).cast::<i32>().write_unaligned(fd);
         libc::sendmsg(sock, &msg, 0) == 1
     }
@@ -313,7 +315,7 @@ fn receive_fd(sock: i32) -> Option<i32> {
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
         msg.msg_control = cmsg_buf.as_mut_ptr().cast();
-        msg.msg_controllen = std::mem::size_of_val(&cmsg_buf);
+        msg.msg_controllen = std::mem::size_of_val(&cmsg_buf) as _;
         if libc::recvmsg(sock, &mut msg, libc::MSG_CMSG_CLOEXEC) != 1 {
             return None;
         }
@@ -348,7 +350,7 @@ fn supervise(listener: i32, utsname: libc::utsname) {
         }
         let mut resp = libc::seccomp_notif_resp { id: req.id, val: 0, error: 0, flags: 0 };
         // The filter only notifies uname, of either architecture.
-        if req.data.arch == AUDIT_ARCH_X86_64 || req.data.arch == AUDIT_ARCH_I386 {
+        if req.data.arch == NATIVE_AUDIT_ARCH || req.data.arch == AUDIT_ARCH_I386 {
             if !write_to(req.pid as i32, req.data.args[0] as usize, &utsname) {
                 resp.error = -libc::EFAULT;
             }

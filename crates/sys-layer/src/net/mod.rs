@@ -330,6 +330,33 @@ impl AsFd for Socket {
     }
 }
 
+/// The index of the network interface named `name` (`if_nametoindex(3)`:
+/// the `SIOCGIFINDEX` request on a socket); `ENODEV` if there is none,
+/// `EINVAL` for a name that cannot be one (empty, 16 bytes or more, NUL).
+///
+/// `netdevice(7)`: <https://man7.org/linux/man-pages/man7/netdevice.7.html>
+pub fn interface_index(name: &[u8]) -> Result<u32, Errno> {
+    // IFNAMSIZ: the name and its NUL.
+    if name.is_empty() || name.len() >= 16 || name.contains(&0) {
+        return Err(Errno::EINVAL);
+    }
+    let socket = Socket::new(n::AF_INET, n::SOCK_DGRAM, 0)?;
+    // SAFETY: ifreq is plain data, for which all zeroes is valid.
+    let mut req: n::ifreq = unsafe { core::mem::zeroed() };
+    // SAFETY: ifrn_name is the union's only field.
+    let slot = unsafe { &mut req.ifr_ifrn.ifrn_name };
+    for (dst, &b) in slot.iter_mut().zip(name) {
+        *dst = b as _;
+    }
+    let request = linux_raw_sys::ioctl::SIOCGIFINDEX as _;
+    // SAFETY: SIOCGIFINDEX reads the name from and writes the index into
+    // the ifreq, which lives across the call.
+    call_slot(|e| unsafe { raw::ioctl(socket.raw(), request, (&raw mut req).cast(), e) })?;
+    // SAFETY: the kernel filled the index, a c_int of the union.
+    let index = unsafe { req.ifr_ifru.ifru_ivalue };
+    u32::try_from(index).ok().filter(|&i| i != 0).ok_or(Errno::ENODEV)
+}
+
 /// The most descriptors [`Socket::send_with_fds`] sends and
 /// [`Socket::recv_with_fds`] takes at once.
 pub const MAX_FDS: usize = 16;

@@ -176,5 +176,11 @@ fn main(_: env::Args, _: env::Vars) -> i32 {
     unix_and_descriptors(&mut t);
     errors(&mut t);
     readiness(&mut t);
+    // The loopback is the first interface of every network namespace.
+    t.eq(
+        "interface_index",
+        (sys_layer::net::interface_index(b"lo"), sys_layer::net::interface_index(b"no-such-if0")),
+        (Ok(1), Err(Errno::ENODEV)),
+    );
     t.finish()
 }

@@ -3,9 +3,9 @@
 //!
 //! Each has the slot's signature and the errno-pointer convention, and is
 //! either exact, an emulation whose limits are written next to it, or an
-//! honest error. Slots with no faithful emulation (`memfd_create`, `clone3`,
-//! `pidfd_open`, `membarrier`) have no fallback: below their kernel they are
-//! bound to the `ENOSYS` stub. A slot's row in `rows.rs` names its fallback;
+//! honest error. Slots with no faithful emulation (`memfd_create`,
+//! `pidfd_open`, `pidfd_send_signal`, `membarrier`) have no fallback: below
+//! their kernel they are bound to the `ENOSYS` stub. A slot's row in `rows.rs` names its fallback;
 //! `docs/kernels.md` lists them all.
 //!
 //! Fallbacks make their system calls with `sys!`, not through the table:

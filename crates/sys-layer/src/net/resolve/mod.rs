@@ -288,33 +288,11 @@ fn trusted_var(name: &[u8]) -> Option<&'static CStr> {
     crate::env::var(name)
 }
 
-/// The index of the network interface named `name` (`if_nametoindex(3)`:
-/// the `SIOCGIFINDEX` request on any socket), for a zone given by name.
-///
-/// `netdevice(7)`: <https://man7.org/linux/man-pages/man7/netdevice.7.html>
+/// The index of the network interface named `name`, for a zone given by
+/// name ([`super::interface_index`]).
 #[cfg(not(test))]
 fn interface_index(name: &[u8]) -> Option<u32> {
-    use linux_raw_sys::net as n;
-    // IFNAMSIZ: the name and its NUL.
-    if name.is_empty() || name.len() >= 16 || name.contains(&0) {
-        return None;
-    }
-    let socket = super::Socket::new(n::AF_INET, n::SOCK_DGRAM, 0).ok()?;
-    // SAFETY: ifreq is plain data, for which all zeroes is valid.
-    let mut req: n::ifreq = unsafe { core::mem::zeroed() };
-    // SAFETY: ifrn_name is the union's only field.
-    let slot = unsafe { &mut req.ifr_ifrn.ifrn_name };
-    for (dst, &b) in slot.iter_mut().zip(name) {
-        *dst = b as _;
-    }
-    let fd = crate::fd::AsRawFd::as_raw_fd(&socket);
-    let request = linux_raw_sys::ioctl::SIOCGIFINDEX as _;
-    // SAFETY: SIOCGIFINDEX reads the name from and writes the index into
-    // the ifreq, which lives across the call.
-    crate::errno::call_slot(|e| unsafe { crate::raw::ioctl(fd, request, (&raw mut req).cast(), e) }).ok()?;
-    // SAFETY: the kernel filled the index, a c_int of the union.
-    let index = unsafe { req.ifr_ifru.ifru_ivalue };
-    u32::try_from(index).ok().filter(|&i| i != 0)
+    super::interface_index(name).ok()
 }
 
 /// The host tests' stand-in for the interface table (they have no
