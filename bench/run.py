@@ -4,7 +4,7 @@ musl, a raw floor (no_std, inline syscall, no table) and sys-layer, run
 interleaved in one go, printed as a markdown table of medians (min-max) and
 ratios. `--write` also records the table in bench/RESULTS.md.
 
-    python3 bench/run.py [--quick] [--write] [--mem] [--before=PATH]
+    python3 bench/run.py [--quick] [--write] [--mem] [--processes] [--before=PATH]
 
 Needs gcc, musl-gcc (Debian's musl-tools) and valgrind; bench/run.sh
 installs them. Not part of the test suite: timings on a shared machine are
@@ -18,6 +18,8 @@ TRIPLE = "x86_64-unknown-linux-gnu"
 QUICK = "--quick" in sys.argv
 # --mem: only the memory functions (printed, never written).
 MEM_ONLY = "--mem" in sys.argv
+# --processes: only spawn + wait and the echo round trips (printed, never written).
+PROCESSES_ONLY = "--processes" in sys.argv
 # --before=PATH: another build of sl_mem (an earlier commit's, built the same
 # way) measured in the same rounds, to show what a change gained.
 BEFORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--before=")), None)
@@ -153,6 +155,10 @@ def main():
     add = lines.append
     r = 3 if QUICK else 11
     n = 200_000 if QUICK else 2_000_000
+    if PROCESSES_ONLY:
+        processes_and_sockets(add, r)
+        print("\n".join(lines))
+        return
 
     if not MEM_ONLY:
         add("### System calls and clocks (ns per call, median of interleaved runs, min-max)\n")
