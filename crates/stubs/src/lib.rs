@@ -372,6 +372,13 @@ macro_rules! for_each_slot {
             /// `reboot(2)`: reboots or powers off (an init's last call).
             7 reboot(magic: $crate::ty::c_int, magic2: $crate::ty::c_int, cmd: $crate::ty::c_uint,
                      arg: *mut $crate::ty::c_void);
+            /// `setresuid(2)`: the real, effective and saved user IDs (-1 leaves one).
+            /// The kernel changes the calling thread's only: for a child before `execve`.
+            7 setresuid(ruid: $crate::ty::c_uint, euid: $crate::ty::c_uint, suid: $crate::ty::c_uint);
+            /// `setresgid(2)`: the real, effective and saved group IDs, of the calling thread.
+            7 setresgid(rgid: $crate::ty::c_uint, egid: $crate::ty::c_uint, sgid: $crate::ty::c_uint);
+            /// `setgroups(2)`: the supplementary groups (32-bit IDs), of the calling thread.
+            7 setgroups(size: usize, list: *const $crate::ty::c_uint);
         }
     };
 }

@@ -252,4 +252,7 @@ layer_rows! {
     mount:           nr(__NR_mount);
     umount2:         nr(__NR_umount2);
     reboot:          nr(__NR_reboot);
+    setresuid:       nr(__NR_setresuid) i686(__NR_setresuid32);
+    setresgid:       nr(__NR_setresgid) i686(__NR_setresgid32);
+    setgroups:       nr(__NR_setgroups) i686(__NR_setgroups32);
 }

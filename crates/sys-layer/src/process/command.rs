@@ -237,6 +237,9 @@ pub struct Command {
     extra_fds: Vec<(RawFd, OwnedFd)>,
     process_group: Option<i32>,
     new_session: bool,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    groups: Option<Vec<u32>>,
 }
 
 /// Appends a NUL: a C string, or `EINVAL` for bytes with a NUL inside.
@@ -268,6 +271,9 @@ impl Command {
             extra_fds: Vec::new(),
             process_group: None,
             new_session: false,
+            uid: None,
+            gid: None,
+            groups: None,
         }
     }
 
@@ -343,6 +349,28 @@ impl Command {
     /// child), as `setpgid(0, pgid)`.
     pub fn process_group(&mut self, pgid: i32) -> &mut Command {
         self.process_group = Some(pgid);
+        self
+    }
+
+    /// Runs the child as user `uid` (real, effective and saved). Without
+    /// [`Command::groups`], the supplementary groups are dropped first where
+    /// the parent may (as root), as std does, so that none of root's stays.
+    ///
+    /// `setresuid(2)`: <https://man7.org/linux/man-pages/man2/setresuid.2.html>
+    pub fn uid(&mut self, uid: u32) -> &mut Command {
+        self.uid = Some(uid);
+        self
+    }
+
+    /// Runs the child with group `gid` (real, effective and saved).
+    pub fn gid(&mut self, gid: u32) -> &mut Command {
+        self.gid = Some(gid);
+        self
+    }
+
+    /// Gives the child these supplementary groups (`setgroups(2)`).
+    pub fn groups(&mut self, groups: &[u32]) -> &mut Command {
+        self.groups = Some(groups.to_vec());
         self
     }
 
@@ -492,6 +520,9 @@ impl Command {
             dir: dir.as_ref().map_or(core::ptr::null(), |d| d.as_ptr().cast()),
             process_group: self.process_group.unwrap_or(-1),
             new_session: self.new_session,
+            uid: self.uid,
+            gid: self.gid,
+            groups: self.groups.as_ref().map(|g| (g.as_ptr(), g.len())),
             reset_signals: crate::signal::caught_signals(),
             mask: SigSet::empty(),
             error_fd: error_write.as_raw_fd(),
@@ -558,6 +589,10 @@ struct SpawnPlan {
     /// `setpgid(0, process_group)` if not -1.
     process_group: i32,
     new_session: bool,
+    /// Credentials to take, in the order groups, group, user.
+    uid: Option<u32>,
+    gid: Option<u32>,
+    groups: Option<(*const u32, usize)>,
     /// Signals to reset to the default (bit `sig - 1`).
     reset_signals: u64,
     /// The parent's signal mask, which the child restores before `execve`.
@@ -656,6 +691,24 @@ unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
         let [target, source] = unsafe { *plan.placements.add(i) };
         // Sources lie above every target (move_above): none is overwritten.
         try_call!(raw::dup3(source, target, 0, &mut e));
+    }
+    // Groups before the group, the group before the user: once the user
+    // is no longer root, the others cannot change.
+    match plan.groups {
+        Some((list, len)) => try_call!(raw::setgroups(len, list, &mut e)),
+        None if plan.uid.is_some() => {
+            // Drops root's groups; refused (EPERM) for a parent that is not
+            // root, which then has none of root's to keep.
+            // SAFETY: an empty list.
+            unsafe { raw::setgroups(0, core::ptr::null(), &mut e) };
+        }
+        None => {}
+    }
+    if let Some(gid) = plan.gid {
+        try_call!(raw::setresgid(gid, gid, gid, &mut e));
+    }
+    if let Some(uid) = plan.uid {
+        try_call!(raw::setresuid(uid, uid, uid, &mut e));
     }
     if !plan.dir.is_null() {
         try_call!(raw::chdir(plan.dir, &mut e));

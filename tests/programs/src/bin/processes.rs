@@ -150,6 +150,20 @@ fn descriptors(t: &mut Checks) {
     }
 }
 
+/// Credentials: as root, the child runs as nobody with the groups asked
+/// for (and none of root's when none are); otherwise taking root is refused.
+fn credentials(t: &mut Checks) {
+    let ids = "printf '%s %s %s' $(id -u) $(id -g) \"$(id -G)\"";
+    if process::geteuid() == 0 {
+        let out = sh(ids).uid(65534).gid(65534).output().map(|o| o.stdout);
+        t.eq("uid and gid, root's groups dropped", out, Ok(b"65534 65534 65534".to_vec()));
+        let out = sh(ids).uid(65534).gid(65534).groups(&[65534, 100]).output().map(|o| o.stdout);
+        t.eq("uid, gid and groups", out, Ok(b"65534 65534 65534 100".to_vec()));
+    } else {
+        t.eq("uid 0 refused to a user", sh("true").uid(0).spawn().map(|c| c.id()), Err(Errno::EPERM));
+    }
+}
+
 /// The fifth field of /proc/PID/stat: the process group.
 fn process_group_of(pid: i32) -> Option<i32> {
     let path = alloc::format!("/proc/{pid}/stat\0");
@@ -293,6 +307,7 @@ fn main(args: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     pipes_and_output(&mut t);
     environment_and_directory(&mut t);
     descriptors(&mut t);
+    credentials(&mut t);
     groups_and_waiting(&mut t);
     pidfds(&mut t);
     fork_under_threads(&mut t);
