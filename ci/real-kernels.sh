@@ -40,7 +40,10 @@ targets=("$@")
 # debug_builds on the aarch64 and riscv64 guests (4 minutes under TCG) and
 # without coreutils, corpus, debug_builds and threads (a minute each under
 # TCG and the simulator) on the simulated kernels in a guest: those run on
-# the real kernel, under qemu-user, or both.
+# the real kernel, under qemu-user, or both. Nor mem (the memory functions
+# do not depend on the kernel; 4.5 s in the aarch64 guest on its real
+# kernel, but it had not finished after 10 minutes under the simulated 3.10
+# there: not yet understood, see the closing note of the session).
 # Never in a guest: resolve and servers talk to the programs over this
 # machine's loopback (a DNS responder, the echo server's clients), which
 # is not the guest's.
@@ -62,7 +65,7 @@ declare -A SIM_KERNELS=([aarch64]="${SYS_LAYER_REAL_SIM_KERNELS-3.10 4.4 5.4}"
     [riscv64]="${SYS_LAYER_REAL_SIM_KERNELS_RISCV64-5.4}")
 mapfile -t x86_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "")
 mapfile -t other_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "debug_builds")
-mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds threads")
+mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds mem threads")
 
 declare -A TRIPLE=([x86_64]=x86_64-unknown-linux-gnu [i686]=i686-unknown-linux-gnu
     [aarch64]=aarch64-unknown-linux-gnu [riscv64]=riscv64gc-unknown-linux-gnu)
