@@ -10,6 +10,18 @@ use core::ffi::c_int;
 use linux_raw_sys::general as g;
 use sys_layer_arch::sys;
 
+/// A timeout that may be null (wait for ever), narrowed to 32-bit time.
+///
+/// # Safety
+/// `timeout` must be null or point at a readable timespec.
+unsafe fn narrow_optional(timeout: *const g::__kernel_timespec) -> Result<Option<[i32; 2]>, c_int> {
+    if timeout.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: not null, and the caller vouches for it.
+    narrow_timespec(unsafe { &*timeout }).map(Some)
+}
+
 /// `clock_gettime` before 5.1: the 32-bit-time call, widened.
 pub(crate) unsafe extern "C" fn clock_gettime(clock: c_int, tp: *mut g::__kernel_timespec, errno: *mut c_int) -> isize {
     let mut old = [0i32; 2];
@@ -103,14 +115,10 @@ pub(crate) unsafe extern "C" fn rt_sigtimedwait(
     sigsetsize: usize,
     errno: *mut c_int,
 ) -> isize {
-    let narrowed = if timeout.is_null() {
-        None
-    } else {
-        // SAFETY: the caller vouches for a readable timespec.
-        match narrow_timespec(unsafe { &*timeout }) {
-            Ok(t) => Some(t),
-            Err(e) => return fail(errno, e as u32),
-        }
+    // SAFETY: the caller vouches for a null or readable timespec.
+    let narrowed = match unsafe { narrow_optional(timeout) } {
+        Ok(t) => t,
+        Err(e) => return fail(errno, e as u32),
     };
     let old = narrowed.as_ref().map_or(core::ptr::null(), |t| t.as_ptr());
     // SAFETY: the caller's set and info; old is null or one 32-bit timespec.
@@ -127,14 +135,10 @@ pub(crate) unsafe extern "C" fn ppoll(
     sigsetsize: usize,
     errno: *mut c_int,
 ) -> isize {
-    let narrowed = if timeout.is_null() {
-        None
-    } else {
-        // SAFETY: the caller vouches for a readable timespec.
-        match narrow_timespec(unsafe { &*timeout }) {
-            Ok(t) => Some(t),
-            Err(e) => return fail(errno, e as u32),
-        }
+    // SAFETY: the caller vouches for a null or readable timespec.
+    let narrowed = match unsafe { narrow_optional(timeout) } {
+        Ok(t) => t,
+        Err(e) => return fail(errno, e as u32),
     };
     let old = narrowed.as_ref().map_or(core::ptr::null(), |t| t.as_ptr());
     // SAFETY: the caller's descriptors and mask; old is null or one 32-bit timespec.
