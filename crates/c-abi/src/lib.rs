@@ -60,6 +60,21 @@ extern crate alloc;
 #[cfg(feature = "unwind")]
 use unwinding as _;
 
+/// Defines C functions that are one slot call each.
+macro_rules! slot_calls {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty => $slot:ident($($call:expr),*);)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// Pointer arguments are valid as the call's manual page says.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
+            // SAFETY: as the caller vouches.
+            unsafe { sys_layer::c::$slot($($call),*) as $ret }
+        }
+    )*};
+}
+
 mod dl;
 mod env;
 mod errno;

@@ -7,21 +7,6 @@ use core::ffi::{c_char, c_int, c_uint, c_void};
 use linux_raw_sys::general as g;
 use sys_layer::{Errno, c};
 
-/// Defines C functions that are one slot call each.
-macro_rules! slot_calls {
-    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty => $slot:ident($($call:expr),*);)*) => {$(
-        $(#[$doc])*
-        ///
-        /// # Safety
-        /// Pointer arguments are valid as the call's manual page says.
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
-            // SAFETY: as the caller vouches.
-            unsafe { c::$slot($($call),*) as $ret }
-        }
-    )*};
-}
-
 slot_calls! {
     /// `getppid(2)`.
     fn getppid() -> c_int => getppid();

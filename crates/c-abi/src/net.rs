@@ -8,21 +8,6 @@ use sys_layer::c;
 type Sockaddr = n::sockaddr;
 type Socklen = n::socklen_t;
 
-/// Defines C functions that are one slot call each.
-macro_rules! slot_calls {
-    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty => $slot:ident($($call:expr),*);)*) => {$(
-        $(#[$doc])*
-        ///
-        /// # Safety
-        /// Pointer arguments are valid as the call's manual page says.
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
-            // SAFETY: as the caller vouches.
-            unsafe { c::$slot($($call),*) as $ret }
-        }
-    )*};
-}
-
 slot_calls! {
     /// `socket(2)`.
     fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int => socket(domain, ty, protocol);
