@@ -77,11 +77,15 @@ pub extern "C" fn close(fd: c_int) -> c_int {
     ret_int(unsafe { c::close(fd) })
 }
 
-/// `lseek64(2)`.
+/// `lseek64(2)`: the `llseek` slot, whose result is whole on i686 too.
 #[unsafe(no_mangle)]
 pub extern "C" fn lseek64(fd: c_int, offset: i64, whence: c_int) -> i64 {
-    // SAFETY: no memory.
-    unsafe { c::lseek(fd, offset, whence) as i64 }
+    let mut result = 0u64;
+    // SAFETY: result is writable.
+    if unsafe { c::llseek(fd, offset, whence, &mut result) } == -1 {
+        return -1;
+    }
+    result as i64
 }
 
 /// `dup(2)`.

@@ -1,6 +1,7 @@
 //! The rest of std's imports that are one slot each, a few from other
-//! sources (`gethostname` from `uname`), and those not there yet, which
-//! fail with `ENOSYS`.
+//! sources (`gethostname` from `uname`, `getpwuid_r` from `/etc/passwd`),
+//! and those not there yet (the `posix_spawn` family), which fail with
+//! `ENOSYS`.
 
 use crate::{fail, ret_int};
 use core::ffi::{c_char, c_int, c_uint, c_void};
@@ -121,58 +122,102 @@ pub unsafe extern "C" fn gethostname(buf: *mut c_char, len: usize) -> c_int {
     0
 }
 
-/// Defines C functions this library does not provide yet: each sets
-/// `errno` to `ENOSYS` and returns `-1` (README lists them).
-macro_rules! not_yet {
-    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
-        $(#[$doc])*
-        ///
-        /// Not there yet: `-1` with `errno` `ENOSYS`.
-        #[unsafe(no_mangle)]
-        pub extern "C" fn $name($(_: $ty),*) -> $ret {
-            fail(Errno::ENOSYS)
-        }
-    )*};
+slot_calls! {
+    /// `sendfile64(2)`.
+    fn sendfile64(out_fd: c_int, in_fd: c_int, offset: *mut i64, count: usize) -> isize
+        => sendfile(out_fd, in_fd, offset, count);
+    /// `splice(2)`.
+    fn splice(fd_in: c_int, off_in: *mut i64, fd_out: c_int, off_out: *mut i64, len: usize, flags: c_uint) -> isize
+        => splice(fd_in, off_in, fd_out, off_out, len, flags);
+    /// `mkfifo(3)`: `mknodat` with `S_IFIFO`.
+    fn mkfifo(path: *const c_char, mode: c_uint) -> c_int
+        => mknodat(g::AT_FDCWD, path, g::S_IFIFO | (mode & 0o7777), 0);
+    /// `flock(2)`.
+    fn flock(fd: c_int, op: c_int) -> c_int => flock(fd, op);
+    /// `chroot(2)`.
+    fn chroot(path: *const c_char) -> c_int => chroot(path);
+    /// `setuid(2)`. The kernel changes the calling thread's IDs only (glibc
+    /// makes every thread do it); std calls it in a child before `execve`.
+    fn setuid(uid: c_uint) -> c_int => setuid(uid);
+    /// `setgid(2)` (the calling thread's, as `setuid`).
+    fn setgid(gid: c_uint) -> c_int => setgid(gid);
+    /// `setgroups(2)` (the calling thread's, as `setuid`).
+    fn setgroups(count: usize, groups: *const c_uint) -> c_int => setgroups(count, groups);
 }
 
-not_yet! {
-    /// `sendfile64(2)` (std's `io::copy` falls back to reading and writing).
-    fn sendfile64(out_fd: c_int, in_fd: c_int, offset: *mut i64, count: usize) -> isize;
-    /// `splice(2)` (as `sendfile64`).
-    fn splice(fd_in: c_int, off_in: *mut i64, fd_out: c_int, off_out: *mut i64, len: usize, flags: c_uint) -> isize;
-    /// `mkfifo(3)` (no `mknodat` slot yet).
-    fn mkfifo(path: *const c_char, mode: c_uint) -> c_int;
-    /// `flock(2)` (no slot yet).
-    fn flock(fd: c_int, op: c_int) -> c_int;
-    /// `chroot(2)` (no slot yet).
-    fn chroot(path: *const c_char) -> c_int;
-    /// `setuid(2)` (no slot yet).
-    fn setuid(uid: c_uint) -> c_int;
-    /// `setgid(2)` (no slot yet).
-    fn setgid(gid: c_uint) -> c_int;
-    /// `setgroups(2)` (no slot yet).
-    fn setgroups(count: usize, groups: *const c_uint) -> c_int;
-    /// `sched_getaffinity(2)` (no slot yet; std then asks `sysconf`).
-    fn sched_getaffinity(pid: c_int, size: usize, set: *mut c_void) -> c_int;
-}
-
-/// `getpwuid_r(3)`: no user database reader yet: returns `ENOSYS` (the
-/// error number, as this function does) and a null result. std's
-/// `env::home_dir` uses it only when `HOME` is unset.
+/// `sched_getaffinity(3)`: C's returns 0 and zeroes the mask past the
+/// bytes the kernel writes (the system call returns their number).
 ///
 /// # Safety
-/// `result` is writable.
+/// `set` is writable for `size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sched_getaffinity(pid: c_int, size: usize, set: *mut c_void) -> c_int {
+    // SAFETY: as the caller vouches.
+    let written = unsafe { c::sched_getaffinity(pid, size, set.cast()) };
+    if written < 0 {
+        return -1;
+    }
+    let written = (written as usize).min(size);
+    // SAFETY: the rest of the caller's mask, inside its size.
+    unsafe { core::ptr::write_bytes(set.cast::<u8>().add(written), 0, size - written) };
+    0
+}
+
+/// C's `struct passwd` (the same layout on the four targets).
+#[repr(C)]
+pub struct Passwd {
+    name: *mut c_char,
+    password: *mut c_char,
+    uid: c_uint,
+    gid: c_uint,
+    gecos: *mut c_char,
+    home: *mut c_char,
+    shell: *mut c_char,
+}
+
+/// `getpwuid_r(3)`: the `/etc/passwd` entry ([`sys_layer::process::user_by_id`]:
+/// the file only, no NSS), its strings in `buf` (`ERANGE` if they do not
+/// fit); 0 and a null result when there is none (or no file), as C's.
+///
+/// # Safety
+/// `pwd` and `result` are writable, `buf` for `len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn getpwuid_r(
-    _uid: c_uint,
-    _pwd: *mut c_void,
-    _buf: *mut c_char,
-    _len: usize,
-    result: *mut *mut c_void,
+    uid: c_uint,
+    pwd: *mut Passwd,
+    buf: *mut c_char,
+    len: usize,
+    result: *mut *mut Passwd,
 ) -> c_int {
     // SAFETY: as the caller vouches.
     unsafe { *result = core::ptr::null_mut() };
-    Errno::ENOSYS.raw()
+    let user = match sys_layer::process::user_by_id(uid) {
+        Ok(Some(user)) => user,
+        Ok(None) | Err(Errno::ENOENT) => return 0,
+        Err(e) => return e.raw(),
+    };
+    let fields = [user.name(), user.password(), user.gecos(), user.home(), user.shell()];
+    if fields.iter().map(|f| f.len() + 1).sum::<usize>() > len {
+        return Errno::ERANGE.raw();
+    }
+    let mut strings = [core::ptr::null_mut(); 5];
+    let mut at = buf;
+    for (field, string) in fields.iter().zip(&mut strings) {
+        *string = at;
+        // SAFETY: the fields and their NULs fit in buf (checked above).
+        unsafe {
+            core::ptr::copy_nonoverlapping(field.as_ptr().cast(), at, field.len());
+            at.add(field.len()).write(0);
+            at = at.add(field.len() + 1);
+        }
+    }
+    let [name, password, gecos, home, shell] = strings;
+    // SAFETY: as the caller vouches.
+    unsafe {
+        pwd.write(Passwd { name, password, uid: user.uid(), gid: user.gid(), gecos, home, shell });
+        *result = pwd;
+    }
+    0
 }
 
 /// Defines the `posix_spawn` family, which is not there yet: each returns

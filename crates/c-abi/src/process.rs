@@ -126,56 +126,36 @@ pub unsafe extern "C" fn execve(path: *const c_char, argv: *const *const c_char,
     crate::ret_int(unsafe { sys_layer::c::execve(path, argv, envp) })
 }
 
-/// `execvp(3)`: `execve` with the current `environ`, the file looked up in
-/// `PATH` (glibc's default `/bin:/usr/bin` without one) unless its name
-/// has a `/`. Like glibc: an `EACCES` on the way is reported if no entry
-/// runs; an entry that does not exist or is not a directory is skipped.
-/// (A file the kernel cannot run, `ENOEXEC`, is not handed to `/bin/sh`.)
+/// `execvp(3)`: [`sys_layer::process::execvp`] with the current
+/// `environ` (the lookup in `PATH`, `/bin:/usr/bin` without one, and
+/// which error is reported, are its).
 ///
 /// # Safety
 /// `file` a C string; `argv` a null-terminated array of them.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn execvp(file: *const c_char, argv: *const *const c_char) -> c_int {
-    use sys_layer::Errno;
-    // SAFETY: environ is the process's array of C strings.
-    let envp = unsafe { crate::env::environ }.cast_const().cast::<*const c_char>();
+    // SAFETY: environ is null or the process's null-terminated array of C
+    // strings.
+    let environ: *const *const c_char = unsafe { crate::env::environ }.cast_const().cast();
+    let no_variables: &[*const c_char] = &[core::ptr::null()];
+    // SAFETY: as above; argv is such an array, as the caller vouches.
+    let (argv, envp) =
+        unsafe { (up_to_null(argv), if environ.is_null() { no_variables } else { up_to_null(environ) }) };
     // SAFETY: as the caller vouches.
-    let name = unsafe { CStr::from_ptr(file) }.to_bytes();
-    if name.is_empty() {
-        return crate::fail(Errno::ENOENT);
+    let file = unsafe { CStr::from_ptr(file) };
+    crate::fail(sys_layer::process::execvp(file, argv, envp))
+}
+
+/// A null-terminated array of pointers as a slice, its null included.
+///
+/// # Safety
+/// `array` is null-terminated and outlives the slice.
+unsafe fn up_to_null<'a>(array: *const *const c_char) -> &'a [*const c_char] {
+    let mut n = 0;
+    // SAFETY: as the caller vouches, a null comes.
+    while !unsafe { *array.add(n) }.is_null() {
+        n += 1;
     }
-    if name.contains(&b'/') {
-        // SAFETY: as the caller vouches.
-        return unsafe { execve(file, argv, envp) };
-    }
-    // SAFETY: a C string, as above.
-    let path = unsafe { crate::env::getenv(c"PATH".as_ptr()) };
-    let path = if path.is_null() {
-        &b"/bin:/usr/bin"[..]
-    } else {
-        // SAFETY: getenv gives a C string of the environment.
-        unsafe { CStr::from_ptr(path) }.to_bytes()
-    };
-    let mut saw_eacces = false;
-    let mut buf = [0u8; 4096];
-    for dir in path.split(|&b| b == b':') {
-        // An empty entry is the current directory.
-        let dir = if dir.is_empty() { &b"."[..] } else { dir };
-        let len = dir.len() + 1 + name.len();
-        if len + 1 > buf.len() {
-            continue;
-        }
-        buf[..dir.len()].copy_from_slice(dir);
-        buf[dir.len()] = b'/';
-        buf[dir.len() + 1..len].copy_from_slice(name);
-        buf[len] = 0;
-        // SAFETY: buf holds a C string; argv and envp as above.
-        unsafe { execve(buf.as_ptr().cast(), argv, envp) };
-        match sys_layer::c::errno() {
-            e if e == Errno::EACCES.raw() => saw_eacces = true,
-            e if e == Errno::ENOENT.raw() || e == Errno::ENOTDIR.raw() => {}
-            _ => return -1,
-        }
-    }
-    crate::fail(if saw_eacces { Errno::EACCES } else { Errno::ENOENT })
+    // SAFETY: n + 1 readable pointers.
+    unsafe { core::slice::from_raw_parts(array, n + 1) }
 }

@@ -379,6 +379,27 @@ macro_rules! for_each_slot {
             7 setresgid(rgid: $crate::ty::c_uint, egid: $crate::ty::c_uint, sgid: $crate::ty::c_uint);
             /// `setgroups(2)`: the supplementary groups (32-bit IDs), of the calling thread.
             7 setgroups(size: usize, list: *const $crate::ty::c_uint);
+            /// `llseek`: moves the file offset of `fd`; the new offset goes to `result`, whole on
+            /// every target (`_llseek(2)` on i686, where `lseek`'s return value cannot hold it).
+            8 llseek(fd: $crate::ty::c_int, offset: i64, whence: $crate::ty::c_int, result: *mut u64);
+            /// `flock(2)`: applies or removes an advisory lock on an open file.
+            8 flock(fd: $crate::ty::c_int, operation: $crate::ty::c_int);
+            /// `sendfile(2)`: copies between descriptors inside the kernel (64-bit offset on every target).
+            8 sendfile(out_fd: $crate::ty::c_int, in_fd: $crate::ty::c_int, offset: *mut i64, count: usize);
+            /// `splice(2)`: moves data between a descriptor and a pipe inside the kernel.
+            8 splice(fd_in: $crate::ty::c_int, off_in: *mut i64, fd_out: $crate::ty::c_int,
+                     off_out: *mut i64, len: usize, flags: $crate::ty::c_uint);
+            /// `mknodat(2)`: creates a filesystem node (a FIFO, a device) relative to a directory.
+            8 mknodat(dirfd: $crate::ty::c_int, path: *const $crate::ty::c_char, mode: $crate::ty::c_uint,
+                      dev: $crate::ty::c_uint);
+            /// `sched_getaffinity(2)`: the CPUs a thread may run on; returns the mask's size in bytes.
+            8 sched_getaffinity(tid: $crate::ty::c_int, size: usize, mask: *mut $crate::ty::c_ulong);
+            /// `chroot(2)`: changes the root directory of the process.
+            8 chroot(path: *const $crate::ty::c_char);
+            /// `setuid(2)`: the user ID (real, effective and saved when privileged), of the calling thread.
+            8 setuid(uid: $crate::ty::c_uint);
+            /// `setgid(2)`: the group ID (real, effective and saved when privileged), of the calling thread.
+            8 setgid(gid: $crate::ty::c_uint);
         }
     };
 }

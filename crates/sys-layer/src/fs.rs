@@ -3,9 +3,12 @@
 //! links, renaming, making and removing directories, and the current
 //! directory.
 
+extern crate alloc;
+
 use crate::errno::{Errno, call_slot};
 use crate::fd::{AsFd, AsRawFd, OwnedFd};
 use crate::raw as call;
+use alloc::vec::Vec;
 use core::ffi::{CStr, c_int};
 use linux_raw_sys::general as g;
 
@@ -513,6 +516,73 @@ path_calls! {
     ///
     /// `chdir(2)`: <https://man7.org/linux/man-pages/man2/chdir.2.html>
     chdir(path) => |e| call::chdir(path.as_ptr(), e);
+    /// Makes the FIFO (named pipe) `path`.
+    ///
+    /// `mkfifo(3)`: <https://man7.org/linux/man-pages/man3/mkfifo.3.html>
+    mkfifo(path) + mode: Mode => |e| call::mknodat(g::AT_FDCWD, path.as_ptr(), g::S_IFIFO | mode.bits(), 0, e);
+    /// Makes `path` the root directory of the process (privileged).
+    ///
+    /// `chroot(2)`: <https://man7.org/linux/man-pages/man2/chroot.2.html>
+    chroot(path) => |e| call::chroot(path.as_ptr(), e);
+}
+
+/// Makes the filesystem node `path`: `mode` holds its type (`S_IFIFO`,
+/// `S_IFCHR`, `S_IFBLK`, `S_IFREG`, `S_IFSOCK`) and permission bits; `dev`
+/// is a device number as `makedev` makes it (`EINVAL` if it does not fit
+/// the kernel's 32 bits: majors below 4096, minors below 2^20).
+///
+/// `mknod(2)`: <https://man7.org/linux/man-pages/man2/mknod.2.html>
+pub fn mknod(path: &CStr, mode: u32, dev: u64) -> Result<(), Errno> {
+    let dev = u32::try_from(dev).map_err(|_| Errno::EINVAL)?;
+    // SAFETY: path is NUL-terminated.
+    call_slot(|e| unsafe { call::mknodat(g::AT_FDCWD, path.as_ptr(), mode, dev, e) }).map(drop)
+}
+
+/// What [`flock`] does to a file's advisory lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlockOperation {
+    /// Takes a shared lock, waiting while another holds an exclusive one.
+    LockShared,
+    /// Takes an exclusive lock, waiting while another holds any.
+    LockExclusive,
+    /// Takes a shared lock, or fails at once with `EWOULDBLOCK`.
+    TryLockShared,
+    /// Takes an exclusive lock, or fails at once with `EWOULDBLOCK`.
+    TryLockExclusive,
+    /// Releases the lock this open file description holds.
+    Unlock,
+}
+
+/// Applies `operation` to the advisory lock of the open file `fd` (locks
+/// belong to the open file description: duplicates share them).
+///
+/// `flock(2)`: <https://man7.org/linux/man-pages/man2/flock.2.html>
+pub fn flock(fd: impl AsFd, operation: FlockOperation) -> Result<(), Errno> {
+    let op = match operation {
+        FlockOperation::LockShared => g::LOCK_SH,
+        FlockOperation::LockExclusive => g::LOCK_EX,
+        FlockOperation::TryLockShared => g::LOCK_SH | g::LOCK_NB,
+        FlockOperation::TryLockExclusive => g::LOCK_EX | g::LOCK_NB,
+        FlockOperation::Unlock => g::LOCK_UN,
+    };
+    let fd = fd.as_raw_fd();
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::flock(fd, op as c_int, e) }).map(drop)
+}
+
+/// The whole contents of the file at `path` (reads retried on `EINTR`).
+pub fn read(path: &CStr) -> Result<Vec<u8>, Errno> {
+    let fd = open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    let mut contents = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match crate::io::read(&fd, &mut chunk) {
+            Ok(0) => return Ok(contents),
+            Ok(n) => contents.extend_from_slice(&chunk[..n]),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Makes an open directory the current one.

@@ -146,8 +146,49 @@ pub fn seek(fd: impl AsFd, to: SeekFrom) -> Result<u64, Errno> {
         SeekFrom::Current(o) => (o, SEEK_CUR),
         SeekFrom::End(o) => (o, SEEK_END),
     };
-    // SAFETY: no pointers.
-    call_slot(|e| unsafe { call::lseek(fd, offset, whence as c_int, e) }).map(|o| o as u64)
+    let mut result = 0u64;
+    // SAFETY: result is writable.
+    call_slot(|e| unsafe { call::llseek(fd, offset, whence as c_int, &mut result, e) })?;
+    Ok(result)
+}
+
+/// The optional file offset of [`sendfile`] and [`splice`]: read from and
+/// advanced in `offset` when given (the descriptor's own offset is then
+/// left alone).
+fn offset_pointer(offset: Option<&mut u64>) -> *mut i64 {
+    offset.map_or(core::ptr::null_mut(), |o| (o as *mut u64).cast())
+}
+
+/// Copies up to `count` bytes from `input` to `output` inside the kernel;
+/// the number copied (0 at the end of `input`). From `*offset` when given,
+/// else from `input`'s file offset.
+///
+/// `sendfile(2)`: <https://man7.org/linux/man-pages/man2/sendfile.2.html>
+pub fn sendfile(output: impl AsFd, input: impl AsFd, offset: Option<&mut u64>, count: usize) -> Result<usize, Errno> {
+    let (out_fd, in_fd) = (output.as_raw_fd(), input.as_raw_fd());
+    let offset = offset_pointer(offset);
+    // SAFETY: offset is null or a writable 64-bit offset.
+    call_slot(|e| unsafe { call::sendfile(out_fd, in_fd, offset, count, e) })
+}
+
+/// Moves up to `len` bytes from `input` to `output`, one of which is a
+/// pipe, inside the kernel; the number moved (0 at the end of `input`).
+/// `flags`: `SPLICE_F_*` (linux-raw-sys). An offset is given only for a
+/// descriptor that is not a pipe, as for [`sendfile`].
+///
+/// `splice(2)`: <https://man7.org/linux/man-pages/man2/splice.2.html>
+pub fn splice(
+    input: impl AsFd,
+    input_offset: Option<&mut u64>,
+    output: impl AsFd,
+    output_offset: Option<&mut u64>,
+    len: usize,
+    flags: u32,
+) -> Result<usize, Errno> {
+    let (in_fd, out_fd) = (input.as_raw_fd(), output.as_raw_fd());
+    let (in_off, out_off) = (offset_pointer(input_offset), offset_pointer(output_offset));
+    // SAFETY: each offset is null or a writable 64-bit offset.
+    call_slot(|e| unsafe { call::splice(in_fd, in_off, out_fd, out_off, len, flags, e) })
 }
 
 /// Flushes the file's data and metadata to storage.

@@ -1,5 +1,6 @@
 //! The process: IDs, the kernel's names, exit, and child processes
-//! ([`Command`], [`fork`], [`execve`], [`fexecve`]).
+//! ([`Command`], [`fork`], [`execve`], [`execvp`], [`fexecve`]), and the user
+//! database ([`user_by_id`]).
 //!
 //! [`exit`] (which returning from `main` calls) writes out standard output
 //! first; a write error of standard output that the program was not given
@@ -7,8 +8,10 @@
 //! and turns an exit status of 0 into 1 (see [`crate::stdio`]).
 
 mod command;
+mod user;
 
-pub use command::{Child, Command, ExitStatus, Fork, Output, Stdio, execve, fexecve, fork, wait_pid};
+pub use command::{Child, Command, ExitStatus, Fork, Output, Stdio, execve, execvp, fexecve, fork, wait_pid};
+pub use user::{User, user_by_id, user_by_name};
 
 use crate::errno::{Errno, call_slot};
 use crate::raw as call;
@@ -160,6 +163,35 @@ ids! {
     getgid;
     /// The effective group ID. `getegid(2)`: <https://man7.org/linux/man-pages/man2/getegid.2.html>
     getegid;
+}
+
+/// Sets the user ID: real, effective and saved when the caller is
+/// privileged, else the effective one only (to the real or saved ID).
+///
+/// The kernel changes the calling thread's IDs only (C libraries make
+/// every thread do it): call it before starting threads, or in a child.
+///
+/// `setuid(2)`: <https://man7.org/linux/man-pages/man2/setuid.2.html>
+pub fn setuid(uid: u32) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::setuid(uid, e) }).map(drop)
+}
+
+/// Sets the group ID, as [`setuid`] the user ID (the calling thread's).
+///
+/// `setgid(2)`: <https://man7.org/linux/man-pages/man2/setgid.2.html>
+pub fn setgid(gid: u32) -> Result<(), Errno> {
+    // SAFETY: no pointers.
+    call_slot(|e| unsafe { call::setgid(gid, e) }).map(drop)
+}
+
+/// Sets the supplementary group IDs (privileged; the calling thread's, as
+/// [`setuid`]).
+///
+/// `setgroups(2)`: <https://man7.org/linux/man-pages/man2/setgroups.2.html>
+pub fn setgroups(groups: &[u32]) -> Result<(), Errno> {
+    // SAFETY: groups is readable for its length.
+    call_slot(|e| unsafe { call::setgroups(groups.len(), groups.as_ptr(), e) }).map(drop)
 }
 
 /// Sets the file-creation mask; returns the old one.

@@ -617,6 +617,60 @@ pub fn name(buf: &mut [u8; 16]) -> Result<&[u8], Errno> {
     Ok(&buf[..n])
 }
 
+/// A set of CPUs, as [`affinity`] gives it (up to 1,024 CPUs, the size C
+/// libraries' `cpu_set_t` has).
+#[derive(Clone, PartialEq, Eq)]
+pub struct CpuSet {
+    words: [usize; CpuSet::WORDS],
+}
+
+impl CpuSet {
+    const WORDS: usize = 1024 / usize::BITS as usize;
+
+    /// Whether `cpu` is in the set.
+    pub fn contains(&self, cpu: usize) -> bool {
+        let bits = usize::BITS as usize;
+        self.words.get(cpu / bits).is_some_and(|w| w & (1 << (cpu % bits)) != 0)
+    }
+
+    /// How many CPUs the set holds.
+    pub fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// The mask's words, as the kernel gives them (CPU `n` is bit `n % W` of
+    /// word `n / W`, `W` the word's bits).
+    pub fn words(&self) -> &[usize] {
+        &self.words
+    }
+}
+
+impl core::fmt::Debug for CpuSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_set().entries((0..1024).filter(|&cpu| self.contains(cpu))).finish()
+    }
+}
+
+/// The CPUs thread `tid` may run on (0: the calling thread). `EINVAL` on a
+/// machine with more CPUs than [`CpuSet`] holds.
+///
+/// `sched_getaffinity(2)`: <https://man7.org/linux/man-pages/man2/sched_getaffinity.2.html>
+pub fn affinity(tid: i32) -> Result<CpuSet, Errno> {
+    let mut set = CpuSet { words: [0; CpuSet::WORDS] };
+    let size = core::mem::size_of_val(&set.words);
+    // SAFETY: the mask is writable for size bytes; the kernel writes only the
+    // bytes it returns, the rest stays zero.
+    call_slot(|e| unsafe { raw::sched_getaffinity(tid, size, set.words.as_mut_ptr().cast(), e) })?;
+    Ok(set)
+}
+
+/// How many threads can run at once: the CPUs the calling thread may run
+/// on (as std's `available_parallelism` asks first; cgroup CPU quotas are
+/// not read).
+pub fn available_parallelism() -> Result<usize, Errno> {
+    affinity(0).map(|set| set.count().max(1))
+}
+
 /// Lets another thread run.
 ///
 /// `sched_yield(2)`: <https://man7.org/linux/man-pages/man2/sched_yield.2.html>

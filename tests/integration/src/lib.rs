@@ -144,6 +144,13 @@ pub fn command(name: &str) -> Command {
     command_for(&program(name))
 }
 
+/// Whether the suite runs as root (some checks need it, or expect
+/// `EPERM` without it; the programs run as the same user).
+pub fn running_as_root() -> bool {
+    // SAFETY: geteuid takes nothing and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
 /// `SYS_LAYER_RUNNER`: the emulator the programs of another architecture
 /// run under (`qemu-aarch64-static`, ...).
 pub fn runner() -> Option<String> {

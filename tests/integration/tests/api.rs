@@ -26,7 +26,7 @@ fn api_unoptimised() {
 #[test]
 fn permission_denied_as_another_user() {
     use std::os::unix::process::CommandExt;
-    if unsafe_geteuid() != 0 {
+    if !running_as_root() {
         return; // needs root to switch users
     }
     let dir = program_dir("denied", &[]);
@@ -36,9 +36,4 @@ fn permission_denied_as_another_user() {
     remove_program_dir(&dir);
     let text = stdout(&out);
     assert!(out.status.success() && !text.contains("FAIL"), "{text}\n{}", stderr(&out));
-}
-
-fn unsafe_geteuid() -> u32 {
-    // SAFETY: geteuid takes nothing and cannot fail.
-    unsafe { libc::geteuid() }
 }

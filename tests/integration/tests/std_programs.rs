@@ -74,7 +74,10 @@ fn files_directories_and_the_environment() {
                     all files: true\n\
                     missing: NotFound\n\
                     canonical: true\n\
-                    cwd is absolute: true\n";
+                    locked elsewhere: true\n\
+                    after unlock: true\n\
+                    cwd is absolute: true\n\
+                    home from passwd: true\n";
     assert_eq!(stdout_without_simulator_env(&out), expected, "{}", stderr(&out));
 }
 
@@ -120,7 +123,10 @@ fn child_processes_sockets_sleep_and_copies() {
                     slept: true\n\
                     parallelism: true\n\
                     copied: 100000 true\n\
+                    into a pipe: 100000 100000\n\
                     removed: true\n";
+    let other_user = if running_as_root() { "65534" } else { "PermissionDenied" };
+    let expected = format!("{expected}child as 65534: {other_user}\n");
     assert_eq!(stdout(&out), expected, "{}", stderr(&out));
 }
 

@@ -197,8 +197,49 @@ pub(crate) unsafe extern "C" fn llseek(fd: c_int, offset: i64, whence: c_int, er
     let mut result: i64 = 0;
     // SAFETY: result is writable.
     let r = unsafe { sys!(g::__NR__llseek, fd, hi, lo, &raw mut result, whence) };
-    // The result may not fit the return type on 32-bit.
-    if ret_of(r, errno) == -1 { -1 } else { result as isize }
+    if ret_of(r, errno) == -1 {
+        return -1;
+    }
+    // As the kernel's own 32-bit lseek: an offset the return value cannot
+    // hold is EOVERFLOW, not a truncated number (the llseek slot has it whole).
+    match isize::try_from(result) {
+        Ok(offset) => offset,
+        Err(_) => fail(errno, EOVERFLOW),
+    }
+}
+
+/// `llseek` on i686: `_llseek`, the new offset stored whole in `result`.
+#[cfg(target_arch = "x86")]
+pub(crate) unsafe extern "C" fn llseek_result(
+    fd: c_int,
+    offset: i64,
+    whence: c_int,
+    result: *mut u64,
+    errno: *mut c_int,
+) -> isize {
+    let (lo, hi) = offset_words(offset);
+    // SAFETY: the caller vouches that result is writable.
+    ret_of(unsafe { sys!(g::__NR__llseek, fd, hi, lo, result, whence) }, errno)
+}
+
+/// `llseek` on 64-bit targets: `lseek`, whose return value holds every
+/// offset, stored in `result`.
+#[cfg(not(target_arch = "x86"))]
+pub(crate) unsafe extern "C" fn lseek_result(
+    fd: c_int,
+    offset: i64,
+    whence: c_int,
+    result: *mut u64,
+    errno: *mut c_int,
+) -> isize {
+    // SAFETY: no pointers.
+    let ret = ret_of(unsafe { sys!(g::__NR_lseek, fd, offset, whence) }, errno);
+    if ret == -1 {
+        return -1;
+    }
+    // SAFETY: the caller vouches that result is writable.
+    unsafe { result.write(ret as u64) };
+    0
 }
 
 /// `mmap` on i686: `mmap2`, which takes the offset in pages.

@@ -7,7 +7,8 @@
 //!   `i686(__NR_y)`: the call i686 uses instead (64-bit time, 32-bit IDs);
 //! - `form(path)`: a function of the slot's signature that makes the call
 //!   where the arguments do not go to the kernel as they are (`abi32.rs`),
-//!   on every target; `i686_form(path)`: on i686 only;
+//!   on every target; `i686_form(path)`: on i686 only (in place of `form`
+//!   where a row names both);
 //! - `fallback(path)`: what the slot does below its system call's first
 //!   kernel (`fallback/`), on every target; `i686_fallback(path)`: on i686;
 //! - `vdso(arch "symbol", ...)`: the vDSO function that serves it, per
@@ -61,10 +62,16 @@ macro_rules! row_function {
     ($const:ident $slot:ident) => {
         pub(crate) const $const: Option<sig::$slot> = None;
     };
-    ($const:ident $slot:ident every $f:path) => {
+    ($const:ident $slot:ident every $f:path;) => {
         pub(crate) const $const: Option<sig::$slot> = Some($f);
     };
-    ($const:ident $slot:ident i686 $f:path) => {
+    ($const:ident $slot:ident every $f:path; i686 $f32:path;) => {
+        #[cfg(target_arch = "x86")]
+        pub(crate) const $const: Option<sig::$slot> = Some($f32);
+        #[cfg(not(target_arch = "x86"))]
+        pub(crate) const $const: Option<sig::$slot> = Some($f);
+    };
+    ($const:ident $slot:ident i686 $f:path;) => {
         #[cfg(target_arch = "x86")]
         pub(crate) const $const: Option<sig::$slot> = Some($f);
         #[cfg(not(target_arch = "x86"))]
@@ -92,8 +99,8 @@ macro_rules! layer_rows {
                 /// The slot this row is for: a row without a slot fails here.
                 pub(crate) const SLOT: usize = sys_layer_stubs::slot::$slot;
                 row_call!($slot $($nr)? $($nr32)?);
-                row_function!(FORM $slot $(every $form)? $(i686 $form32)?);
-                row_function!(FALLBACK $slot $(every $fb)? $(i686 $fb32)?);
+                row_function!(FORM $slot $(every $form;)? $(i686 $form32;)?);
+                row_function!(FALLBACK $slot $(every $fb;)? $(i686 $fb32;)?);
                 /// The vDSO symbol that serves the slot on this architecture.
                 pub(crate) const VDSO_SYMBOL: Option<&str> =
                     super::super::vdso::symbol_for_arch(&[$($( (stringify!($va), $vs) ),+)?]);
@@ -255,4 +262,13 @@ layer_rows! {
     setresuid:       nr(__NR_setresuid) i686(__NR_setresuid32);
     setresgid:       nr(__NR_setresgid) i686(__NR_setresgid32);
     setgroups:       nr(__NR_setgroups) i686(__NR_setgroups32);
+    llseek:          nr(__NR_lseek) i686(__NR__llseek) form(abi32::lseek_result) i686_form(abi32::llseek_result);
+    flock:           nr(__NR_flock);
+    sendfile:        nr(__NR_sendfile) i686(__NR_sendfile64);
+    splice:          nr(__NR_splice);
+    mknodat:         nr(__NR_mknodat);
+    sched_getaffinity: nr(__NR_sched_getaffinity);
+    chroot:          nr(__NR_chroot);
+    setuid:          nr(__NR_setuid) i686(__NR_setuid32);
+    setgid:          nr(__NR_setgid) i686(__NR_setgid32);
 }

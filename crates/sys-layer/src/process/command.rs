@@ -200,6 +200,88 @@ pub fn execve(path: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Er
     }
 }
 
+/// The paths `execvp` tries for `program`, in order, as C strings: the
+/// program itself if it names a path (has a `/`), else each entry of
+/// `path` (a `PATH` value; `/bin:/usr/bin` if `None`) joined with it, an
+/// empty entry meaning the current directory. `ENOENT` for an empty name.
+fn program_candidates(program: &[u8], path: Option<&[u8]>) -> Result<Vec<Vec<u8>>, Errno> {
+    if program.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if program.contains(&b'/') {
+        return Ok(alloc::vec![c_string(program)?]);
+    }
+    let mut out = Vec::new();
+    for dir in path.unwrap_or(DEFAULT_PATH).split(|&b| b == b':') {
+        let dir = if dir.is_empty() { &b"."[..] } else { dir };
+        let mut full = Vec::with_capacity(dir.len() + program.len() + 2);
+        full.extend_from_slice(dir);
+        full.push(b'/');
+        full.extend_from_slice(program);
+        out.push(c_string(&full)?);
+    }
+    Ok(out)
+}
+
+/// Runs the first of `candidates` (null-terminated) that `execve` takes,
+/// `execvp`'s rule: a missing one (or a bad path) moves on, a permission
+/// error is remembered, any other error stops. Returns the error number
+/// (it returns only on failure). No allocation, errno in a local: fit for
+/// a `vfork`-like child.
+///
+/// # Safety
+/// Every candidate is a C string; `argv` and `envp` are null-terminated
+/// arrays of C strings.
+unsafe fn exec_first(
+    candidates: *const *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) -> c_int {
+    use linux_raw_sys::errno as n;
+    let mut e = 0;
+    let mut result = n::ENOENT as c_int;
+    let mut i = 0;
+    loop {
+        // SAFETY: candidates is null-terminated.
+        let path = unsafe { *candidates.add(i) };
+        if path.is_null() {
+            return result;
+        }
+        // SAFETY: as the caller vouches.
+        unsafe { raw::execve(path, argv, envp, &mut e) };
+        match e as u32 {
+            n::ENOENT | n::ENOTDIR | n::ESTALE | n::ENAMETOOLONG | n::ELOOP => {}
+            n::EACCES => result = e,
+            _ => return e,
+        }
+        i += 1;
+    }
+}
+
+/// Replaces the process with `program`, looked up as a shell does: in the
+/// caller's `PATH` (`/bin:/usr/bin` without one) unless the name has a
+/// `/`; see [`execve`] for the arrays. Returns only on failure: the error
+/// of the last candidate that mattered (`EACCES` if one was found but not
+/// executable, else `ENOENT`). A file the kernel cannot run (`ENOEXEC`) is
+/// not handed to `/bin/sh`.
+///
+/// `execvp(3)`: <https://man7.org/linux/man-pages/man3/execvp.3.html>
+pub fn execvp(program: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Errno {
+    if argv.last().is_none_or(|p| !p.is_null()) || envp.last().is_none_or(|p| !p.is_null()) {
+        return Errno::EINVAL;
+    }
+    let path = crate::env::var(b"PATH").map(|p| p.to_bytes());
+    let candidates = match program_candidates(program.to_bytes(), path) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let mut pointers: Vec<*const c_char> = candidates.iter().map(|c| c.as_ptr().cast()).collect();
+    pointers.push(core::ptr::null());
+    let _ = crate::stdio::flush();
+    // SAFETY: the candidates are C strings, the arrays end with null (checked above).
+    Errno::from_raw(unsafe { exec_first(pointers.as_ptr(), argv.as_ptr(), envp.as_ptr()) })
+}
+
 /// Where a child's standard input, output or error comes from or goes.
 #[derive(Debug)]
 pub enum Stdio {
@@ -412,36 +494,16 @@ impl Command {
         Ok(Some(env))
     }
 
-    /// The paths to try, in order: the program itself if it names a path,
-    /// else each `PATH` entry joined with it (an empty entry is the
-    /// current directory).
+    /// The paths to try (see [`program_candidates`]), with the child's
+    /// `PATH` if the child gets one of its own.
     fn candidates(&self, child_env: Option<&[Vec<u8>]>) -> Result<Vec<Vec<u8>>, Errno> {
-        if self.program.is_empty() {
-            return Err(Errno::ENOENT);
-        }
-        if self.program.contains(&b'/') {
-            return Ok(alloc::vec![c_string(&self.program)?]);
-        }
-        let path: Vec<u8> = match child_env {
+        let path: Option<Vec<u8>> = match child_env {
             Some(env) => {
                 env.iter().find_map(|v| v.strip_prefix(b"PATH=").map(|p| p.strip_suffix(b"\0").unwrap_or(p).to_vec()))
             }
             None => crate::env::var(b"PATH").map(|p| p.to_bytes().to_vec()),
-        }
-        .unwrap_or_else(|| DEFAULT_PATH.to_vec());
-        let mut out = Vec::new();
-        for dir in path.split(|&b| b == b':') {
-            let mut full = Vec::with_capacity(dir.len() + self.program.len() + 2);
-            if dir.is_empty() {
-                full.extend_from_slice(b".");
-            } else {
-                full.extend_from_slice(dir);
-            }
-            full.push(b'/');
-            full.extend_from_slice(&self.program);
-            out.push(c_string(&full)?);
-        }
-        Ok(out)
+        };
+        program_candidates(&self.program, path.as_deref())
     }
 
     /// Starts the child. Standard descriptors not chosen are inherited.
@@ -716,26 +778,8 @@ unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
     // SAFETY: the parent's mask, saved before the clone.
     unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &plan.mask.0, core::ptr::null_mut(), 8, &mut e) };
 
-    // execvp's rule: try each candidate; a missing one moves on, a
-    // permission error is remembered, anything else stops.
-    let mut result = linux_raw_sys::errno::ENOENT as c_int;
-    let mut i = 0;
-    loop {
-        // SAFETY: candidates is null-terminated.
-        let path = unsafe { *plan.candidates.add(i) };
-        if path.is_null() {
-            return result;
-        }
-        // SAFETY: path, argv and envp are the parent's C strings and arrays.
-        unsafe { raw::execve(path, plan.argv, plan.envp, &mut e) };
-        use linux_raw_sys::errno as n;
-        match e as u32 {
-            n::ENOENT | n::ENOTDIR | n::ESTALE | n::ENAMETOOLONG | n::ELOOP => {}
-            n::EACCES => result = e,
-            _ => return e,
-        }
-        i += 1;
-    }
+    // SAFETY: the parent's C strings and null-terminated arrays.
+    unsafe { exec_first(plan.candidates, plan.argv, plan.envp) }
 }
 
 /// A running (or ended, not yet waited for) child process.
@@ -854,5 +898,25 @@ impl Child {
         }
         let status = self.wait()?;
         Ok(Output { status, stdout, stderr })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(list: Result<Vec<Vec<u8>>, Errno>) -> Result<Vec<alloc::string::String>, Errno> {
+        list.map(|l| l.iter().map(|c| alloc::string::String::from_utf8_lossy(c).into_owned()).collect())
+    }
+
+    #[test]
+    fn program_candidates_follow_execvp() {
+        let found = |program: &[u8], path: Option<&[u8]>| strings(program_candidates(program, path));
+        assert_eq!(found(b"ls", Some(b"/a:/b/c")), Ok(alloc::vec!["/a/ls\0".into(), "/b/c/ls\0".into()]));
+        assert_eq!(found(b"ls", Some(b":/a:")), Ok(alloc::vec!["./ls\0".into(), "/a/ls\0".into(), "./ls\0".into()]));
+        assert_eq!(found(b"ls", None), Ok(alloc::vec!["/bin/ls\0".into(), "/usr/bin/ls\0".into()]));
+        assert_eq!(found(b"./ls", Some(b"/a")), Ok(alloc::vec!["./ls\0".into()]));
+        assert_eq!(found(b"", Some(b"/a")), Err(Errno::ENOENT));
+        assert_eq!(found(b"l\0s", Some(b"/a")), Err(Errno::EINVAL));
     }
 }

@@ -247,8 +247,98 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
             Some(Errno::EINVAL),
         );
     }
+    kernel_copies_and_nodes(&mut t, dir);
+    ids_and_cpus(&mut t);
     let _ = fs::unlink(&file);
     t.finish()
+}
+
+/// Locks, FIFOs, kernel copies (`sendfile`, `splice`), an offset past
+/// 4 GiB (whole on i686 through the `llseek` slot).
+fn kernel_copies_and_nodes(t: &mut Checks, dir: &CStr) {
+    use fs::FlockOperation::*;
+    let path = join(dir, "copies");
+    let f = fs::open(&path, OFlags::RDWR | OFlags::CREAT | OFlags::TRUNC, Mode::FILE_DEFAULT).expect("create");
+    let other = fs::open(&path, OFlags::RDWR, Mode::empty()).expect("open again");
+    t.eq("flock exclusive", fs::flock(&f, LockExclusive), Ok(()));
+    t.eq("flock held elsewhere", fs::flock(&other, TryLockShared).err(), Some(Errno::EWOULDBLOCK));
+    t.eq("flock unlock", fs::flock(&f, Unlock), Ok(()));
+    t.eq("flock shared twice", fs::flock(&other, TryLockShared).and(fs::flock(&f, TryLockShared)), Ok(()));
+    t.eq("flock on a closed descriptor", fs::flock(bad_fd(), Unlock).err(), Some(Errno::EBADF));
+
+    let far = 5u64 << 30;
+    t.eq("seek past 4 GiB", io::seek(&f, SeekFrom::Start(far)), Ok(far));
+    t.eq("seek from there", io::seek(&f, SeekFrom::Current(3)), Ok(far + 3));
+    t.eq("write past 4 GiB", io::write(&f, b"far"), Ok(3));
+    t.eq("size past 4 GiB", fs::fstat(&f).map(|s| s.size), Ok(far + 6));
+    t.eq("pwrite the head", io::pwrite(&f, b"0123456789", 0), Ok(10));
+
+    let (pipe_r, pipe_w) = fd::pipe().expect("pipe");
+    let mut offset = 2u64;
+    t.eq("sendfile from an offset", io::sendfile(&pipe_w, &f, Some(&mut offset), 5), Ok(5));
+    t.eq("sendfile advances the offset", offset, 7);
+    let mut got = [0u8; 5];
+    t.eq("sendfile's bytes", io::read(&pipe_r, &mut got).map(|_| got), Ok(*b"23456"));
+    let mut far_offset = far + 3;
+    t.eq("sendfile past 4 GiB", io::sendfile(&pipe_w, &f, Some(&mut far_offset), 100), Ok(3));
+    let mut three = [0u8; 3];
+    t.eq("sendfile's bytes past 4 GiB", io::read(&pipe_r, &mut three).map(|_| three), Ok(*b"far"));
+    t.eq("sendfile to a closed descriptor", io::sendfile(bad_fd(), &f, None, 1).err(), Some(Errno::EBADF));
+    let mut from = 7u64;
+    t.eq("splice file to pipe", io::splice(&f, Some(&mut from), &pipe_w, None, 3, 0), Ok(3));
+    let mut to = far;
+    t.eq("splice pipe to file past 4 GiB", io::splice(&pipe_r, None, &f, Some(&mut to), 3, 0), Ok(3));
+    t.eq("splice's bytes", io::pread(&f, &mut three, far).map(|_| three), Ok(*b"789"));
+    t.eq("splice between two files", io::splice(&f, None, &other, None, 1, 0).err(), Some(Errno::EINVAL));
+
+    let fifo = join(dir, "fifo");
+    t.eq("mkfifo", fs::mkfifo(&fifo, Mode::FILE_DEFAULT), Ok(()));
+    t.eq("a FIFO's type", fs::stat(&fifo).map(|s| s.file_type()), Ok(fs::FileType::Fifo));
+    t.eq("mkfifo again", fs::mkfifo(&fifo, Mode::FILE_DEFAULT).err(), Some(Errno::EEXIST));
+    let node = join(dir, "node");
+    t.eq("mknod a regular file", fs::mknod(&node, linux_raw_sys::general::S_IFREG | 0o600, 0), Ok(()));
+    t.eq("mknod's type", fs::stat(&node).map(|s| s.file_type()), Ok(fs::FileType::Regular));
+    t.eq("mknod with a device too large", fs::mknod(&node, 0o600, 1 << 40).err(), Some(Errno::EINVAL));
+    for name in [&fifo, &node, &path] {
+        let _ = fs::unlink(name);
+    }
+}
+
+/// The CPUs this thread may run on; the user and group IDs (set in a
+/// child: the suite runs as root; as another user, `api denied` sees
+/// `EPERM`).
+fn ids_and_cpus(t: &mut Checks) {
+    let cpus = sys_layer::thread::affinity(0);
+    t.check("affinity", cpus.as_ref().is_ok_and(|c| c.count() >= 1), format_args!("{cpus:?}"));
+    let first = cpus.as_ref().ok().and_then(|c| (0..1024).find(|&n| c.contains(n)));
+    t.check("affinity names a CPU", first.is_some(), format_args!("{cpus:?}"));
+    let parallel = sys_layer::thread::available_parallelism();
+    t.eq("available_parallelism", parallel, cpus.map(|c| c.count()));
+    sys_layer::println!("cpus: {}", parallel.unwrap_or(0));
+    t.eq("affinity of no such thread", sys_layer::thread::affinity(i32::MAX).err(), Some(Errno::ESRCH));
+    if process::geteuid() != 0 {
+        return;
+    }
+    // SAFETY: this program has no other threads.
+    match unsafe { process::fork() } {
+        Ok(process::Fork::Child) => {
+            let changed = process::setgroups(&[65534])
+                .and(process::setgid(65534))
+                .and(process::setuid(65534))
+                .is_ok_and(|_| process::getuid() == 65534 && process::geteuid() == 65534 && process::getgid() == 65534);
+            let dropped = process::setuid(0) == Err(Errno::EPERM);
+            process::exit(if changed && dropped { 0 } else { 1 })
+        }
+        Ok(process::Fork::Parent(pid)) => {
+            let status = process::wait_pid(pid, false);
+            t.check(
+                "setgroups, setgid, setuid in a child, and no way back",
+                status.is_ok_and(|s| s.is_some_and(|s| s.success())),
+                format_args!("{status:?}"),
+            );
+        }
+        Err(e) => t.check("fork", false, format_args!("{e:?}")),
+    }
 }
 
 /// `api denied DIR`, run as a user who may not write to `DIR`: the
@@ -297,6 +387,10 @@ fn denied(dir: Option<&CStr>, mut t: Checks) -> i32 {
     t.eq("access W_OK", fs::access(dir, linux_raw_sys::general::W_OK).err(), Some(Errno::EACCES));
     t.eq("chmod what is not ours", fs::chmod(dir, Mode::FILE_DEFAULT).err(), Some(Errno::EPERM));
     t.eq("chown to root", fs::chown(dir, Some(0), None).err(), Some(Errno::EPERM));
+    t.eq("setuid to root", process::setuid(0).err(), Some(Errno::EPERM));
+    t.eq("setgid to root", process::setgid(0).err(), Some(Errno::EPERM));
+    t.eq("setgroups", process::setgroups(&[0]).err(), Some(Errno::EPERM));
+    t.eq("chroot", fs::chroot(dir).err(), Some(Errno::EPERM));
     t.finish()
 }
 

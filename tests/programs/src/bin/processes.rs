@@ -12,6 +12,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
+use core::ffi::CStr;
 use core::sync::atomic::{AtomicBool, Ordering};
 use sys_layer::event::{PollFd, PollFlags, poll};
 use sys_layer::fd::{AsFd, AsRawFd};
@@ -299,6 +300,26 @@ fn fexecve_in_a_child(t: &mut Checks, emulator_lacks_execveat: bool) {
     }
 }
 
+/// `execvp` in forked children: `sh` found in `PATH`; a missing name
+/// gives `ENOENT` back.
+fn execvp_in_children(t: &mut Checks) {
+    let run = |program: &CStr| {
+        // SAFETY: the child only execs or exits.
+        match unsafe { process::fork() } {
+            Ok(Fork::Child) => {
+                let argv = [program.as_ptr(), c"-c".as_ptr(), c"exit 6".as_ptr(), core::ptr::null()];
+                let envp = [core::ptr::null()];
+                let e = process::execvp(program, &argv, &envp);
+                process::exit(100 + e.raw().min(100))
+            }
+            Ok(Fork::Parent(pid)) => process::wait_pid(pid, false).map(|s| s.and_then(|s| s.code())),
+            Err(e) => Err(e),
+        }
+    };
+    t.eq("execvp finds sh in PATH", run(c"sh"), Ok(Some(6)));
+    t.eq("execvp of a missing program", run(c"no-such-program-here"), Ok(Some(100 + Errno::ENOENT.raw())));
+}
+
 fn main(args: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     let emulator_lacks_execveat = args.skip(1).any(|a| a.to_bytes() == b"emulator-lacks-execveat");
     let mut t = Checks::default();
@@ -313,5 +334,6 @@ fn main(args: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     fork_under_threads(&mut t);
     fork_flushes_stdout(&mut t);
     fexecve_in_a_child(&mut t, emulator_lacks_execveat);
+    execvp_in_children(&mut t);
     t.finish()
 }

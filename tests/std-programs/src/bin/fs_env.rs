@@ -1,5 +1,6 @@
-//! std::fs (create, write, read, metadata, read_dir, rename, remove),
-//! std::env (args, vars, set_var, current_dir), std::process::exit codes.
+//! std::fs (create, write, read, metadata, read_dir, rename, remove,
+//! advisory locks), std::env (args, vars, set_var, current_dir, home_dir
+//! without HOME: getpwuid_r), std::process::exit codes.
 
 use std::io::{Read, Write};
 use std::{env, fs, process};
@@ -39,9 +40,30 @@ fn main() {
     println!("all files: {is_file}");
     println!("missing: {:?}", fs::read("/nonexistent/std-programs").unwrap_err().kind());
     println!("canonical: {}", fs::canonicalize(&dir).unwrap() == dir);
+    let first = fs::File::open(dir.join("a.txt")).unwrap();
+    let second = fs::File::open(dir.join("a.txt")).unwrap();
+    first.lock().unwrap();
+    println!("locked elsewhere: {:?}", second.try_lock_shared().is_err());
+    first.unlock().unwrap();
+    println!("after unlock: {:?}", second.try_lock_shared().is_ok());
     for name in names {
         fs::remove_file(dir.join(name)).unwrap();
     }
     fs::remove_dir(&dir).unwrap();
     println!("cwd is absolute: {}", env::current_dir().unwrap().is_absolute());
+
+    // Without HOME, home_dir asks the user database; the expectation read
+    // here from /etc/passwd by hand (the owner of /proc/self is our user).
+    use std::os::unix::fs::MetadataExt;
+    let uid = fs::metadata("/proc/self").unwrap().uid().to_string();
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let expected = passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() == 7 && fields[2] == uid).then(|| std::path::PathBuf::from(fields[5]))
+    });
+    // SAFETY: single-threaded here.
+    unsafe { env::remove_var("HOME") };
+    #[allow(deprecated)] // its deprecation was for Windows; Unix behaviour is what is tested
+    let home = env::home_dir();
+    println!("home from passwd: {}", home == expected);
 }

@@ -1,6 +1,7 @@
 //! std::process::Command with pipes, status, environment and directory;
 //! TCP and UDP over loopback; thread::sleep, available_parallelism,
-//! io::copy between files; a host name through getaddrinfo.
+//! io::copy between files and from a file into a pipe (sendfile);
+//! Command with another user (as root); a host name through getaddrinfo.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
@@ -68,6 +69,20 @@ fn main() {
         std::io::copy(&mut fs::File::open(dir.join("from")).unwrap(), &mut fs::File::create(dir.join("to")).unwrap())
             .unwrap();
     println!("copied: {copied} {}", fs::read(dir.join("to")).unwrap() == vec![7u8; 100_000]);
+    // A file into a child's standard input: std's io::copy tries sendfile
+    // (and splice) into a pipe.
+    let mut counter = Command::new("wc").arg("-c").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let sent = std::io::copy(&mut fs::File::open(dir.join("from")).unwrap(), &mut counter.stdin.take().unwrap()).unwrap();
+    let counted = String::from_utf8(counter.wait_with_output().unwrap().stdout).unwrap();
+    println!("into a pipe: {sent} {}", counted.trim());
     fs::remove_dir_all(&dir).unwrap();
     println!("removed: {}", !dir.exists());
+
+    // Another user for a child (setgroups, setgid, setuid after fork):
+    // PermissionDenied unless this runs as root.
+    use std::os::unix::process::CommandExt;
+    match Command::new("id").args(["-u"]).uid(65534).gid(65534).output() {
+        Ok(out) => println!("child as 65534: {}", String::from_utf8_lossy(&out.stdout).trim()),
+        Err(e) => println!("child as 65534: {:?}", e.kind()),
+    }
 }

@@ -208,7 +208,7 @@ impl Resolver {
         // Checked before any file is read: a bad name is never looked up.
         Name::from_dotted(name).map_err(|_| ResolveError::BadName)?;
         if let Some(path) = &self.hosts {
-            match read_file(path) {
+            match crate::fs::read(path) {
                 Ok(text) => {
                     let addrs = with_port(hosts::lookup(&text, name));
                     if !addrs.is_empty() {
@@ -245,7 +245,7 @@ pub fn lookup_host(name: &[u8], port: u16) -> Result<Vec<SocketAddr>, ResolveErr
 impl ResolverConfig {
     /// Reads the `resolv.conf` file at `path` ([`ResolverConfig::parse`]).
     pub fn from_file(path: &CStr) -> Result<ResolverConfig, Errno> {
-        Ok(ResolverConfig::parse(&read_file(path)?))
+        Ok(ResolverConfig::parse(&crate::fs::read(path)?))
     }
 
     /// The system's configuration: `/etc/resolv.conf` (or the file that
@@ -255,7 +255,7 @@ impl ResolverConfig {
     /// `RES_OPTIONS` from the environment (not under `AT_SECURE`).
     pub fn system() -> ResolverConfig {
         let path = trusted_var(b"SYS_LAYER_RESOLV_CONF").unwrap_or(RESOLV_CONF);
-        let text = read_file(path).unwrap_or_default();
+        let text = crate::fs::read(path).unwrap_or_default();
         let mut conf = ResolverConfig::parse(&text);
         if conf.search.is_empty()
             && let Ok(uts) = crate::process::uname()
@@ -300,22 +300,6 @@ fn interface_index(name: &[u8]) -> Option<u32> {
 #[cfg(test)]
 fn interface_index(name: &[u8]) -> Option<u32> {
     (name == b"lo").then_some(1)
-}
-
-/// The whole file at `path`.
-fn read_file(path: &CStr) -> Result<Vec<u8>, Errno> {
-    use crate::fs::{Mode, OFlags, open};
-    let fd = open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
-    let mut text = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        match crate::io::read(&fd, &mut chunk) {
-            Ok(0) => return Ok(text),
-            Ok(n) => text.extend_from_slice(&chunk[..n]),
-            Err(Errno::EINTR) => {}
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// The names to ask DNS for `name`, in order (see the [module](self)
