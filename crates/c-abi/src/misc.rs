@@ -251,8 +251,11 @@ spawn_not_yet! {
     pidfd_spawnp(*mut c_int, *const c_char, *const c_void, *const c_void, *const *const c_char, *const *const c_char);
 }
 
-/// `pidfd_getpid(3)`: not there yet: `-1` with `errno` `ENOSYS`.
+/// `pidfd_getpid(3)`: [`sys_layer::process::pidfd_pid`] (from
+/// `/proc/self/fdinfo`, as C's).
 #[unsafe(no_mangle)]
-pub extern "C" fn pidfd_getpid(_pidfd: c_int) -> c_int {
-    fail(Errno::ENOSYS)
+pub extern "C" fn pidfd_getpid(pidfd: c_int) -> c_int {
+    // SAFETY: only its number is used, to name its fdinfo file.
+    let fd = unsafe { sys_layer::fd::BorrowedFd::borrow_raw(pidfd) };
+    sys_layer::process::pidfd_pid(fd).unwrap_or_else(fail)
 }

@@ -10,7 +10,9 @@
 mod command;
 mod user;
 
-pub use command::{Child, Command, ExitStatus, Fork, Output, Stdio, execve, execvp, fexecve, fork, wait_pid};
+pub use command::{
+    Child, Command, ExitStatus, Fork, Output, Stdio, execve, execvp, fexecve, fork, pidfd_pid, wait_pid,
+};
 pub use user::{User, user_by_id, user_by_name};
 
 use crate::errno::{Errno, call_slot};

@@ -200,6 +200,38 @@ pub fn execve(path: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Er
     }
 }
 
+/// The process ID a pidfd refers to, from the kernel's description of the
+/// descriptor (`/proc/self/fdinfo/FD`, its `Pid:` line: Linux 5.4 and
+/// later; `ENOENT` without `/proc`): `ESRCH` once the process has been
+/// waited for, `EREMOTE` if it is in a PID namespace this process cannot
+/// see into, `EBADF` if `fd` is not a pidfd.
+///
+/// `pidfd_getpid(3)`: <https://man7.org/linux/man-pages/man3/pidfd_getpid.3.html>
+pub fn pidfd_pid(pidfd: impl AsFd) -> Result<i32, Errno> {
+    let path = alloc::format!("/proc/self/fdinfo/{}\0", pidfd.as_raw_fd());
+    let path = CStr::from_bytes_with_nul(path.as_bytes()).map_err(|_| Errno::EINVAL)?;
+    fdinfo_pid(&crate::fs::read(path)?)
+}
+
+/// The `Pid:` field of a pidfd's fdinfo text, as [`pidfd_pid`] reports it.
+fn fdinfo_pid(text: &[u8]) -> Result<i32, Errno> {
+    let field = text.split(|&b| b == b'\n').find_map(|line| line.strip_prefix(b"Pid:")).ok_or(Errno::EBADF)?;
+    let field = field.trim_ascii();
+    let (negative, digits) = match field.strip_prefix(b"-") {
+        Some(rest) => (true, rest),
+        None => (false, field),
+    };
+    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(Errno::EIO);
+    }
+    let value = digits.iter().fold(0i32, |n, d| n * 10 + i32::from(d - b'0'));
+    match (negative, value) {
+        (true, _) => Err(Errno::ESRCH),
+        (false, 0) => Err(Errno::EREMOTE),
+        (false, pid) => Ok(pid),
+    }
+}
+
 /// The paths `execvp` tries for `program`, in order, as C strings: the
 /// program itself if it names a path (has a `/`), else each entry of
 /// `path` (a `PATH` value; `/bin:/usr/bin` if `None`) joined with it, an
@@ -907,6 +939,18 @@ mod tests {
 
     fn strings(list: Result<Vec<Vec<u8>>, Errno>) -> Result<Vec<alloc::string::String>, Errno> {
         list.map(|l| l.iter().map(|c| alloc::string::String::from_utf8_lossy(c).into_owned()).collect())
+    }
+
+    #[test]
+    fn fdinfo_pid_fields() {
+        assert_eq!(
+            fdinfo_pid(b"pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1055\nPid:\t4242\nNSpid:\t4242\n"),
+            Ok(4242)
+        );
+        assert_eq!(fdinfo_pid(b"Pid:\t-1\n"), Err(Errno::ESRCH));
+        assert_eq!(fdinfo_pid(b"Pid:\t0\n"), Err(Errno::EREMOTE));
+        assert_eq!(fdinfo_pid(b"pos:\t0\nflags:\t02\n"), Err(Errno::EBADF));
+        assert_eq!(fdinfo_pid(b"Pid:\tx1\n"), Err(Errno::EIO));
     }
 
     #[test]

@@ -201,6 +201,11 @@ fn pidfds(t: &mut Checks) {
             let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::IN)];
             let after = poll(&mut fds, Some(Timespec::from_secs(20)));
             t.eq("pidfd readable once the child ends", (before, after), (Ok(0), Ok(1)));
+            t.eq("pidfd_pid of an ended child", process::pidfd_pid(&pidfd), Ok(child.id()));
+            let _ = child.wait();
+            t.eq("pidfd_pid once waited for", process::pidfd_pid(&pidfd), Err(Errno::ESRCH));
+            let pipe = sys_layer::fd::pipe().map(|(r, _)| r);
+            t.eq("pidfd_pid of a pipe", pipe.and_then(process::pidfd_pid), Err(Errno::EBADF));
         }
         Err(e) => {
             let k = sys_layer::rt::bind_report().kernel.version;
