@@ -25,6 +25,10 @@ struct Facts {
     stripped: bool,
     /// Bytes at an address inside a loaded section.
     words_at: Box<dyn Fn(u64, usize) -> Option<Vec<u8>>>,
+    /// (address, size, type) of the start-up state's section.
+    hot_section: Option<(u64, u64, u32)>,
+    /// End address of the file bytes of the writable `PT_LOAD`.
+    writable_file_end: Option<u64>,
 }
 
 fn facts(data: &'static [u8]) -> Facts {
@@ -59,7 +63,18 @@ fn facts_of<Elf: FileHeader<Endian = Endianness>>(data: &'static [u8]) -> Facts 
     });
     let sections: Vec<(u64, u64, Vec<u8>)> =
         file.sections().filter_map(|s| Some((s.address(), s.size(), s.data().ok()?.to_vec()))).collect();
+    let hot_section = file.section_by_name(sys_layer_arch::hot_section!()).map(|s| {
+        let h = s.elf_section_header();
+        (s.address(), s.size(), h.sh_type(e))
+    });
+    let writable_file_end = file
+        .elf_program_headers()
+        .iter()
+        .find(|p| p.p_type(e) == elf::PT_LOAD && p.p_flags(e) & elf::PF_W != 0)
+        .map(|p| p.p_vaddr(e).into() + p.p_filesz(e).into());
     Facts {
+        hot_section,
+        writable_file_end,
         e_type: file.elf_header().e_type(e),
         segments: file.elf_program_headers().iter().map(|p| p.p_type(e)).collect(),
         table_section,
@@ -117,6 +132,28 @@ fn the_table_is_a_page_aligned_nobits_section_described_by_a_note() {
     let wide = if target_arch() == "i686" { 7 } else { 6 };
     assert_eq!(words[mmap], wide, "mmap's argument words");
     assert_eq!(words[sys_layer_stubs::slot::read], 3);
+}
+
+/// The start-up state (`sys_layer_arch::hot_section!`) costs no file bytes
+/// and begins on the page the kernel dirties when it clears the tail of
+/// the writable segment's file bytes (so start-up's writes there fault no
+/// page in), before the table. Optimised builds; the unoptimised ones
+/// (several objects per crate) may get it as file bytes.
+#[test]
+fn the_start_up_state_is_zero_filled_on_the_data_segment_s_last_page() {
+    for name in ["hello", "minimal", "tls_values", "threads"] {
+        let f = facts_for(name);
+        let (address, size, kind) = f.hot_section.unwrap_or_else(|| panic!("{name}: no start-up state section"));
+        assert_eq!(kind, elf::SHT_NOBITS, "{name}");
+        let file_end = f.writable_file_end.expect("a writable PT_LOAD");
+        assert!(address >= file_end, "{name}: after the file bytes");
+        // On the page of the last file byte, unless they end on a page.
+        if !file_end.is_multiple_of(4096) {
+            assert_eq!(address / 4096, (file_end - 1) / 4096, "{name}: on the data's last page");
+        }
+        let (table, _, _, _) = f.table_section.expect("stub table section");
+        assert!(address + size <= table, "{name}: before the table");
+    }
 }
 
 /// The page size the stub table is aligned to for an architecture.
