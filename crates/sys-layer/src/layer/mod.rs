@@ -157,32 +157,34 @@ impl Binding {
         vdso_ehdr: usize,
         words: &mut [usize; SLOT_COUNT],
     ) -> (Binding, u32) {
-        let mut b = Binding { era_slots: SlotSet::EMPTY, linked: 0, below_era: 0, vdso: SlotSet::EMPTY };
-        let mut filled = 0;
+        // Counters in locals (the loop calls the vDSO binder, so fields of
+        // a struct would go through memory on every record).
+        let (mut era_slots, mut vdso_slots) = (SlotSet::EMPTY, SlotSet::EMPTY);
+        let (mut linked, mut below_era, mut filled) = (0, 0, 0);
         for record in records {
             let slot = record.slot as usize;
             let Some(word) = words.get_mut(slot) else { continue };
             // One record per slot: the slot's own module defines it.
-            b.linked += 1;
+            linked += 1;
             let (chosen, is_era) = record.choose(kernel);
             if is_era {
-                b.era_slots.insert(slot);
+                era_slots.insert(slot);
             } else if record.era.is_some() {
-                b.below_era += 1;
+                below_era += 1;
             }
             if let Some(f) = chosen {
                 *word = f as usize;
+                filled += 1;
             }
-            let vdso = match record.vdso {
-                Some(v) if vdso_ehdr != 0 => (v.bind)(v, vdso_ehdr, word),
-                _ => false,
-            };
-            if vdso {
-                b.vdso.insert(slot);
+            if let Some(v) = record.vdso
+                && vdso_ehdr != 0
+                && (v.bind)(v, vdso_ehdr, word)
+            {
+                vdso_slots.insert(slot);
+                filled += u32::from(chosen.is_none());
             }
-            filled += u32::from(chosen.is_some() || vdso);
         }
-        (b, filled)
+        (Binding { era_slots, linked, below_era, vdso: vdso_slots }, filled)
     }
 
     /// Names of the slots bound to the vDSO.
