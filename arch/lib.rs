@@ -20,8 +20,9 @@
 //! - the macros [`define_entry!`], [`keep_linked!`] and, with the
 //!   `tls-probe` feature, `tls_local_exec_addr!`.
 //!
-//! [`define_stub_table!`] and the TLS probe are the same on every
-//! architecture and live here.
+//! [`define_stub_table!`], [`hot_section!`] (the section of start-up's
+//! state, declared zero-filled by [`declare_hot_section!`]) and the TLS
+//! probe are the same on every architecture and live here.
 #![no_std]
 
 cfg_if::cfg_if! {
