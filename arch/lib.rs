@@ -20,8 +20,9 @@
 //! - the macros [`define_entry!`], [`keep_linked!`] and, with the
 //!   `tls-probe` feature, `tls_local_exec_addr!`.
 //!
-//! [`define_stub_table!`] and the TLS probe are the same on every
-//! architecture and live here.
+//! [`define_stub_table!`], [`hot_section!`] (the section of start-up's
+//! state, declared zero-filled by [`declare_hot_section!`]) and the TLS
+//! probe are the same on every architecture and live here.
 #![no_std]
 
 cfg_if::cfg_if! {
@@ -74,6 +75,41 @@ pub fn signal_restorer() -> Option<usize> {
     None
 }
 
+/// The name of the section (`SHT_NOBITS`) that holds the runtime's
+/// start-up state: what start-up writes before `main` (the start-up facts,
+/// the main thread's TLS area, a few flags). For
+/// `#[unsafe(link_section = sys_layer_arch::hot_section!())]` on statics
+/// that start as zero bytes.
+///
+/// [`define_stub_table!`] declares the section before its table, so the
+/// linker places it right after the writable data in the file, before the
+/// page-aligned table: on the page the kernel already dirtied when it
+/// cleared the tail of the data segment. Start-up then writes its state
+/// without a page fault of its own (each costs microseconds, more than
+/// all of start-up's instructions); in `.bss` the same writes touched
+/// three pages.
+///
+/// A static with a section attribute is `SHT_PROGBITS` (file bytes)
+/// unless its object declares the section zero-filled first: every crate
+/// that puts statics there invokes [`declare_hot_section!`] once (with
+/// LTO one declaration serves all, but `#![no_builtins]` crates such as
+/// the memory functions stay out of LTO).
+#[macro_export]
+macro_rules! hot_section {
+    () => {
+        "sys_layer_hot"
+    };
+}
+
+/// Declares [`hot_section!`] zero-filled (`SHT_NOBITS`) in this crate's
+/// object, ahead of the statics placed there.
+#[macro_export]
+macro_rules! declare_hot_section {
+    () => {
+        core::arch::global_asm!(concat!(".pushsection ", $crate::hot_section!(), ",\"aw\",@nobits"), ".popsection");
+    };
+}
+
 /// Reserves a stub table and writes the ELF note that describes it.
 ///
 /// The table is `$bytes` of zeros in the `SHT_NOBITS` section `$section`,
@@ -107,6 +143,9 @@ macro_rules! define_stub_table {
         syscall_entry_at: $syscall_entry_at:expr $(,)?
     ) => {
         core::arch::global_asm!(
+            // The start-up state's section first (see hot_section!).
+            concat!(".pushsection ", $crate::hot_section!(), ",\"aw\",@nobits"),
+            ".popsection",
             concat!(".pushsection ", $section, ",\"aw\",@nobits"),
             ".p2align {align_log2}",
             concat!(".globl ", $symbol),

@@ -20,6 +20,8 @@ QUICK = "--quick" in sys.argv
 MEM_ONLY = "--mem" in sys.argv
 # --processes: only spawn + wait and the echo round trips (printed, never written).
 PROCESSES_ONLY = "--processes" in sys.argv
+# --startup: only the system-call and clock rows and start-up (printed, never written).
+STARTUP_ONLY = "--startup" in sys.argv
 # --before=PATH: another build of sl_mem (an earlier commit's, built the same
 # way) measured in the same rounds, to show what a change gained.
 BEFORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--before=")), None)
@@ -189,6 +191,9 @@ def main():
         sizes = {p: os.path.getsize(os.path.join(OUT, p)) for p in progs}
         add("| stripped size, bytes | " + " | ".join(f"{sizes[p]:,}" for p in progs) + " |")
         add("")
+        if STARTUP_ONLY:
+            print("\n".join(lines))
+            return
 
     add("### Memory functions (GB/s, median of interleaved runs, min-max)\n")
     add("Buffers 64-byte aligned; `1000u`: destination at +5, source at +3; memmove moves the bytes up by 8 "

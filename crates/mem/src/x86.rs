@@ -25,7 +25,10 @@ const BASE: u8 = 1;
 /// AVX2 usable (the CPU has it and the kernel saves the YMM registers).
 const AVX2: u8 = 2;
 
+sys_layer_arch::declare_hot_section!();
+
 /// What the CPU was found to have; a race only repeats the question.
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
 
 /// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2; XCR0: the kernel
@@ -395,6 +398,7 @@ const ASK_AFTER: usize = 16 * 1024;
 
 /// Bytes handled by large calls before the CPU was asked; races only
 /// lose counts.
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 static UNASKED_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts a large call's `n` bytes, asking the CPU once they are enough;

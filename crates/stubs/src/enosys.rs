@@ -56,9 +56,7 @@ enosys_stubs! {
     words8(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
-/// The ENOSYS stubs, indexed by argument words: a table lookup instead of
-/// a match when a binder fills many slots.
-pub static STUB_BY_WORDS: [unsafe extern "C" fn(); MAX_ARG_WORDS as usize + 1] = [
+const STUBS: [unsafe extern "C" fn(); MAX_ARG_WORDS as usize + 1] = [
     erased!(words0; 0),
     erased!(words1; 1),
     erased!(words2; 2),
@@ -69,6 +67,44 @@ pub static STUB_BY_WORDS: [unsafe extern "C" fn(); MAX_ARG_WORDS as usize + 1] =
     erased!(words7; 7),
     erased!(words8; 8),
 ];
+
+/// The ENOSYS stubs, indexed by argument words: a table lookup instead of
+/// a match when a binder fills many slots.
+pub static STUB_BY_WORDS: [unsafe extern "C" fn(); MAX_ARG_WORDS as usize + 1] = STUBS;
+
+// Every slot of this contract has a stub: its words are at most
+// MAX_ARG_WORDS (checked here, at compile time).
+const _: () = {
+    let mut slot = 0;
+    while slot < crate::SLOT_COUNT {
+        assert!(crate::SLOT_ARG_WORDS_CONST[slot] <= MAX_ARG_WORDS, "a slot has more words than any stub takes");
+        slot += 1;
+    }
+};
+
+/// Writes every slot's ENOSYS stub into `table`, a table of this contract
+/// (the program's own, before any layer is bound): one lookup and one
+/// store per slot, from the one byte per slot the notes already carry (a
+/// prepared image of the table would cost a word per slot in every
+/// program's file).
+pub fn fill_table(table: &mut [usize; crate::SLOT_COUNT]) {
+    // SAFETY: checked above: every slot's words index STUB_BY_WORDS.
+    let stub = |words: u8| unsafe { *STUB_BY_WORDS.get_unchecked(words as usize) } as usize;
+    // Four slots a step: the loop's own instructions were a third of it.
+    let mut words = crate::SLOT_ARG_WORDS.chunks_exact(4);
+    let mut slots = table.chunks_exact_mut(4);
+    for (w, t) in (&mut words).zip(&mut slots) {
+        t.copy_from_slice(&[stub(w[0]), stub(w[1]), stub(w[2]), stub(w[3])]);
+    }
+    for (t, &w) in slots.into_remainder().iter_mut().zip(words.remainder()) {
+        *t = stub(w);
+    }
+}
+
+/// The ENOSYS stub of `slot` of this contract, as a table word.
+pub fn stub_for_slot(slot: usize) -> Option<usize> {
+    stub_for_arg_words(*crate::SLOT_ARG_WORDS.get(slot)?)
+}
 
 /// The most argument words a slot may have.
 pub const MAX_ARG_WORDS: u8 = 8;

@@ -561,6 +561,12 @@ pub const RUNTIME_WORDS: usize = core::mem::size_of::<RuntimeWords>() / core::me
 const _: () = assert!(SLOT_COUNT + RUNTIME_WORDS <= table_bytes(SLOT_COUNT) / core::mem::size_of::<usize>());
 const _: () = assert!(core::mem::size_of::<RuntimeWords>() == RUNTIME_WORDS * core::mem::size_of::<usize>());
 
+/// The program's own table as machine words, one per slot, for the
+/// runtime's binder (the only writer, before it seals the table).
+pub fn table_words() -> *mut [usize; SLOT_COUNT] {
+    (&raw mut sys_layer_table).cast()
+}
+
 /// The runtime's words in the program's own table (see [`RuntimeWords`]).
 pub fn runtime_words() -> *mut RuntimeWords {
     &raw mut sys_layer_table_runtime
@@ -641,5 +647,17 @@ mod tests {
         let w = t.words();
         assert_eq!(w[slot::getpid], enosys::words0 as *const () as usize);
         assert!(w.iter().enumerate().all(|(i, &x)| i == slot::getpid || x == 0));
+    }
+
+    #[test]
+    fn each_slot_has_the_stub_of_its_argument_words() {
+        let mut table = [0; SLOT_COUNT];
+        enosys::fill_table(&mut table);
+        for slot in 0..SLOT_COUNT {
+            let stub = enosys::stub_for_arg_words(SLOT_ARG_WORDS[slot]);
+            assert_eq!(Some(table[slot]), stub, "{}", SLOT_NAMES[slot]);
+            assert_eq!(enosys::stub_for_slot(slot), stub);
+        }
+        assert_eq!(enosys::stub_for_slot(SLOT_COUNT), None);
     }
 }

@@ -63,6 +63,8 @@ impl Vars {
     /// every entry was a fifth of its instructions.
     pub fn get(self, name: &[u8]) -> Option<&'static CStr> {
         let mut envp = self.envp;
+        // An empty name matches an entry that starts with `=`, as before.
+        let first = name.first().copied().unwrap_or(b'=');
         // SAFETY: envp is a null-terminated array of pointers to
         // NUL-terminated strings that live as long as the process; each
         // entry is read only up to its NUL (a name byte that is not NUL
@@ -71,6 +73,10 @@ impl Vars {
             while !(*envp).is_null() {
                 let entry = *envp;
                 envp = envp.add(1);
+                // Most entries differ in their first byte: one compare each.
+                if *entry != first {
+                    continue;
+                }
                 if name.iter().enumerate().all(|(i, &c)| c != 0 && *entry.add(i) == c) && *entry.add(name.len()) == b'='
                 {
                     return Some(CStr::from_ptr(entry.add(name.len() + 1).cast()));

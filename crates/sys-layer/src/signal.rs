@@ -356,7 +356,9 @@ pub fn name(sig: u32) -> Option<&'static str> {
 /// The signals that have ever had a handler in this process (bit `sig - 1`).
 /// A spawned child runs a little code in the parent's memory before
 /// `execve`; it resets these to the default first, so that no handler of
-/// the parent's runs there (see `process::command`).
+/// the parent's runs there (see `process::command`). Start-up writes it (the
+/// stack-overflow report's handlers), so it is start-up state.
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 static CAUGHT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 
 fn note_caught(sig: u32) {

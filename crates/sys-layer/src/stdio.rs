@@ -35,7 +35,7 @@ use crate::io::{SlotWrite, table_write, write_all_raw};
 use crate::sync::Mutex;
 use core::ffi::c_int;
 use core::fmt::{self, Write};
-use core::sync::atomic::{AtomicI32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 const STDOUT_CAPACITY: usize = 4096;
 
@@ -60,6 +60,13 @@ static STDOUT_BUFFER: Mutex<StdoutBuffer> = Mutex::new(StdoutBuffer {
     mode: Buffering::NotYetKnown,
     unreported_error: None,
 });
+
+/// Whether anything was ever pushed into the buffer: until then it holds
+/// no bytes and no error, and exit need not take its lock (a write to a
+/// page nothing else touched, so a page fault in a program that never
+/// prints through the buffer).
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
+static STDOUT_USED: AtomicBool = AtomicBool::new(false);
 
 /// Writes out standard output's buffer and holds it across a `fork` (see
 /// `alloc::hold_for_fork`), so that the child does not write the parent's
@@ -90,6 +97,7 @@ impl StdoutBuffer {
     }
 
     fn push(&mut self, bytes: &[u8]) {
+        STDOUT_USED.store(true, Ordering::Release);
         if self.mode == Buffering::NotYetKnown {
             self.mode = if crate::io::is_terminal(STDOUT) { Buffering::Line } else { Buffering::Block };
         }
@@ -162,6 +170,10 @@ pub fn set_write_error_status(status: i32) {
 /// on standard error. Returns the exit status: `status`, or the write
 /// error status if `status` is 0 and there was a failure to report.
 pub(crate) fn finish_stdout(status: i32) -> i32 {
+    // Bytes and errors come only through push.
+    if !STDOUT_USED.load(Ordering::Acquire) {
+        return status;
+    }
     let mut out = STDOUT_BUFFER.lock();
     let last = out.flush();
     let Some(_first) = out.unreported_error.take() else {

@@ -377,24 +377,39 @@ pub struct ThreadTemplate {
     pub pointer_guard: usize,
 }
 
-static mut TEMPLATE: Option<ThreadTemplate> = None;
+sys_layer_arch::declare_hot_section!();
+
+// Start-up state (no `Option`: its `None` need not be zero bytes, which
+// the section requires), with the flag that says it was written.
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
+static mut TEMPLATE: core::mem::MaybeUninit<ThreadTemplate> = core::mem::MaybeUninit::uninit();
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
+static TEMPLATE_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// The template [`init_main_thread`] recorded (`None` before it ran).
 pub fn thread_template() -> Option<ThreadTemplate> {
-    // SAFETY: written once, by init_main_thread, before any other thread
-    // can exist; only read after.
-    unsafe { (&raw const TEMPLATE).read() }
+    if !TEMPLATE_SET.load(core::sync::atomic::Ordering::Acquire) {
+        return None;
+    }
+    // SAFETY: written once, by init_main_thread, before the flag and
+    // before any other thread can exist; only read after.
+    Some(unsafe { (&raw const TEMPLATE).cast::<ThreadTemplate>().read() })
 }
 
-/// Bytes of the main thread's area kept in `.bss`; a larger `PT_TLS` gets an
-/// anonymous mapping instead (one more system call at start-up).
-pub const MAIN_AREA_SIZE: usize = 1024;
+/// Bytes of the main thread's area kept with the start-up state (see
+/// `sys_layer_arch::hot_section!`); a larger `PT_TLS` gets an anonymous
+/// mapping instead (one more system call at start-up). The thread data
+/// and the `PT_TLS` of the std programs (at most 144 bytes) fit; smaller
+/// than it was (1 KiB), so the start-up state more often fits on the page
+/// it is meant for.
+pub const MAIN_AREA_SIZE: usize = 512;
 const MAIN_AREA_ALIGN: usize = 64;
 
 #[repr(C, align(64))]
 struct MainArea([u8; MAIN_AREA_SIZE]);
 const _: () = assert!(align_of::<MainArea>() == MAIN_AREA_ALIGN);
 
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 static mut MAIN_AREA: MainArea = MainArea([0; MAIN_AREA_SIZE]);
 
 /// Sets up TLS for the main thread: lays out the block for the `PT_TLS`
@@ -417,7 +432,15 @@ pub unsafe fn init_main_thread(
     };
     let (canary, guard) = random.map_or((0, 0), |r| (canary_from_random(r), pointer_guard_from_random(r)));
     // SAFETY: start-up is single-threaded; nothing reads it yet.
-    unsafe { (&raw mut TEMPLATE).write(Some(ThreadTemplate { image, layout, canary, pointer_guard: guard })) };
+    unsafe {
+        (&raw mut TEMPLATE).write(core::mem::MaybeUninit::new(ThreadTemplate {
+            image,
+            layout,
+            canary,
+            pointer_guard: guard,
+        }))
+    };
+    TEMPLATE_SET.store(true, core::sync::atomic::Ordering::Release);
     // SAFETY: the area is ours (the static, touched by nothing else, or a
     // fresh mapping), big and aligned enough; the image is the running one.
     let tp = unsafe { initialize_area(area, &layout, image.as_ref(), canary, guard) };

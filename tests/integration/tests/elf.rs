@@ -25,6 +25,10 @@ struct Facts {
     stripped: bool,
     /// Bytes at an address inside a loaded section.
     words_at: Box<dyn Fn(u64, usize) -> Option<Vec<u8>>>,
+    /// (address, size, type) of the start-up state's section.
+    hot_section: Option<(u64, u64, u32)>,
+    /// End address of the file bytes of the writable `PT_LOAD`.
+    writable_file_end: Option<u64>,
 }
 
 fn facts(data: &'static [u8]) -> Facts {
@@ -59,7 +63,18 @@ fn facts_of<Elf: FileHeader<Endian = Endianness>>(data: &'static [u8]) -> Facts 
     });
     let sections: Vec<(u64, u64, Vec<u8>)> =
         file.sections().filter_map(|s| Some((s.address(), s.size(), s.data().ok()?.to_vec()))).collect();
+    let hot_section = file.section_by_name(sys_layer_arch::hot_section!()).map(|s| {
+        let h = s.elf_section_header();
+        (s.address(), s.size(), h.sh_type(e))
+    });
+    let writable_file_end = file
+        .elf_program_headers()
+        .iter()
+        .find(|p| p.p_type(e) == elf::PT_LOAD && p.p_flags(e) & elf::PF_W != 0)
+        .map(|p| p.p_vaddr(e).into() + p.p_filesz(e).into());
     Facts {
+        hot_section,
+        writable_file_end,
         e_type: file.elf_header().e_type(e),
         segments: file.elf_program_headers().iter().map(|p| p.p_type(e)).collect(),
         table_section,
@@ -119,6 +134,26 @@ fn the_table_is_a_page_aligned_nobits_section_described_by_a_note() {
     assert_eq!(words[sys_layer_stubs::slot::read], 3);
 }
 
+/// The start-up state (`sys_layer_arch::hot_section!`) costs no file bytes
+/// and begins where the writable segment's file bytes end (rounded up to
+/// its alignment): on the page the kernel dirties when it clears their
+/// tail, so start-up's writes there fault no page in, unless the file
+/// bytes end just short of a page end. Before the table. Optimised
+/// builds; the unoptimised ones (several objects per crate) may get it as
+/// file bytes.
+#[test]
+fn the_start_up_state_is_zero_filled_on_the_data_segment_s_last_page() {
+    for name in ["hello", "minimal", "tls_values", "threads"] {
+        let f = facts_for(name);
+        let (address, size, kind) = f.hot_section.unwrap_or_else(|| panic!("{name}: no start-up state section"));
+        assert_eq!(kind, elf::SHT_NOBITS, "{name}");
+        let file_end = f.writable_file_end.expect("a writable PT_LOAD");
+        assert_eq!(address, file_end.next_multiple_of(64), "{name}: right after the file bytes");
+        let (table, _, _, _) = f.table_section.expect("stub table section");
+        assert!(address + size <= table, "{name}: before the table");
+    }
+}
+
 /// The page size the stub table is aligned to for an architecture.
 fn sys_layer_stubs_page(arch: &str) -> u64 {
     if arch == "aarch64" { 65536 } else { 4096 }
@@ -140,8 +175,8 @@ fn two_tables_two_notes() {
 /// `SYS_LAYER_ASSUME_KERNEL`, 584 B) and the stack-overflow report (about
 /// 2.3 KiB, feature `stack-overflow-report`; without it a program is that
 /// much smaller). Then 1 KiB more for the memory functions' AVX2 paths
-/// and the CPU choice (23,888 B to 25,184 B). Other targets' sizes are in
-/// README.md.
+/// and the CPU choice (23,888 B to 25,184 B); 24,872 B after start-up's
+/// rework (bench/RESULTS.md). Other targets' sizes are in README.md.
 #[test]
 fn the_demo_is_stripped_and_at_most_25_kib_on_x86_64() {
     let size = std::fs::metadata(program("hello")).unwrap().len();

@@ -145,36 +145,46 @@ pub struct Binding {
 
 impl Binding {
     /// Chooses an implementation for every linked slot, the vDSO's where it
-    /// has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 without a vDSO), into
-    /// `words`, one per slot (0 where nothing is linked or chosen: the
-    /// binder puts an `ENOSYS` stub there).
+    /// has one (`vdso_ehdr`: `AT_SYSINFO_EHDR`, 0 without a vDSO), and
+    /// writes it into `words`, one per slot, which hold the slots' `ENOSYS`
+    /// stubs: a linked slot with nothing chosen keeps its stub, and the
+    /// work is one step per linked slot, none per unlinked one. Also
+    /// returns how many slots it filled.
     #[cfg_attr(test, allow(dead_code))] // as above
     pub(crate) fn for_kernel(
         kernel: Option<KernelVersion>,
         records: &[SlotImpl],
         vdso_ehdr: usize,
         words: &mut [usize; SLOT_COUNT],
-    ) -> Binding {
-        let mut b = Binding { era_slots: SlotSet::EMPTY, linked: 0, below_era: 0, vdso: SlotSet::EMPTY };
+    ) -> (Binding, u32) {
+        // Counters in locals (the loop calls the vDSO binder, so fields of
+        // a struct would go through memory on every record).
+        let (mut era_slots, mut vdso_slots) = (SlotSet::EMPTY, SlotSet::EMPTY);
+        let (mut linked, mut below_era, mut filled) = (0, 0, 0);
         for record in records {
-            let Some(word) = words.get_mut(record.slot as usize) else { continue };
-            let (chosen, is_era) = record.choose(kernel);
+            let slot = record.slot as usize;
+            let Some(word) = words.get_mut(slot) else { continue };
             // One record per slot: the slot's own module defines it.
-            b.linked += 1;
-            *word = chosen.map_or(0, |f| f as usize);
+            linked += 1;
+            let (chosen, is_era) = record.choose(kernel);
+            if is_era {
+                era_slots.insert(slot);
+            } else if record.era.is_some() {
+                below_era += 1;
+            }
+            if let Some(f) = chosen {
+                *word = f as usize;
+                filled += 1;
+            }
             if let Some(v) = record.vdso
                 && vdso_ehdr != 0
-                && (v.bind)(v, vdso_ehdr, record.slot as usize, word)
+                && (v.bind)(v, vdso_ehdr, word)
             {
-                b.vdso.insert(record.slot as usize);
-            }
-            if is_era {
-                b.era_slots.insert(record.slot as usize);
-            } else if record.era.is_some() {
-                b.below_era += 1;
+                vdso_slots.insert(slot);
+                filled += u32::from(chosen.is_none());
             }
         }
-        b
+        (Binding { era_slots, linked, below_era, vdso: vdso_slots }, filled)
     }
 
     /// Names of the slots bound to the vDSO.

@@ -77,16 +77,31 @@ macro_rules! generate_slots {
                     // SAFETY: bound only after the binder stored both words:
                     // the vDSO's function of the slot's arguments, and a
                     // function of the slot's signature.
-                    let (function, without) = unsafe {
-                        let words = vdso::words(rows::vdso_index(slot::$name));
-                        (
-                            core::mem::transmute::<usize, VdsoFn>(words.function),
-                            core::mem::transmute::<usize, Fn>(words.without),
-                        )
+                    let function = unsafe {
+                        core::mem::transmute::<usize, VdsoFn>(vdso::words(rows::vdso_index(slot::$name)).function)
                     };
+                    // The arguments, for the rare answers that need them
+                    // after the call (an error's errno, ENOSYS's retry): in
+                    // this frame, whose address escapes, rather than in
+                    // callee-saved registers that every call would save and
+                    // restore (glibc's wrapper has no such work either).
+                    let mut kept = ($($arg,)* errno,);
+                    core::hint::black_box(&mut kept);
                     // SAFETY: the caller's arguments go to the kernel's
-                    // function, or the slot's binding, unchanged.
-                    vdso::answer(unsafe { function($($arg),*) }, errno, || unsafe { without($($arg,)* errno) })
+                    // function unchanged.
+                    let ret = unsafe { function($($arg),*) };
+                    if ret >= 0 {
+                        return ret as isize;
+                    }
+                    let ($($arg,)* errno,) = kept;
+                    vdso::answer(ret, errno, || {
+                        // SAFETY: as above; the slot's binding without the
+                        // vDSO, with the caller's arguments.
+                        unsafe {
+                            let without = vdso::words(rows::vdso_index(slot::$name)).without;
+                            core::mem::transmute::<usize, Fn>(without)($($arg,)* errno)
+                        }
+                    })
                 }
 
                 static VDSO_BINDING: VdsoBinding = VdsoBinding {

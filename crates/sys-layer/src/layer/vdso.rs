@@ -39,7 +39,7 @@ pub struct VdsoBinding {
     /// Binds the slot to the vDSO (see [`bind`]); reached through the
     /// record, so a program that links no such slot links none of this.
     #[cfg_attr(test, allow(dead_code))] // the binder calls it; host tests do not build it
-    pub bind: fn(&VdsoBinding, usize, usize, &mut usize) -> bool,
+    pub bind: fn(&VdsoBinding, usize, &mut usize) -> bool,
 }
 
 /// The vDSO symbol for this architecture among `(architecture, symbol)`
@@ -71,15 +71,12 @@ const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 /// Looks `binding`'s symbol up in the vDSO at `ehdr` (`AT_SYSINFO_EHDR`);
 /// if it is there, keeps the address and the slot's current `slot_word`
-/// (for `ENOSYS` answers; an `ENOSYS` stub when it is 0) in the runtime
-/// words, and puts the wrapper in `slot_word`. Whether it bound.
-pub(crate) fn bind(binding: &VdsoBinding, ehdr: usize, slot: usize, slot_word: &mut usize) -> bool {
+/// (its binding without the vDSO, or its `ENOSYS` stub: for `ENOSYS`
+/// answers) in the runtime words, and puts the wrapper in `slot_word`.
+/// Whether it bound.
+pub(crate) fn bind(binding: &VdsoBinding, ehdr: usize, slot_word: &mut usize) -> bool {
     let Some(function) = lookup(ehdr, binding.symbol) else { return false };
-    let without = if *slot_word != 0 {
-        *slot_word
-    } else {
-        sys_layer_stubs::enosys::stub_for_arg_words(sys_layer_stubs::SLOT_ARG_WORDS[slot]).unwrap_or(0)
-    };
+    let without = *slot_word;
     // SAFETY: only the binder calls this, single-threaded, before sealing;
     // the index is in range (rows.rs checks its count against VDSO_CAPACITY).
     unsafe { (*sys_layer_stubs::runtime_words()).vdso[binding.index] = VdsoWords { function, without } };

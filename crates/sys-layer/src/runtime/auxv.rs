@@ -43,33 +43,118 @@ impl Auxv {
     /// Collects the known entries of `(key, value)` pairs, stopping at
     /// `AT_NULL`.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (usize, usize)>) -> Auxv {
-        let mut a = Auxv::default();
+        let mut words = [0usize; FIELDS + 1];
         for (key, value) in pairs {
-            match key as u32 {
-                AT_NULL => break,
-                AT_PHDR => a.phdr = value,
-                AT_PHENT => a.phent = value,
-                AT_PHNUM => a.phnum = value,
-                AT_PAGESZ => a.pagesz = value,
-                AT_ENTRY => a.entry = value,
-                AT_RANDOM => a.random = value,
-                AT_SYSINFO_EHDR => a.sysinfo_ehdr = value,
-                AT_SYSINFO => a.sysinfo = value,
-                AT_HWCAP => a.hwcap = value,
-                AT_HWCAP2 => a.hwcap2 = value,
-                AT_SECURE => a.secure = value,
-                AT_UID => a.ids[0] = value,
-                AT_EUID => a.ids[1] = value,
-                AT_GID => a.ids[2] = value,
-                AT_EGID => a.ids[3] = value,
-                _ => {}
+            if key == AT_NULL as usize {
+                break;
             }
+            words[field_of_key(key)] = value;
         }
-        a
+        Auxv::from_words(&words)
+    }
+
+    /// Collects the known entries of the vector at `p` into `out`, which
+    /// start-up keeps in place (no copy of the whole structure). A table
+    /// from key to field, as C libraries do: a few instructions per entry
+    /// whatever the key, where a `match` was a chain of compares.
+    ///
+    /// # Safety
+    /// `p` must point at `(key, value)` word pairs ending with `AT_NULL`;
+    /// `out` must be writable.
+    pub unsafe fn read_vector(mut p: *const usize, out: *mut Auxv) {
+        let mut words = [0usize; FIELDS + 1];
+        // SAFETY: the caller vouches for the vector; every read stays
+        // before the AT_NULL pair, where the loop stops.
+        unsafe {
+            loop {
+                let key = *p;
+                if key == AT_NULL as usize {
+                    break;
+                }
+                words[field_of_key(key)] = *p.add(1);
+                p = p.add(2);
+            }
+            out.write(Auxv::from_words(&words));
+        }
+    }
+
+    /// The fields from their words in [`KEYS`] order.
+    #[inline(always)]
+    fn from_words(words: &[usize; FIELDS + 1]) -> Auxv {
+        let w = |key: u32| words[field_of_key(key as usize)];
+        Auxv {
+            phdr: w(AT_PHDR),
+            phent: w(AT_PHENT),
+            phnum: w(AT_PHNUM),
+            pagesz: w(AT_PAGESZ),
+            entry: w(AT_ENTRY),
+            random: w(AT_RANDOM),
+            sysinfo_ehdr: w(AT_SYSINFO_EHDR),
+            sysinfo: w(AT_SYSINFO),
+            hwcap: w(AT_HWCAP),
+            hwcap2: w(AT_HWCAP2),
+            secure: w(AT_SECURE),
+            ids: [w(AT_UID), w(AT_EUID), w(AT_GID), w(AT_EGID)],
+        }
     }
 }
 
+/// The place of `key`'s value among the words: its index in [`KEYS`], or
+/// `FIELDS` (a word nobody reads) for a key not kept.
+#[inline(always)]
+fn field_of_key(key: usize) -> usize {
+    FIELD_OF_KEY.get(key).map_or(FIELDS, |&f| f as usize)
+}
+
+/// The keys [`Auxv`] keeps, in the order [`Auxv::read_vector`] stores them.
+const KEYS: [u32; 15] = [
+    AT_PHDR,
+    AT_PHENT,
+    AT_PHNUM,
+    AT_PAGESZ,
+    AT_ENTRY,
+    AT_RANDOM,
+    AT_SYSINFO_EHDR,
+    AT_SYSINFO,
+    AT_HWCAP,
+    AT_HWCAP2,
+    AT_SECURE,
+    AT_UID,
+    AT_EUID,
+    AT_GID,
+    AT_EGID,
+];
+
+/// Number of [`KEYS`].
+const FIELDS: usize = KEYS.len();
+
+/// The largest of [`KEYS`].
+const MAX_KEY: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < FIELDS {
+        if KEYS[i] as usize > max {
+            max = KEYS[i] as usize;
+        }
+        i += 1;
+    }
+    max
+};
+
+/// For each key up to the largest kept one, its place in [`KEYS`]
+/// (`FIELDS` for a key not kept).
+const FIELD_OF_KEY: [u8; MAX_KEY + 1] = {
+    let mut table = [FIELDS as u8; MAX_KEY + 1];
+    let mut i = 0;
+    while i < FIELDS {
+        table[KEYS[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// The process's auxiliary vector, for [`getauxval`]; set by start-up.
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 static AUXV: core::sync::atomic::AtomicPtr<usize> = core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
 
 /// Records where the auxiliary vector is, for [`getauxval`].
@@ -138,24 +223,6 @@ impl StartupStack {
             StartupStack { argc, argv, envp, auxv: end.add(1).cast() }
         }
     }
-
-    /// The auxiliary vector's pairs, up to (not including) `AT_NULL`.
-    ///
-    /// # Safety
-    /// `self.auxv` must point at a vector that ends with `AT_NULL`.
-    pub unsafe fn auxv_pairs(&self) -> impl Iterator<Item = (usize, usize)> {
-        let mut p = self.auxv;
-        core::iter::from_fn(move || {
-            // SAFETY: the vector ends with AT_NULL, where iteration stops.
-            let (key, value) = unsafe { (*p, *p.add(1)) };
-            if key == AT_NULL as usize {
-                return None;
-            }
-            // SAFETY: not at the end yet, so the next pair exists.
-            p = unsafe { p.add(2) };
-            Some((key, value))
-        })
-    }
 }
 
 #[cfg(test)]
@@ -188,8 +255,9 @@ mod tests {
         // SAFETY: the vector is laid out as the kernel lays out the stack.
         let s = unsafe { StartupStack::from_stack_pointer(stack.as_ptr()) };
         assert_eq!(s.argc, 1);
-        // SAFETY: as above.
-        let aux = Auxv::from_pairs(unsafe { s.auxv_pairs() });
+        let mut aux = Auxv { phdr: 1, ..Auxv::default() };
+        // SAFETY: as above; aux is writable.
+        unsafe { Auxv::read_vector(s.auxv, &mut aux) };
         assert_eq!((aux.pagesz, aux.phnum, aux.secure, aux.phdr), (4096, 7, 0, 0));
     }
 
@@ -201,8 +269,10 @@ mod tests {
         assert_eq!(s.argc, 0);
         // SAFETY: envp starts at the second null.
         assert!(unsafe { (*s.envp).is_null() });
-        // SAFETY: as above.
-        assert_eq!(unsafe { s.auxv_pairs() }.count(), 0);
+        let mut aux = Auxv { pagesz: 1, ..Auxv::default() };
+        // SAFETY: as above; aux is writable.
+        unsafe { Auxv::read_vector(s.auxv, &mut aux) };
+        assert_eq!(aux, Auxv::default());
     }
 
     #[test]

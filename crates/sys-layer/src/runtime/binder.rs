@@ -14,7 +14,7 @@ use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general::{__NR_mprotect, __NR_mseal, PROT_READ};
 use sys_layer_arch::sys;
-use sys_layer_stubs::enosys::{MAX_ARG_WORDS, stub_for_arg_words};
+use sys_layer_stubs::enosys::{self, MAX_ARG_WORDS, stub_for_arg_words};
 use sys_layer_stubs::note::{NoteError, Notes, TableNote};
 use sys_layer_stubs::{SLOT_COUNT, TABLE_ALIGN};
 
@@ -137,6 +137,10 @@ pub enum BindError {
     /// No stub table was found: the program was not linked with sys-layer's
     /// stubs, or its notes were stripped.
     NoTable,
+    /// The program's own table has no note among the image's notes, so it
+    /// was filled but would not be protected: the program does not run
+    /// with it writable.
+    OwnTableWithoutNote,
     /// A table could not be made read-only (`mprotect` failed): the program
     /// does not run with a writable table, as a C library does not run
     /// when it cannot apply RELRO.
@@ -156,6 +160,7 @@ impl BindError {
             BindError::Misaligned { .. } => "a stub table is not page-aligned",
             BindError::TooManyArgWords { .. } => "a slot has more argument words than any ENOSYS stub takes",
             BindError::NoTable => "no stub table note found in the program's PT_NOTE segments",
+            BindError::OwnTableWithoutNote => "the program's own stub table has no note in its PT_NOTE segments",
             BindError::Unprotected { .. } => "a stub table could not be made read-only (mprotect failed)",
         }
     }
@@ -169,7 +174,7 @@ impl fmt::Display for BindError {
             BindError::TooManyArgWords { slot, words } => {
                 write!(f, "{} (slot {slot}: {} words, at most {})", self.message(), words, MAX_ARG_WORDS)
             }
-            BindError::NoTable => f.write_str(self.message()),
+            BindError::NoTable | BindError::OwnTableWithoutNote => f.write_str(self.message()),
             BindError::Unprotected { address, errno } => {
                 write!(f, "{} (at {address:#x}: {errno:?})", self.message())
             }
@@ -177,6 +182,7 @@ impl fmt::Display for BindError {
     }
 }
 
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 static BOUND: AtomicBool = AtomicBool::new(false);
 
 /// Whether the binder has filled the program's tables (calls through them
@@ -200,8 +206,16 @@ pub(crate) unsafe fn bind(
     vdso_ehdr: usize,
     out: *mut BindReport,
 ) -> Result<(), BindError> {
-    let mut merged = [0usize; SLOT_COUNT];
-    let binding = Binding::for_kernel(kernel.version, layer::records(), vdso_ehdr, &mut merged);
+    // The program's own table first: every slot's ENOSYS stub, then the
+    // slots the program links. Its note is checked below, and it is sealed
+    // with the others.
+    let own = sys_layer_stubs::table_words();
+    // SAFETY: the program's own table, writable until it is protected
+    // below; the caller guarantees nothing calls through it yet and no
+    // other thread exists.
+    let own_words = unsafe { &mut *own };
+    enosys::fill_table(own_words);
+    let (binding, own_filled) = Binding::for_kernel(kernel.version, layer::records(), vdso_ehdr, own_words);
     // SAFETY: the caller gives a writable report; each field is written
     // whole before anything reads it.
     unsafe {
@@ -210,9 +224,10 @@ pub(crate) unsafe fn bind(
         (&raw mut (*out).binding).write(binding);
         (&raw mut (*out).page_size).write(page_size);
         (&raw mut (*out).syscall_entry).write(sys_layer_arch::syscall_entry_name());
-        (&raw mut (*out).tables).write([None; MAX_REPORTED_TABLES]);
     }
+    let own = Own { address: own as usize, words: own_words, filled: own_filled };
     let mut bound = 0;
+    let mut own_bound = false;
     for (segment_addr, bytes, align) in image.note_segments() {
         for note in Notes::new(bytes, align) {
             let note = note.map_err(BindError::Note)?;
@@ -223,34 +238,58 @@ pub(crate) unsafe fn bind(
             let note_addr = segment_addr + note.offset;
             // SAFETY: the note describes a table reserved in this image; the
             // caller guarantees nothing calls through it yet.
-            let t = unsafe { bind_table(&table, note_addr, &merged, page_size)? };
+            let t = unsafe { bind_table(&table, note_addr, &own, page_size)? };
             if let Protection::Writable(errno) = t.protection {
                 return Err(BindError::Unprotected { address: t.address, errno });
             }
+            own_bound |= t.address == own.address;
             if bound < MAX_REPORTED_TABLES {
-                // SAFETY: the array was written above; bound is in range.
+                // SAFETY: the report is writable; bound is in range.
                 unsafe { (&raw mut (*out).tables[bound]).write(Some(t)) };
             }
             bound += 1;
         }
     }
-    // SAFETY: as above.
-    unsafe { (&raw mut (*out).tables_bound).write(bound) };
+    // SAFETY: as above; the entries not written in the loop, one by one
+    // (a `None` is one word, the whole array a copy of 320 bytes).
+    unsafe {
+        for i in bound.min(MAX_REPORTED_TABLES)..MAX_REPORTED_TABLES {
+            (&raw mut (*out).tables[i]).write(None);
+        }
+        (&raw mut (*out).tables_bound).write(bound);
+    }
     if bound == 0 {
         return Err(BindError::NoTable);
+    }
+    // Filled but never protected: refuse to run with it, as with any table
+    // that cannot be made read-only.
+    if !own_bound {
+        return Err(BindError::OwnTableWithoutNote);
     }
     BOUND.store(true, Ordering::Release);
     Ok(())
 }
 
-/// Fills one table and protects its pages.
+/// The program's own table, bound before the notes are read.
+struct Own<'a> {
+    address: usize,
+    words: &'a [usize; SLOT_COUNT],
+    /// Its slots filled from the layers (the others hold ENOSYS stubs).
+    filled: u32,
+}
+
+/// Fills one table and protects its pages. The program's own table is
+/// filled already; another one (code built against another contract)
+/// takes the own table's word for each slot both know (the same slot in
+/// every ABI version), and an ENOSYS stub by the note's argument words
+/// for a slot only it has.
 ///
 /// # Safety
 /// `note` must be a table note of the running image at `note_addr`.
 unsafe fn bind_table(
     note: &TableNote,
     note_addr: usize,
-    merged: &[usize; SLOT_COUNT],
+    own: &Own,
     page_size: usize,
 ) -> Result<TableReport, BindError> {
     let address = note.table_addr(note_addr);
@@ -260,24 +299,24 @@ unsafe fn bind_table(
     let slots = note.slot_count as usize;
     let table = address as *mut usize;
     let arg_words = note.arg_words_addr(note_addr) as *const u8;
+    let shared = slots.min(SLOT_COUNT);
     let mut from_layers = 0;
-    for slot in 0..slots {
-        let word = match merged.get(slot) {
-            Some(&w) if w != 0 => {
-                from_layers += 1;
-                w
-            }
-            // A stub by the slot's argument words: this contract's own count
-            // for its slots, the note's for a newer contract's.
-            _ => {
-                // SAFETY: the note's argument-word array has one byte per slot.
-                let words = unsafe { *arg_words.add(slot) };
-                stub_for_arg_words(words).ok_or(BindError::TooManyArgWords { slot, words })?
-            }
-        };
-        // SAFETY: the table has room for `slots` words (checked when the
-        // note was parsed) and is still writable.
-        unsafe { table.add(slot).write_volatile(word) };
+    if address == own.address {
+        from_layers = own.filled;
+    } else {
+        for (slot, &word) in own.words.iter().enumerate().take(shared) {
+            from_layers += u32::from(Some(word) != enosys::stub_for_slot(slot));
+            // SAFETY: the table has room for `slots` words (checked when
+            // the note was parsed) and is still writable.
+            unsafe { table.add(slot).write_volatile(word) };
+        }
+    }
+    for slot in shared..slots {
+        // SAFETY: the note's argument-word array has one byte per slot.
+        let words = unsafe { *arg_words.add(slot) };
+        let stub = stub_for_arg_words(words).ok_or(BindError::TooManyArgWords { slot, words })?;
+        // SAFETY: as above.
+        unsafe { table.add(slot).write_volatile(stub) };
     }
     let protection = protect(address, note.table_bytes as usize, page_size);
     Ok(TableReport {

@@ -26,6 +26,8 @@ use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 use sys_layer_tls::Layout;
 
+sys_layer_arch::declare_hot_section!();
+
 /// Start-up facts, written once before `main`.
 #[derive(Clone, Copy)]
 pub(crate) struct Startup {
@@ -66,6 +68,7 @@ impl<T> WriteOnce<T> {
     }
 }
 
+#[unsafe(link_section = sys_layer_arch::hot_section!())]
 pub(crate) static STARTUP: WriteOnce<Startup> = WriteOnce::new();
 
 /// Start-up facts. Only user code calls this, and it runs after start-up.

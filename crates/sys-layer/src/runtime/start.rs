@@ -37,10 +37,20 @@ pub const BELOW_FLOOR_STATUS: i32 = 1;
 /// # Safety
 /// Only `_start` calls it, once, with the kernel's stack pointer.
 unsafe extern "C" fn entry(sp: *const usize) -> ! {
-    // SAFETY: sp is the kernel's initial stack pointer.
-    let stack = unsafe { StartupStack::from_stack_pointer(sp) };
-    // SAFETY: the stack's auxiliary vector ends with AT_NULL.
-    let auxv = Auxv::from_pairs(unsafe { stack.auxv_pairs() });
+    // Start-up facts go straight to their static, field by field: they are
+    // large, and copying them would be much of start-up's work.
+    let startup = STARTUP.as_mut_ptr();
+    // SAFETY: sp is the kernel's initial stack pointer, whose auxiliary
+    // vector ends with AT_NULL; still single-threaded, and nothing has
+    // called through a table: these fields are written before anything
+    // reads them.
+    let (stack, auxv) = unsafe {
+        let stack = &raw mut (*startup).stack;
+        stack.write(StartupStack::from_stack_pointer(sp));
+        let auxv = &raw mut (*startup).auxv;
+        Auxv::read_vector((*stack).auxv, auxv);
+        (&*stack, &*auxv)
+    };
     super::auxv::remember(stack.auxv);
     // i686: every system call from here on goes through the vDSO's
     // __kernel_vsyscall when the kernel offers it.
@@ -55,19 +65,20 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         fail("set-id start-up", "cannot open /dev/null for a closed standard descriptor");
     }
     // SAFETY: auxv is this process's own.
-    let image = unsafe { Image::from_auxv(&auxv) }.unwrap_or(Image::EMPTY);
+    let image = unsafe { Image::from_auxv(auxv) }.unwrap_or(Image::EMPTY);
     // SAFETY: AT_RANDOM, when present, points at 16 bytes the kernel keeps.
     let random = (auxv.random != 0).then(|| unsafe { &*(auxv.random as *const [u8; 16]) });
 
     // SAFETY: first thing on the only thread; the image is the running one.
-    let tls = match unsafe { sys_layer_tls::init_main_thread(image.phdrs, image.load_bias, random) } {
-        Ok(layout) => layout,
+    match unsafe { sys_layer_tls::init_main_thread(image.phdrs, image.load_bias, random) } {
+        // SAFETY: as for the fields above.
+        Ok(layout) => unsafe { (&raw mut (*startup).tls).write(layout) },
         Err(e) => fail("thread-local storage", e.message()),
-    };
+    }
 
     // Ignored when set-id.
     let assumed = if auxv.secure == 0 {
-        Vars::from_startup(&stack).get(b"SYS_LAYER_ASSUME_KERNEL").and_then(|v| KernelVersion::parse(v.to_bytes()))
+        Vars::from_startup(stack).get(b"SYS_LAYER_ASSUME_KERNEL").and_then(|v| KernelVersion::parse(v.to_bytes()))
     } else {
         None
     };
@@ -82,30 +93,21 @@ unsafe extern "C" fn entry(sp: *const usize) -> ! {
         ));
         sys_layer_arch::exit_group(BELOW_FLOOR_STATUS);
     }
-    // Start-up facts go straight to their static, field by field: they are
-    // large, and copying them would be most of start-up's work.
-    let startup = STARTUP.as_mut_ptr();
-    // SAFETY: still single-threaded, and nothing has called through a table;
-    // every field of the static is written here, before main reads any.
-    unsafe {
-        (&raw mut (*startup).stack).write(stack);
-        (&raw mut (*startup).auxv).write(auxv);
-        (&raw mut (*startup).tls).write(tls);
-        if let Err(e) = binder::bind(&image, kernel, auxv.pagesz, auxv.sysinfo_ehdr, &raw mut (*startup).bind) {
-            fail("binding the syscall layer", e.message());
-        }
+    // SAFETY: as for the fields above.
+    if let Err(e) = unsafe { binder::bind(&image, kernel, auxv.pagesz, auxv.sysinfo_ehdr, &raw mut (*startup).bind) } {
+        fail("binding the syscall layer", e.message());
     }
 
     #[cfg(feature = "stack-overflow-report")]
     super::overflow::install();
 
     // SAFETY: start-up is complete; constructors run once, before main.
-    unsafe { run_constructors(&stack) };
+    unsafe { run_constructors(stack) };
 
     #[cfg(not(feature = "c-main"))]
     let status = {
-        let args = Args::from_startup(&stack);
-        let vars = Vars::from_startup(&stack);
+        let args = Args::from_startup(stack);
+        let vars = Vars::from_startup(stack);
         // SAFETY: main! defines this function with this signature.
         unsafe { __sys_layer_main(args, vars) }
     };
