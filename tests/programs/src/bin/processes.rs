@@ -1,8 +1,9 @@
 //! Child processes, checked from inside: `Command` (PATH lookup, exit
 //! codes and signals, exec errors reported as errno, piped and null
 //! standard descriptors, environment as bytes, working directory, process
-//! groups, what descriptors a child gets), `fork` while other threads
-//! allocate and print, and pidfds where the kernel has them.
+//! groups, credentials, resource limits, what descriptors a child gets),
+//! `fork` while other threads allocate and print, and pidfds where the
+//! kernel has them.
 //!
 //! The children are the machine's own `/bin/sh` and tools, which the
 //! kernel runs directly even when this program runs under qemu-user.
@@ -164,6 +165,27 @@ fn credentials(t: &mut Checks) {
     }
 }
 
+/// Resource limits, set in the child before it runs the program: lowered
+/// ones reach it (`ulimit` in the shell reads them back), a soft limit
+/// above the hard one is the kernel's `EINVAL`, reported by `spawn`.
+fn limits(t: &mut Checks) {
+    let nofile = linux_raw_sys::general::RLIMIT_NOFILE;
+    let out = sh("ulimit -n; ulimit -Hn").rlimit(nofile, 64, 128).output().map(|o| o.stdout);
+    t.eq("soft and hard limits in the child", out, Ok(b"64\n128\n".to_vec()));
+    let own = process::getrlimit(nofile);
+    t.check("the parent's limits unchanged", own.is_ok_and(|(soft, _)| soft != 64), format_args!("{own:?}"));
+    let core = linux_raw_sys::general::RLIMIT_CORE;
+    let out = sh("ulimit -c").rlimit(core, 0, 0).rlimit(nofile, 32, 32).output().map(|o| o.stdout);
+    t.eq("several limits", out, Ok(b"0\n".to_vec()));
+    let refused = sh("true").rlimit(nofile, 128, 64).spawn().map(|c| c.id());
+    t.eq("soft above hard refused", refused, Err(Errno::EINVAL));
+    if process::geteuid() == 0 {
+        // As root, with another user: the limits reach the program it runs.
+        let out = sh("ulimit -n; id -u").rlimit(nofile, 48, 96).uid(65534).gid(65534).output().map(|o| o.stdout);
+        t.eq("limits with another user", out, Ok(b"48\n65534\n".to_vec()));
+    }
+}
+
 /// The fifth field of /proc/PID/stat: the process group.
 fn process_group_of(pid: i32) -> Option<i32> {
     let path = alloc::format!("/proc/{pid}/stat\0");
@@ -308,6 +330,7 @@ fn main(args: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     environment_and_directory(&mut t);
     descriptors(&mut t);
     credentials(&mut t);
+    limits(&mut t);
     groups_and_waiting(&mut t);
     pidfds(&mut t);
     fork_under_threads(&mut t);
