@@ -44,7 +44,7 @@ targets=("$@")
 # TCG and the simulator) on the simulated kernels in a guest: those run on
 # the real kernel, under qemu-user, or both. Nor mem: the memory functions
 # do not depend on the kernel, and in the aarch64 guest about one run in
-# ten of mem_functions crawls (normally 10 s; still in its first checks
+# eight of mem_functions crawls (normally 10 s; still in its first checks
 # minutes later, its PC moving through them), with or without kernel-sim,
 # with -cpu max or cortex-a72, with or without address randomisation: a
 # slowdown of the emulation, not a hang of the program or the simulator
