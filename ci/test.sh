@@ -33,7 +33,7 @@ echo "== clippy" >&2
 cargo clippy --lib --bins --tests -q -- -D warnings
 for triple in $SYS_LAYER_TARGETS; do
     (source ci/static-flags.sh && export_static_rustflags "$triple" &&
-        cargo clippy -q --target "$triple" -p sys-layer-test-programs -p sys-layer --features sys-layer/examples \
+        cargo clippy -q --target "$triple" -p sys-layer-test-programs -p sys-layer-guest-init -p sys-layer --features sys-layer/examples \
             --bins --lib --examples -- -D warnings
         # The C layer for std programs, on its own: it turns on sys-layer's
         # c-main, which the no_std programs above must not get.

@@ -1,13 +1,22 @@
 //! The protocol between `guest-run`, the command the integration suite runs
 //! its programs through (host side, as `SYS_LAYER_GUEST`), and
-//! `guest-agent`, which runs in the booted guest and starts them there.
+//! `guest-agent` (tools/guest-init), which runs in the booted guest and
+//! starts them there.
 //!
 //! One TCP connection per program (qemu's user network forwards a host port
 //! to the agent's). The host sends a [`Request`], then standard input as
 //! frames; the agent answers with standard output and error as frames and
 //! ends with the exit status. All integers little-endian.
+//!
+//! `no_std` with `alloc`, so that the host side (a std program) and the
+//! agent (a sys-layer program) share it; the I/O is each side's own, handed
+//! in as a `read` function ([`read_frame`]) or given the bytes ([`frame`]).
+#![no_std]
 
-use std::io::{self, Read, Write};
+extern crate alloc;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 /// The port the agent listens on inside the guest.
 pub const AGENT_PORT: u16 = 7000;
@@ -104,40 +113,73 @@ impl Status {
     }
 
     /// Reads a `STATUS` frame's bytes.
-    pub fn decode(bytes: &[u8]) -> io::Result<Status> {
+    pub fn decode(bytes: &[u8]) -> Result<Status, Invalid> {
         let word = |i: usize| bytes.get(i..i + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()));
         match (word(0), word(4)) {
             (Some(0), Some(code)) => Ok(Status::Exited(code as u8)),
             (Some(1), Some(signal)) => Ok(Status::Signaled(signal as i32)),
-            _ => Err(invalid("bad status frame")),
+            _ => Err(Invalid("bad status frame")),
         }
     }
 }
 
-fn invalid(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
-}
+/// Bytes that are not what the protocol says: what was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invalid(pub &'static str);
 
-/// Writes one frame.
-pub fn write_frame(w: &mut impl Write, tag: u8, data: &[u8]) -> io::Result<()> {
-    let len = u32::try_from(data.len()).map_err(|_| invalid("frame too long"))?;
-    let mut head = [tag, 0, 0, 0, 0];
-    head[1..].copy_from_slice(&len.to_le_bytes());
-    w.write_all(&head)?;
-    w.write_all(data)
-}
-
-/// Reads one frame: `None` at a clean end of the stream.
-pub fn read_frame(r: &mut impl Read) -> io::Result<Option<(u8, Vec<u8>)>> {
-    let mut head = [0u8; 5];
-    match r.read_exact(&mut head[..1]) {
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        other => other?,
+impl core::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.0)
     }
-    r.read_exact(&mut head[1..])?;
-    let len = u32::from_le_bytes(head[1..].try_into().unwrap()) as usize;
-    let mut data = vec![0; len];
-    r.read_exact(&mut data)?;
+}
+
+/// Why [`read_frame`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameError<E> {
+    /// The stream's own error.
+    Io(E),
+    /// The stream ended inside a frame.
+    CutShort,
+}
+
+/// One frame's bytes: the tag, the data's length (u32), the data. (One
+/// buffer, so that a frame goes out in one write.)
+pub fn frame(tag: u8, data: &[u8]) -> Vec<u8> {
+    // Frames carry requests and reads of at most 64 KiB.
+    let len = u32::try_from(data.len()).expect("a frame's data fits in 4 GiB");
+    let mut out = Vec::with_capacity(5 + data.len());
+    out.push(tag);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// Reads one frame through `read` (a `read(2)`: 0 is the end of the
+/// stream): `Ok(None)` when the stream ends cleanly before a frame.
+pub fn read_frame<E>(
+    mut read: impl FnMut(&mut [u8]) -> Result<usize, E>,
+) -> Result<Option<(u8, Vec<u8>)>, FrameError<E>> {
+    let mut fill = |buf: &mut [u8]| -> Result<usize, FrameError<E>> {
+        let mut got = 0;
+        while got < buf.len() {
+            match read(&mut buf[got..]).map_err(FrameError::Io)? {
+                0 => break,
+                n => got += n,
+            }
+        }
+        Ok(got)
+    };
+    let mut head = [0u8; 5];
+    match fill(&mut head)? {
+        0 => return Ok(None),
+        5 => {}
+        _ => return Err(FrameError::CutShort),
+    }
+    let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+    let mut data = alloc::vec![0; len];
+    if fill(&mut data)? != len {
+        return Err(FrameError::CutShort);
+    }
     Ok(Some((head[0], data)))
 }
 
@@ -166,28 +208,28 @@ impl Encoder {
 struct Decoder<'a>(&'a [u8]);
 
 impl Decoder<'_> {
-    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
+    fn take(&mut self, n: usize) -> Result<&[u8], Invalid> {
         if self.0.len() < n {
-            return Err(invalid("request cut short"));
+            return Err(Invalid("request cut short"));
         }
         let (head, rest) = self.0.split_at(n);
         self.0 = rest;
         Ok(head)
     }
-    fn u8(&mut self) -> io::Result<u8> {
+    fn u8(&mut self) -> Result<u8, Invalid> {
         Ok(self.take(1)?[0])
     }
-    fn u32(&mut self) -> io::Result<u32> {
+    fn u32(&mut self) -> Result<u32, Invalid> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
     }
-    fn u64(&mut self) -> io::Result<u64> {
+    fn u64(&mut self) -> Result<u64, Invalid> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
-    fn bytes(&mut self) -> io::Result<Vec<u8>> {
+    fn bytes(&mut self) -> Result<Vec<u8>, Invalid> {
         let n = self.u32()? as usize;
         Ok(self.take(n)?.to_vec())
     }
-    fn list(&mut self) -> io::Result<Vec<Vec<u8>>> {
+    fn list(&mut self) -> Result<Vec<Vec<u8>>, Invalid> {
         (0..self.u32()?).map(|_| self.bytes()).collect()
     }
 }
@@ -229,10 +271,10 @@ impl Request {
     }
 
     /// Reads a request from a frame's data.
-    pub fn decode(data: &[u8]) -> io::Result<Request> {
+    pub fn decode(data: &[u8]) -> Result<Request, Invalid> {
         let mut d = Decoder(data);
         if d.take(4)? != MAGIC {
-            return Err(invalid("not a guest-run request of this version"));
+            return Err(Invalid("not a guest-run request of this version"));
         }
         let request = match d.u8()? {
             1 => Request::Hello,
@@ -246,13 +288,14 @@ impl Request {
                     }
                 }
                 let (uid, gid) = (d.u32()?, d.u32()?);
-                let limits = (0..d.u32()?).map(|_| Ok((d.u32()?, d.u64()?, d.u64()?))).collect::<io::Result<_>>()?;
+                let limits =
+                    (0..d.u32()?).map(|_| Ok((d.u32()?, d.u64()?, d.u64()?))).collect::<Result<_, Invalid>>()?;
                 Request::Run(Box::new(Run { argv, env, cwd, stdio, uid, gid, limits }))
             }
-            _ => return Err(invalid("unknown request")),
+            _ => return Err(Invalid("unknown request")),
         };
         if !d.0.is_empty() {
-            return Err(invalid("trailing bytes after the request"));
+            return Err(Invalid("trailing bytes after the request"));
         }
         Ok(request)
     }
@@ -261,13 +304,16 @@ impl Request {
 /// The resource limits `guest-run` passes on: those the suite's wrappers
 /// set (`ulimit -s`, `ulimit -f`), the core size, and the open files (which
 /// a program reports).
-// `as _`: the constants are u32 in glibc, c_int in musl.
-pub const LIMITS: [u32; 4] =
-    [libc::RLIMIT_STACK as _, libc::RLIMIT_FSIZE as _, libc::RLIMIT_CORE as _, libc::RLIMIT_NOFILE as _];
+pub const LIMITS: [u32; 4] = {
+    use linux_raw_sys::general as g;
+    [g::RLIMIT_STACK, g::RLIMIT_FSIZE, g::RLIMIT_CORE, g::RLIMIT_NOFILE]
+};
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn requests_round_trip() {
@@ -290,15 +336,29 @@ mod tests {
 
     #[test]
     fn frames_and_statuses_round_trip() {
-        let mut buf = Vec::new();
-        write_frame(&mut buf, tag::STDOUT, b"abc").unwrap();
-        write_frame(&mut buf, tag::STATUS, &Status::Signaled(11).encode()).unwrap();
+        let mut buf = frame(tag::STDOUT, b"abc");
+        buf.extend(frame(tag::STATUS, &Status::Signaled(11).encode()));
         let mut r = &buf[..];
-        assert_eq!(read_frame(&mut r).unwrap(), Some((tag::STDOUT, b"abc".to_vec())));
-        let (t, data) = read_frame(&mut r).unwrap().unwrap();
+        let mut read = |b: &mut [u8]| -> Result<usize, ()> {
+            // One byte a call: frames come in pieces.
+            let n = b.len().min(r.len()).min(1);
+            b[..n].copy_from_slice(&r[..n]);
+            r = &r[n..];
+            Ok(n)
+        };
+        assert_eq!(read_frame(&mut read), Ok(Some((tag::STDOUT, b"abc".to_vec()))));
+        let (t, data) = read_frame(&mut read).unwrap().unwrap();
         assert_eq!((t, Status::decode(&data).unwrap()), (tag::STATUS, Status::Signaled(11)));
-        assert_eq!(read_frame(&mut r).unwrap(), None);
+        assert_eq!(read_frame(&mut read), Ok(None));
         assert_eq!(Status::decode(&Status::Exited(255).encode()).unwrap(), Status::Exited(255));
-        assert!(read_frame(&mut &[1u8, 5, 0][..]).is_err(), "a cut frame is an error");
+        let mut cut = &[1u8, 5, 0][..];
+        let read_cut = |b: &mut [u8]| -> Result<usize, ()> {
+            let n = b.len().min(cut.len());
+            b[..n].copy_from_slice(&cut[..n]);
+            cut = &cut[n..];
+            Ok(n)
+        };
+        assert_eq!(read_frame(read_cut), Err(FrameError::CutShort), "a cut frame is an error");
+        assert_eq!(read_frame(|_: &mut [u8]| Err::<usize, i32>(5)), Err(FrameError::Io(5)));
     }
 }

@@ -354,6 +354,8 @@ pub struct Command {
     uid: Option<u32>,
     gid: Option<u32>,
     groups: Option<Vec<u32>>,
+    /// Resource limits to set, in order: (resource, limit).
+    limits: Vec<(u32, g::rlimit64)>,
 }
 
 /// Appends a NUL: a C string, or `EINVAL` for bytes with a NUL inside.
@@ -388,6 +390,7 @@ impl Command {
             uid: None,
             gid: None,
             groups: None,
+            limits: Vec::new(),
         }
     }
 
@@ -485,6 +488,18 @@ impl Command {
     /// Gives the child these supplementary groups (`setgroups(2)`).
     pub fn groups(&mut self, groups: &[u32]) -> &mut Command {
         self.groups = Some(groups.to_vec());
+        self
+    }
+
+    /// Sets the child's limit of `resource` (`RLIMIT_*`) to `soft` and
+    /// `hard` (`u64::MAX`: unlimited), before it takes the credentials of
+    /// [`Command::uid`] (raising a hard limit needs root). A limit the
+    /// kernel refuses fails [`Command::spawn`] with its errno (`EPERM`,
+    /// `EINVAL`).
+    ///
+    /// `prlimit64(2)`: <https://man7.org/linux/man-pages/man2/getrlimit.2.html>
+    pub fn rlimit(&mut self, resource: u32, soft: u64, hard: u64) -> &mut Command {
+        self.limits.push((resource, g::rlimit64 { rlim_cur: soft, rlim_max: hard }));
         self
     }
 
@@ -617,6 +632,8 @@ impl Command {
             uid: self.uid,
             gid: self.gid,
             groups: self.groups.as_ref().map(|g| (g.as_ptr(), g.len())),
+            limits: self.limits.as_ptr(),
+            limit_count: self.limits.len(),
             reset_signals: crate::signal::caught_signals(),
             mask: SigSet::empty(),
             error_fd: error_write.as_raw_fd(),
@@ -687,6 +704,9 @@ struct SpawnPlan {
     uid: Option<u32>,
     gid: Option<u32>,
     groups: Option<(*const u32, usize)>,
+    /// `limit_count` (resource, limit) pairs to set, before the credentials.
+    limits: *const (u32, g::rlimit64),
+    limit_count: usize,
     /// Signals to reset to the default (bit `sig - 1`).
     reset_signals: u64,
     /// The parent's signal mask, which the child restores before `execve`.
@@ -785,6 +805,12 @@ unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
         let [target, source] = unsafe { *plan.placements.add(i) };
         // Sources lie above every target (move_above): none is overwritten.
         try_call!(raw::dup3(source, target, 0, &mut e));
+    }
+    // Limits first: raising one needs the parent's credentials.
+    for i in 0..plan.limit_count {
+        // SAFETY: the parent's array of limit_count pairs.
+        let (resource, limit) = unsafe { &*plan.limits.add(i) };
+        try_call!(raw::prlimit64(0, *resource, limit, core::ptr::null_mut(), &mut e));
     }
     // Groups before the group, the group before the user: once the user
     // is no longer root, the others cannot change.

@@ -1,8 +1,9 @@
 //! Child processes, checked from inside: `Command` (PATH lookup, exit
 //! codes and signals, exec errors reported as errno, piped and null
 //! standard descriptors, environment as bytes, working directory, process
-//! groups, what descriptors a child gets), `fork` while other threads
-//! allocate and print, and pidfds where the kernel has them.
+//! groups, credentials, resource limits, what descriptors a child gets),
+//! `fork` while other threads allocate and print, and pidfds where the
+//! kernel has them.
 //!
 //! The children are the machine's own `/bin/sh` and tools, which the
 //! kernel runs directly even when this program runs under qemu-user.
@@ -162,6 +163,47 @@ fn credentials(t: &mut Checks) {
         t.eq("uid, gid and groups", out, Ok(b"65534 65534 65534 100".to_vec()));
     } else {
         t.eq("uid 0 refused to a user", sh("true").uid(0).spawn().map(|c| c.id()), Err(Errno::EPERM));
+    }
+}
+
+/// Resource limits, set in the child before it runs the program: lowered
+/// ones reach it, a soft limit above the hard one is the kernel's `EINVAL`,
+/// reported by `spawn`. The child reads them from `/proc/self/limits`
+/// (a shell's `ulimit` calls `prlimit64`, which the simulated kernels
+/// below 2.6.36 lack).
+fn limits(t: &mut Checks) {
+    // The soft and hard values of the /proc/self/limits lines in `out`.
+    fn values(out: Result<process::Output, Errno>) -> Result<Vec<Vec<u8>>, Errno> {
+        let out = out?.stdout;
+        let numbers = |line: &[u8]| -> Vec<Vec<u8>> {
+            line.split(|&b| b == b' ')
+                .filter(|w| !w.is_empty() && w.iter().all(u8::is_ascii_digit))
+                .map(<[u8]>::to_vec)
+                .collect()
+        };
+        Ok(out.split(|&b| b == b'\n').filter(|l| l.starts_with(b"Max ")).flat_map(numbers).collect())
+    }
+    let want = |v: &[&str]| Ok(v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>());
+    let nofile = linux_raw_sys::general::RLIMIT_NOFILE;
+    let core = linux_raw_sys::general::RLIMIT_CORE;
+    let read = "grep '^Max open files' /proc/self/limits";
+    let out = sh(read).rlimit(nofile, 64, 128).output();
+    t.eq("soft and hard limits in the child", values(out), want(&["64", "128"]));
+    let own = process::getrlimit(nofile);
+    t.check("the parent's limits unchanged", own.is_ok_and(|(soft, _)| soft != 64), format_args!("{own:?}"));
+    // /proc/self/limits has the core size before the open files.
+    let both = "grep -e '^Max core file size' -e '^Max open files' /proc/self/limits";
+    let out = sh(both).rlimit(core, 0, 0).rlimit(nofile, 32, 32).output();
+    t.eq("several limits", values(out), want(&["0", "0", "32", "32"]));
+    let refused = sh("true").rlimit(nofile, 128, 64).spawn().map(|c| c.id());
+    t.eq("soft above hard refused", refused, Err(Errno::EINVAL));
+    if process::geteuid() == 0 {
+        // As root, with another user: the limits reach the program it runs.
+        let script = alloc::format!("{read}; id -u");
+        let out = sh(&script).rlimit(nofile, 48, 96).uid(65534).gid(65534).output();
+        let uid = out.as_ref().map(|o| o.stdout.ends_with(b"\n65534\n")).unwrap_or(false);
+        t.check("limits with another user: the user", uid, format_args!("{out:?}"));
+        t.eq("limits with another user", values(out), want(&["48", "96"]));
     }
 }
 
@@ -334,6 +376,7 @@ fn main(args: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
     environment_and_directory(&mut t);
     descriptors(&mut t);
     credentials(&mut t);
+    limits(&mut t);
     groups_and_waiting(&mut t);
     pidfds(&mut t);
     fork_under_threads(&mut t);

@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::process::exit;
-use sys_layer_guest::{LIMITS, Request, Run, Status, Stdio, read_frame, tag, write_frame};
+use sys_layer_guest::{FrameError, LIMITS, Request, Run, Status, Stdio, frame, read_frame, tag};
 
 /// Exit status when guest-run itself fails (as kernel-sim's).
 const FAILURE: i32 = 125;
@@ -127,7 +127,7 @@ fn main() {
     let mut conn =
         TcpStream::connect(&addr).unwrap_or_else(|e| fail(&format!("cannot reach the guest at {addr}: {e}")));
     conn.set_nodelay(true).ok();
-    write_frame(&mut conn, tag::REQUEST, &request.encode()).unwrap_or_else(|e| fail(&format!("sending: {e}")));
+    conn.write_all(&frame(tag::REQUEST, &request.encode())).unwrap_or_else(|e| fail(&format!("sending: {e}")));
     if let Request::Run(run) = &request
         && run.stdio[0] == Stdio::Relay
     {
@@ -141,7 +141,7 @@ fn main() {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(_) => 0,
                 };
-                if write_frame(&mut to_guest, tag::STDIN, &buf[..n]).is_err() || n == 0 {
+                if to_guest.write_all(&frame(tag::STDIN, &buf[..n])).is_err() || n == 0 {
                     return;
                 }
             }
@@ -149,8 +149,20 @@ fn main() {
     }
     let mut from_guest = std::io::BufReader::new(conn);
     loop {
-        let frame = read_frame(&mut from_guest).unwrap_or_else(|e| fail(&format!("connection to the guest: {e}")));
-        let Some((kind, data)) = frame else { fail("the guest closed the connection before the program ended") };
+        let next = read_frame(|b| {
+            loop {
+                match from_guest.read(b) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            }
+        });
+        let (kind, data) = match next {
+            Ok(Some(f)) => f,
+            Ok(None) => fail("the guest closed the connection before the program ended"),
+            Err(FrameError::Io(e)) => fail(&format!("connection to the guest: {e}")),
+            Err(FrameError::CutShort) => fail("connection to the guest: cut inside a frame"),
+        };
         // Write errors (a reader gone) are the caller's business, as for the program's own output.
         match kind {
             tag::STDOUT => {

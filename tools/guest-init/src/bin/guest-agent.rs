@@ -1,0 +1,226 @@
+//! guest-agent: the guest's end of `guest-run` (tools/guest). Listens on
+//! `AGENT_PORT` and, for each connection, starts the program described,
+//! relays its standard descriptors and reports how it ended. A static
+//! sys-layer program for the guest's architecture; `guest-init` starts it
+//! and powers the machine off when it exits (after a `Shutdown` request).
+//!
+//! Per connection one thread, which starts the program and waits for it,
+//! one that writes standard input from the host's frames (and kills the
+//! program when the host side goes away first), and one per relayed output.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use alloc::{format, vec};
+use core::net::{Ipv4Addr, SocketAddr};
+use core::sync::atomic::{AtomicBool, Ordering};
+use sys_layer::fs::{self, Mode, OFlags};
+use sys_layer::net::{TcpListener, TcpStream};
+use sys_layer::path::CPath;
+use sys_layer::process::{self, Child, Command, Stdio as ChildStdio};
+use sys_layer::signal::{self, Action};
+use sys_layer::sync::Mutex;
+use sys_layer::{Errno, eprintln, io, thread};
+use sys_layer_guest::{AGENT_PORT, FrameError, Request, Run, Status, Stdio, frame, read_frame, tag};
+
+sys_layer::main!(main);
+
+fn main(_: sys_layer::env::Args, _: sys_layer::env::Vars) -> i32 {
+    // A write to a pipe whose program has ended must fail with EPIPE, not
+    // end the agent. A handler rather than SIG_IGN: the children get the
+    // default back (Command resets caught signals), an ignored one they
+    // would inherit.
+    if let Err(e) = signal::set_action(signal::SIGPIPE, Action::handler(|_, _| {})) {
+        eprintln!("guest-agent: SIGPIPE: {e:?}");
+        return 1;
+    }
+    let listener = match TcpListener::bind(SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), AGENT_PORT)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("guest-agent: cannot listen on port {AGENT_PORT}: {e:?}");
+            return 1;
+        }
+    };
+    eprintln!("guest-agent: listening on port {AGENT_PORT}");
+    loop {
+        let conn = match listener.accept() {
+            Ok((conn, _)) => conn,
+            Err(_) => continue,
+        };
+        let started = thread::spawn(move || {
+            if let Err(e) = serve(Arc::new(conn)) {
+                eprintln!("guest-agent: {e}");
+            }
+        });
+        match started {
+            Ok(handle) => handle.detach(),
+            Err(e) => eprintln!("guest-agent: no thread for a connection: {e:?}"),
+        }
+    }
+}
+
+/// Reads one frame from the connection.
+fn next_frame(conn: &TcpStream) -> Result<Option<(u8, Vec<u8>)>, FrameError<Errno>> {
+    read_frame(|buf| {
+        loop {
+            match conn.read(buf) {
+                Err(Errno::EINTR) => continue,
+                other => return other,
+            }
+        }
+    })
+}
+
+fn serve(conn: Arc<TcpStream>) -> Result<(), String> {
+    let _ = conn.set_nodelay(true);
+    let request = match next_frame(&conn) {
+        Ok(Some((tag::REQUEST, data))) => Request::decode(&data).map_err(|e| format!("{e}"))?,
+        other => return Err(format!("the connection did not start with a request: {other:?}")),
+    };
+    let send = |kind: u8, data: &[u8]| conn.write_all(&frame(kind, data)).map_err(|e| format!("sending: {e:?}"));
+    match request {
+        Request::Hello => {
+            let u = process::uname().map_err(|e| format!("uname: {e:?}"))?;
+            let mut text = Vec::new();
+            for field in [u.release(), u.machine()] {
+                text.extend_from_slice(field.to_bytes());
+                text.push(b'\n');
+            }
+            send(tag::HELLO, &text)
+        }
+        Request::Shutdown => {
+            send(tag::STATUS, &Status::Exited(0).encode())?;
+            process::exit(0)
+        }
+        Request::Run(run) => match spawn(&run) {
+            Ok(child) => relay(conn, child),
+            Err(e) => {
+                let program = String::from_utf8_lossy(&run.argv[0]).into_owned();
+                send(tag::FAILED, format!("cannot run {program} in the guest: {e:?}").as_bytes())
+            }
+        },
+    }
+}
+
+/// Opens a descriptor's file in the guest, where the host had it.
+fn open(stdio: &Stdio, fd: i32) -> Result<ChildStdio, Errno> {
+    let Stdio::Path { path, offset, append } = stdio else { return Ok(ChildStdio::Piped) };
+    let mut flags = OFlags::NOCTTY;
+    if fd == 0 {
+        flags |= OFlags::RDONLY;
+    } else {
+        flags |= OFlags::WRONLY;
+        if *append {
+            flags |= OFlags::APPEND;
+        }
+    }
+    let path = CPath::new(path)?;
+    let file = fs::open(path.as_c_str(), flags, Mode::empty())?;
+    if *offset != 0 && !*append {
+        io::seek(&file, io::SeekFrom::Start(*offset))?;
+    }
+    Ok(ChildStdio::Fd(file))
+}
+
+fn spawn(run: &Run) -> Result<Child, Errno> {
+    let (program, args) = run.argv.split_first().ok_or(Errno::EINVAL)?;
+    let mut cmd = Command::new(program);
+    cmd.args(args).env_clear();
+    for entry in &run.env {
+        if let Some(eq) = entry.iter().position(|&b| b == b'=') {
+            cmd.env(&entry[..eq], &entry[eq + 1..]);
+        }
+    }
+    cmd.current_dir(&run.cwd);
+    let [stdin, stdout, stderr] = &run.stdio;
+    cmd.stdin(open(stdin, 0)?).stdout(open(stdout, 1)?).stderr(open(stderr, 2)?);
+    for &(resource, soft, hard) in &run.limits {
+        cmd.rlimit(resource, soft, hard);
+    }
+    if run.uid != 0 || run.gid != 0 {
+        cmd.uid(run.uid).gid(run.gid);
+    }
+    cmd.spawn()
+}
+
+/// Relays the child's standard descriptors and reports its end.
+fn relay(conn: Arc<TcpStream>, mut child: Child) -> Result<(), String> {
+    // Frames from several threads: one at a time on the connection.
+    let writing = Arc::new(Mutex::new(()));
+    let done = Arc::new(AtomicBool::new(false));
+    let pid = child.id();
+    // Standard input from the host; the connection's end before the
+    // program's means the host side is gone (killed): so is the program.
+    let input = {
+        let (conn, done) = (conn.clone(), done.clone());
+        let mut stdin = child.stdin.take();
+        thread::spawn(move || {
+            loop {
+                match next_frame(&conn) {
+                    Ok(Some((tag::STDIN, data))) if data.is_empty() => stdin = None,
+                    Ok(Some((tag::STDIN, data))) => {
+                        if let Some(s) = stdin.as_ref() {
+                            // The program may have stopped reading; the rest is dropped.
+                            let _ = io::write_all(s, &data);
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            if !done.load(Ordering::SeqCst) {
+                // Not reaped yet (done is set after the wait): still our child.
+                let _ = signal::kill(pid, signal::SIGKILL);
+            }
+        })
+    };
+    let mut outputs = Vec::new();
+    for (pipe, kind) in [(child.stdout.take(), tag::STDOUT), (child.stderr.take(), tag::STDERR)] {
+        let Some(pipe) = pipe else { continue };
+        let (conn, writing) = (conn.clone(), writing.clone());
+        outputs.push(thread::spawn(move || {
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let n = match io::read(&pipe, &mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(Errno::EINTR) => continue,
+                    Err(_) => break,
+                };
+                let _held = writing.lock();
+                if conn.write_all(&frame(kind, &buf[..n])).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    // A relay that could not start would lose the program's input or
+    // output: the program is stopped and the host told.
+    let started = input.is_ok() && outputs.iter().all(Result::is_ok);
+    if !started {
+        let _ = child.kill();
+    }
+    let status = child.wait();
+    done.store(true, Ordering::SeqCst);
+    for o in outputs.into_iter().flatten() {
+        o.join();
+    }
+    if let Ok(i) = input {
+        // It ends when the host closes the connection, after the status.
+        i.detach();
+    }
+    let status = match status {
+        _ if !started => return Err("no thread for relaying the program's descriptors".into()),
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => Status::Exited(code as u8),
+            (None, Some(signal)) => Status::Signaled(signal as i32),
+            _ => Status::Exited(255),
+        },
+        Err(e) => return Err(format!("waiting for the program: {e:?}")),
+    };
+    let _held = writing.lock();
+    conn.write_all(&frame(tag::STATUS, &status.encode())).map_err(|e| format!("sending: {e:?}"))
+}
