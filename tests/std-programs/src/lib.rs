@@ -31,6 +31,42 @@ mod tests {
     }
 
     #[test]
+    fn float_math() {
+        // Calls of the C math functions (sys-layer-c-abi's `math.rs`): the
+        // compiler emits `exp2f`, `fmod`, `pow`, `sin`, `fma`, ... here.
+        use std::hint::black_box;
+        let x = black_box(2.5f64);
+        assert_eq!(black_box(3.0f32).exp2(), 8.0);
+        assert_eq!(x % 1.0, 0.5);
+        assert_eq!(x.powf(2.0), 6.25);
+        assert_eq!(x.mul_add(2.0, 1.0), 6.0);
+        assert_eq!(x.floor() + x.ceil() + x.round() + x.trunc(), 2.0 + 3.0 + 3.0 + 2.0);
+        assert!((x.sin() - 0.598_472_144_103_956_5).abs() < 1e-15);
+        assert!((x.ln() - 0.916_290_731_874_155).abs() < 1e-15);
+        assert!((black_box(27.0f64).cbrt() - 3.0).abs() < 1e-15);
+        assert!((black_box(3.0f32).hypot(4.0) - 5.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn open_without_64() {
+        // The `libc` crate's `open` (getrandom and others call it), beside
+        // std's `open64`.
+        use std::ffi::{c_char, c_int};
+        unsafe extern "C" {
+            fn open(path: *const c_char, flags: c_int, ...) -> c_int;
+            fn close(fd: c_int) -> c_int;
+        }
+        // SAFETY: C strings; the descriptor is closed once.
+        unsafe {
+            let fd = open(c".".as_ptr(), 0 /* O_RDONLY */);
+            assert!(fd >= 0, "{}", std::io::Error::last_os_error());
+            assert_eq!(close(fd), 0);
+            assert_eq!(open(c"/nonexistent/file".as_ptr(), 0), -1);
+        }
+        assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(2), "ENOENT");
+    }
+
+    #[test]
     fn threads_in_a_test() {
         let h = std::thread::spawn(|| super::add(1, 1));
         assert_eq!(h.join().unwrap(), 2);
