@@ -67,6 +67,49 @@ mod tests {
     }
 
     #[test]
+    fn pthread_mutex_and_atfork() {
+        // Called by crates through the `libc` crate (getrandom 0.2, rand
+        // 0.8), not by std.
+        use std::ffi::{c_int, c_void};
+        use std::sync::atomic::{AtomicU32, Ordering};
+        unsafe extern "C" {
+            fn pthread_mutex_lock(m: *mut c_void) -> c_int;
+            fn pthread_mutex_trylock(m: *mut c_void) -> c_int;
+            fn pthread_mutex_unlock(m: *mut c_void) -> c_int;
+            fn pthread_atfork(
+                prepare: Option<extern "C" fn()>,
+                parent: Option<extern "C" fn()>,
+                child: Option<extern "C" fn()>,
+            ) -> c_int;
+        }
+        // PTHREAD_MUTEX_INITIALIZER: all zeros, as large as any target's.
+        let mut mutex = [0u64; 6];
+        let m = mutex.as_mut_ptr().cast::<c_void>();
+        // SAFETY: a zeroed pthread_mutex_t, locked and unlocked by this thread.
+        unsafe {
+            assert_eq!(pthread_mutex_lock(m), 0);
+            assert_eq!(pthread_mutex_trylock(m), 16, "EBUSY");
+            assert_eq!(pthread_mutex_unlock(m), 0);
+            assert_eq!(pthread_mutex_trylock(m), 0);
+            assert_eq!(pthread_mutex_unlock(m), 0);
+        }
+        static PREPARED: AtomicU32 = AtomicU32::new(0);
+        static IN_PARENT: AtomicU32 = AtomicU32::new(0);
+        extern "C" fn prepare() {
+            PREPARED.fetch_add(1, Ordering::Relaxed);
+        }
+        extern "C" fn parent() {
+            IN_PARENT.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: the handlers only count.
+        assert_eq!(unsafe { pthread_atfork(Some(prepare), Some(parent), None) }, 0);
+        // std forks for Command; the exec fails in the child.
+        let err = std::process::Command::new("/nonexistent/program").spawn().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!((PREPARED.load(Ordering::Relaxed), IN_PARENT.load(Ordering::Relaxed)), (1, 1));
+    }
+
+    #[test]
     fn threads_in_a_test() {
         let h = std::thread::spawn(|| super::add(1, 1));
         assert_eq!(h.join().unwrap(), 2);
