@@ -4,7 +4,7 @@ musl, a raw floor (no_std, inline syscall, no table) and sys-layer, run
 interleaved in one go, printed as a markdown table of medians (min-max) and
 ratios. `--write` also records the table in bench/RESULTS.md.
 
-    python3 bench/run.py [--quick] [--write] [--mem] [--processes] [--before=PATH]
+    python3 bench/run.py [--quick] [--write] [--mem] [--processes] [--std] [--before=PATH]
 
 Needs gcc, musl-gcc (Debian's musl-tools) and valgrind; bench/run.sh
 installs them. Not part of the test suite: timings on a shared machine are
@@ -22,6 +22,9 @@ MEM_ONLY = "--mem" in sys.argv
 PROCESSES_ONLY = "--processes" in sys.argv
 # --startup: only the system-call and clock rows and start-up (printed, never written).
 STARTUP_ONLY = "--startup" in sys.argv
+# --std: only the Rust std programs of bench/std, built for glibc (static),
+# musl and sys-layer (printed, never written).
+STD_ONLY = "--std" in sys.argv
 # --before=PATH: another build of sl_mem (an earlier commit's, built the same
 # way) measured in the same rounds, to show what a change gained.
 BEFORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--before=")), None)
@@ -112,6 +115,85 @@ def processes_and_sockets(add, rounds):
         "(crates/sys-layer/examples/echo_server.rs); one C client (bench/c/echo_client.c) drives each in turn.")
 
 
+def std_builds():
+    """bench/std's programs, built three ways, into OUT as {glibc,musl,sl}_std_{hello,walk}."""
+    src = os.path.join(ROOT, "bench", "std")
+    env = {k: v for k, v in os.environ.items()
+           if not re.fullmatch(r"RUSTFLAGS|CARGO_ENCODED_RUSTFLAGS|CARGO_TARGET_[A-Z0-9_]+_RUSTFLAGS", k)}
+    # RUSTFLAGS replaces the configuration's rustflags (bench/std/.cargo/config.toml,
+    # sys-layer's), so glibc and musl get their toolchain's ordinary static link.
+    static = {"RUSTFLAGS": "-Ctarget-feature=+crt-static"}
+    for libc, triple, args, extra in [("glibc", TRIPLE, ["--target", TRIPLE], static),
+                                      ("musl", "x86_64-unknown-linux-musl", ["--target", "x86_64-unknown-linux-musl"],
+                                       static),
+                                      ("sl", TRIPLE, ["--features", "sys-layer"], {})]:
+        target_dir = os.path.join(ROOT, "target", "bench-std", libc)
+        sh(["cargo", "build", "-q", "--locked", "--release", *args, "--target-dir", target_dir], cwd=src,
+           env={**env, **extra})
+        for prog in ["std_hello", "std_walk"]:
+            dst = os.path.join(OUT, f"{libc}_{prog}")
+            shutil.copy(os.path.join(target_dir, triple, "release", prog), dst)
+            sh(["strip", dst])
+
+
+def std_tree(path):
+    """The walk's input: 8 x 8 directories of 64 files each, 0-8 KiB of
+    pseudo-random bytes (the same tree on every run)."""
+    stamp = path + ".complete"
+    if os.path.exists(stamp):
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    state = 0x2545F4914F6CDD1D
+    for a in range(8):
+        for b in range(8):
+            d = os.path.join(path, f"d{a}", f"s{b}")
+            os.makedirs(d, exist_ok=True)
+            for n in range(64):
+                state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+                size = (state >> 33) % 8193
+                with open(os.path.join(d, f"f{n:02}.dat"), "wb") as f:
+                    f.write(state.to_bytes(8, "little") * (size // 8) + bytes(size % 8))
+    open(stamp, "w").close()
+
+
+def std_programs(add, rounds):
+    """A std hello's start-up and size, and the directory walk, three ways."""
+    add("### Rust std programs: glibc static, musl, sys-layer\n")
+    add("One source each (bench/std), `cargo build --release` (LTO, one codegen unit, `panic = \"abort\"`) for "
+        "x86_64-unknown-linux-gnu with `+crt-static`, for x86_64-unknown-linux-musl, and with sys-layer-std "
+        "under the name `std` and the configuration README's \"std programs\" gives; stripped.\n")
+    progs = ["glibc_std_hello", "musl_std_hello", "sl_std_hello"]
+    s = startup(progs, 3 if QUICK else 10, 30 if QUICK else 100)
+    add("| `println!(\"hello\")` | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
+    add("|---|---|---|---|---|---|")
+    gl, mu, sl = (s[p] for p in progs)
+    add(f"| start-up: exec to exit, us (median, min-max) | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | "
+        f"{ratio(sl, mu)} |")
+    ins = [instructions(p) for p in progs]
+    add("| instructions to exit (callgrind) | " + " | ".join(f"{i:,}" if i else "-" for i in ins) +
+        (f" | {ins[2] / ins[0]:.2f}x | {ins[2] / ins[1]:.2f}x |" if all(ins) else " | | |"))
+    sizes = [os.path.getsize(os.path.join(OUT, p)) for p in progs]
+    add("| stripped size, bytes | " + " | ".join(f"{n:,}" for n in sizes) +
+        f" | {sizes[2] / sizes[0]:.2f}x | {sizes[2] / sizes[1]:.2f}x |")
+    tree = os.path.join(OUT, "std-tree")
+    std_tree(tree)
+    progs = ["glibc_std_walk", "musl_std_walk", "sl_std_walk"]
+    walks = 5 if QUICK else 20
+    # The three must find the same files, bytes and hash.
+    seen = {subprocess.run([os.path.join(OUT, p), tree, "1"], check=True, capture_output=True,
+                           text=True).stderr for p in progs}
+    if len(seen) != 1:
+        sys.exit(f"bench: the std walks disagree: {seen}")
+    g = interleaved(progs, [tree, walks], rounds)
+    gl, mu, sl = (g[p] for p in progs)
+    add(f"| directory walk + hash, us per walk ({seen.pop().strip()}) | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | "
+        f"{ratio(sl, gl)} | {ratio(sl, mu)} |")
+    add("\nThe walk (bench/std/src/bin/std_walk.rs): `read_dir` sorted by name, `File::open`, `metadata`, "
+        "`read_to_end`, FNV-1a over the bytes, for every file of a generated tree (target/bench/std-tree), "
+        f"{walks} walks per run, page cache warm.")
+
+
 def run_number(prog, *args):
     return float(sh([os.path.join(OUT, prog), *map(str, args)]).strip())
 
@@ -151,12 +233,19 @@ def ratio(a, b):
 
 
 def main():
-    build()
-    build_processes_and_sockets()
     lines = []
     add = lines.append
     r = 3 if QUICK else 11
     n = 200_000 if QUICK else 2_000_000
+    if STD_ONLY:
+        os.makedirs(OUT, exist_ok=True)
+        sh(["gcc", "-O2", "-o", os.path.join(OUT, "spawn"), os.path.join(ROOT, "bench", "c", "spawn.c")])
+        std_builds()
+        std_programs(add, r)
+        print("\n".join(lines))
+        return
+    build()
+    build_processes_and_sockets()
     if PROCESSES_ONLY:
         processes_and_sockets(add, r)
         print("\n".join(lines))

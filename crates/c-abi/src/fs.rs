@@ -23,6 +23,18 @@ pub unsafe extern "C" fn open64(path: *const c_char, flags: c_int, mode: c_uint)
     ret_int(unsafe { c::openat(AT_FDCWD, path, flags, mode) })
 }
 
+/// `open(2)`, for C callers not built with 64-bit offsets (the `libc`
+/// crate's `open`, which `getrandom` and others call): the same as
+/// [`open64`], as in musl, where every offset is 64-bit.
+///
+/// # Safety
+/// `path` is a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn open(path: *const c_char, flags: c_int, mode: c_uint) -> c_int {
+    // SAFETY: as the caller vouches.
+    unsafe { open64(path, flags, mode) }
+}
+
 /// `openat64(2)`, variadic in C as [`open64`].
 ///
 /// # Safety

@@ -81,6 +81,7 @@ mod errno;
 mod fs;
 mod io;
 mod malloc;
+mod math;
 mod misc;
 mod net;
 mod process;

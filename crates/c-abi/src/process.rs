@@ -77,14 +77,26 @@ pub extern "C" fn getegid() -> u32 {
 }
 
 /// `fork(2)`: [`sys_layer::process::fork`] (the allocator and the thread
-/// cache are held across it, so the child's copies are whole).
+/// cache are held across it, so the child's copies are whole), with the
+/// `pthread_atfork` handlers around it.
 #[unsafe(no_mangle)]
 pub extern "C" fn fork() -> c_int {
     use sys_layer::process::Fork;
+    let (handlers, count) = crate::pthread::fork_handlers();
+    let handlers = &handlers[..count];
+    for prepare in handlers.iter().rev().filter_map(|h| h.0) {
+        prepare();
+    }
     // SAFETY: C's contract for fork: the child of a threaded process
     // calls only what is safe there (std's child calls dup2, chdir,
     // signal functions and exec).
-    match unsafe { sys_layer::process::fork() } {
+    let r = unsafe { sys_layer::process::fork() };
+    let child = matches!(r, Ok(Fork::Child));
+    for after in handlers.iter().filter_map(|h| if child { h.2 } else { h.1 }) {
+        after();
+    }
+    // errno last, past what the handlers did.
+    match r {
         Ok(Fork::Parent(pid)) => pid,
         Ok(Fork::Child) => 0,
         Err(e) => crate::fail(e),

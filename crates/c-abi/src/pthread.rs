@@ -9,6 +9,7 @@ use alloc::boxed::Box;
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use sys_layer::Errno;
+use sys_layer::sync::{Mutex, RawMutex};
 use sys_layer::thread::{self, Builder, JoinHandle};
 use sys_layer_tls::ThreadData;
 
@@ -392,4 +393,91 @@ pub unsafe extern "C" fn __tls_get_addr(index: *const TlsIndex) -> *mut c_void {
     let layout = sys_layer::rt::tls_layout();
     let area = sys_layer_tls::thread_data() as usize - layout.data_offset;
     (area + layout.block_offset + index.offset) as *mut c_void
+}
+
+/// `pthread_mutex_init(3)`: a normal (not recursive, not error-checking)
+/// mutex, a [`RawMutex`] laid over the object's first word (the same
+/// offset as glibc's lock word; `PTHREAD_MUTEX_INITIALIZER` is all zeros,
+/// which is unlocked). No `pthread_mutexattr_*` function is defined, so
+/// `attr` is null in a program that links.
+///
+/// # Safety
+/// `mutex` points to a `pthread_mutex_t` (at least 24 bytes, 4-aligned).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_mutex_init(mutex: *mut c_void, _attr: *const c_void) -> c_int {
+    // SAFETY: as the caller vouches.
+    unsafe { mutex.cast::<RawMutex>().write(RawMutex::new()) };
+    0
+}
+
+/// `pthread_mutex_destroy(3)`: nothing to free.
+#[unsafe(no_mangle)]
+pub extern "C" fn pthread_mutex_destroy(_mutex: *mut c_void) -> c_int {
+    0
+}
+
+/// `pthread_mutex_lock(3)`: [`RawMutex::lock`].
+///
+/// # Safety
+/// `mutex` was initialised (or statically zeroed) and is not moved.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_mutex_lock(mutex: *mut c_void) -> c_int {
+    // SAFETY: as the caller vouches.
+    unsafe { (*mutex.cast::<RawMutex>()).lock() };
+    0
+}
+
+/// `pthread_mutex_trylock(3)`: [`RawMutex::try_lock`], `EBUSY` if held.
+///
+/// # Safety
+/// As [`pthread_mutex_lock`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_mutex_trylock(mutex: *mut c_void) -> c_int {
+    // SAFETY: as the caller vouches.
+    if unsafe { (*mutex.cast::<RawMutex>()).try_lock() } { 0 } else { Errno::EBUSY.raw() }
+}
+
+/// `pthread_mutex_unlock(3)`: [`RawMutex::unlock`].
+///
+/// # Safety
+/// As [`pthread_mutex_lock`]; the calling thread holds the lock.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_mutex_unlock(mutex: *mut c_void) -> c_int {
+    // SAFETY: as the caller vouches.
+    unsafe { (*mutex.cast::<RawMutex>()).unlock() };
+    0
+}
+
+/// A handler `pthread_atfork` registers.
+type ForkHandler = Option<extern "C" fn()>;
+
+/// How many `pthread_atfork` registrations there is room for (glibc's
+/// list grows; a program registers a handful).
+const FORK_HANDLERS: usize = 32;
+
+/// The `pthread_atfork` registrations, in order: (prepare, parent, child),
+/// and how many there are.
+type ForkHandlers = ([(ForkHandler, ForkHandler, ForkHandler); FORK_HANDLERS], usize);
+
+/// The `pthread_atfork` registrations.
+static AT_FORK: Mutex<ForkHandlers> = Mutex::new(([(None, None, None); FORK_HANDLERS], 0));
+
+/// `pthread_atfork(3)`: handlers [`fork`](crate::process) runs, prepare
+/// in reverse order of registration before it, parent and child in order
+/// after it; `ENOMEM` past [`FORK_HANDLERS`].
+#[unsafe(no_mangle)]
+pub extern "C" fn pthread_atfork(prepare: ForkHandler, parent: ForkHandler, child: ForkHandler) -> c_int {
+    let mut at_fork = AT_FORK.lock();
+    let (list, count) = &mut *at_fork;
+    if *count == FORK_HANDLERS {
+        return Errno::ENOMEM.raw();
+    }
+    list[*count] = (prepare, parent, child);
+    *count += 1;
+    0
+}
+
+/// The registered fork handlers, copied out so that none runs under the lock.
+pub(crate) fn fork_handlers() -> ForkHandlers {
+    *AT_FORK.lock()
 }

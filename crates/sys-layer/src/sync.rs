@@ -76,31 +76,21 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const CONTENDED: u32 = 2;
 
-/// A mutual-exclusion lock around a `T`: one futex word, 0 unlocked, 1
+/// A lock without data, taken and released by separate calls: the futex
+/// word of [`Mutex`], which C's `pthread_mutex_t` is laid over in
+/// sys-layer-c-abi (its first word; all zeros is unlocked). 0 unlocked, 1
 /// locked, 2 locked with waiters.
-pub struct Mutex<T: ?Sized> {
+#[repr(transparent)]
+pub struct RawMutex {
     futex: AtomicU32,
-    value: UnsafeCell<T>,
 }
 
-// SAFETY: the lock hands the value to one thread at a time.
-unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
-// SAFETY: moving the lock moves the value.
-unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
-
-impl<T> Mutex<T> {
-    /// An unlocked mutex holding `value`.
-    pub const fn new(value: T) -> Self {
-        Mutex { futex: AtomicU32::new(UNLOCKED), value: UnsafeCell::new(value) }
+impl RawMutex {
+    /// An unlocked lock.
+    pub const fn new() -> Self {
+        RawMutex { futex: AtomicU32::new(UNLOCKED) }
     }
 
-    /// The value, consuming the lock.
-    pub fn into_inner(self) -> T {
-        self.value.into_inner()
-    }
-}
-
-impl<T: ?Sized> Mutex<T> {
     /// Locks, waiting as long as another thread holds the lock.
     ///
     /// While the process has only ever had one thread, no other can hold
@@ -108,15 +98,14 @@ impl<T: ?Sized> Mutex<T> {
     /// glibc drops the `lock` prefix then): a signal handler that takes
     /// and releases the lock between the two leaves it as it found it.
     #[inline]
-    pub fn lock(&self) -> MutexGuard<'_, T> {
+    pub fn lock(&self) {
         if !crate::thread::ever_spawned() && self.futex.load(Ordering::Relaxed) == UNLOCKED {
             self.futex.store(LOCKED, Ordering::Relaxed);
-            return MutexGuard { lock: self };
+            return;
         }
         if self.futex.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_err() {
             self.lock_contended();
         }
-        MutexGuard { lock: self }
     }
 
     /// Waits in the kernel at once, without spinning: measured on a
@@ -134,12 +123,69 @@ impl<T: ?Sized> Mutex<T> {
         }
     }
 
-    /// Locks if no other thread holds the lock.
+    /// Locks if no thread holds the lock; true if it did.
+    pub fn try_lock(&self) -> bool {
+        self.futex.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok()
+    }
+
+    /// Unlocks, waking a waiter if there is one.
+    ///
+    /// # Safety
+    /// The calling thread holds the lock.
+    #[inline]
+    pub unsafe fn unlock(&self) {
+        // One thread: nobody waits (see `lock`).
+        if !crate::thread::ever_spawned() {
+            self.futex.store(UNLOCKED, Ordering::Relaxed);
+            return;
+        }
+        if self.futex.swap(UNLOCKED, Ordering::Release) == CONTENDED {
+            futex_wake(&self.futex, 1);
+        }
+    }
+}
+
+impl Default for RawMutex {
+    fn default() -> Self {
+        RawMutex::new()
+    }
+}
+
+/// A mutual-exclusion lock around a `T`: a [`RawMutex`] (one futex word).
+pub struct Mutex<T: ?Sized> {
+    raw: RawMutex,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the lock hands the value to one thread at a time.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+// SAFETY: moving the lock moves the value.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+
+impl<T> Mutex<T> {
+    /// An unlocked mutex holding `value`.
+    pub const fn new(value: T) -> Self {
+        Mutex { raw: RawMutex::new(), value: UnsafeCell::new(value) }
+    }
+
+    /// The value, consuming the lock.
+    pub fn into_inner(self) -> T {
+        self.value.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Locks, waiting as long as another thread holds the lock (see
+    /// [`RawMutex::lock`]).
+    #[inline]
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.raw.lock();
+        MutexGuard { lock: self }
+    }
+
+    /// Locks if no thread holds the lock.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.futex
-            .compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .ok()
-            .map(|_| MutexGuard { lock: self })
+        self.raw.try_lock().then_some(MutexGuard { lock: self })
     }
 
     /// The value, through a unique borrow (no locking needed).
@@ -149,14 +195,8 @@ impl<T: ?Sized> Mutex<T> {
 
     #[inline]
     fn unlock(&self) {
-        // One thread: nobody waits (see `lock`).
-        if !crate::thread::ever_spawned() {
-            self.futex.store(UNLOCKED, Ordering::Relaxed);
-            return;
-        }
-        if self.futex.swap(UNLOCKED, Ordering::Release) == CONTENDED {
-            futex_wake(&self.futex, 1);
-        }
+        // SAFETY: called by the guard, which holds the lock.
+        unsafe { self.raw.unlock() }
     }
 }
 
