@@ -51,6 +51,9 @@ cargo clippy -q --locked --manifest-path tests/corpus/Cargo.toml --target-dir ta
 echo "== rustfmt and clippy, std programs (tests/std-programs, its own workspace)" >&2
 cargo fmt --manifest-path tests/std-programs/Cargo.toml --all -- --check
 (cd tests/std-programs && cargo clippy -q --locked --release --features unwind --bins --lib --tests --target-dir ../../target/std-programs-clippy -- -D warnings)
+echo "== rustfmt and clippy, std benchmark programs (bench/std, its own workspace)" >&2
+cargo fmt --manifest-path bench/std/Cargo.toml --all -- --check
+(cd bench/std && cargo clippy -q --locked --release --features sys-layer --bins --target-dir ../../target/std-programs-clippy -- -D warnings)
 
 : > target/test-output.txt
 # The integration tests that run programs on every target and kernel: each
