@@ -72,7 +72,8 @@ fn main() {
     // A file into a child's standard input: std's io::copy tries sendfile
     // (and splice) into a pipe.
     let mut counter = Command::new("wc").arg("-c").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    let sent = std::io::copy(&mut fs::File::open(dir.join("from")).unwrap(), &mut counter.stdin.take().unwrap()).unwrap();
+    let sent =
+        std::io::copy(&mut fs::File::open(dir.join("from")).unwrap(), &mut counter.stdin.take().unwrap()).unwrap();
     let counted = String::from_utf8(counter.wait_with_output().unwrap().stdout).unwrap();
     println!("into a pipe: {sent} {}", counted.trim());
     fs::remove_dir_all(&dir).unwrap();
