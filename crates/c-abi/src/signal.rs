@@ -30,25 +30,18 @@ pub struct Sigaction {
     restorer: usize,
 }
 
-/// The kernel's 64 signals of a C set.
+/// The kernel's 64 signals of a C set: its first 64 bits, which have the
+/// kernel's layout.
 fn to_kernel(set: &SigsetT) -> SigSet {
-    let mut k = SigSet::empty();
-    for sig in 1..=signal::NSIG as u32 {
-        if member(set, sig) {
-            k.add(sig);
-        }
-    }
-    k
+    let bits = (0..64 / WORD_BITS).fold(0u64, |bits, w| bits | (set.0[w] as u64) << (w * WORD_BITS));
+    SigSet::from_bits(bits)
 }
 
 /// A C set holding the kernel set's signals.
 fn from_kernel(k: &SigSet) -> SigsetT {
     let mut set = SigsetT([0; _]);
-    for sig in 1..=signal::NSIG as u32 {
-        if k.contains(sig) {
-            let (word, bit) = locate(sig);
-            set.0[word] |= bit;
-        }
+    for (w, word) in set.0.iter_mut().take(64 / WORD_BITS).enumerate() {
+        *word = (k.bits() >> (w * WORD_BITS)) as c_ulong;
     }
     set
 }

@@ -6,9 +6,13 @@
 //! in its thread data (reached from the thread pointer, no lock, no atomic
 //! operation): an allocation pops from it, a free pushes onto it, whichever
 //! thread allocated the block. When a thread's list is empty it takes a
-//! batch of [`BATCH`] blocks from the process's list of that class, under a
-//! futex mutex, which is refilled 64 KiB at a time from `mmap`; when it
-//! holds more than [`CACHE_LIMIT`], half go back. A thread's lists go back
+//! batch of up to [`BATCH`] blocks from the process's list of that class,
+//! under a futex mutex; when that is empty too, the batch is cut from the
+//! process's arena, one mapping of [`ARENA`] bytes shared by all classes,
+//! and only as many blocks as fill a page (at most [`BATCH`], at least
+//! one) are cut at a time, so a page is written to (and the kernel asked to
+//! back it) only when a block on it is about to be used. When a thread
+//! holds more than [`CACHE_LIMIT`] blocks of a class, half go back. A thread's lists go back
 //! to the process's when it ends. Freed small blocks stay with the process.
 //! Larger requests get their own anonymous mapping, returned to the kernel
 //! on free, and grown or shrunk with `mremap` where the alignment allows.
@@ -36,8 +40,9 @@ const _: () = assert!(CLASSES == sys_layer_tls::ALLOC_CLASSES);
 pub const BATCH: u32 = 32;
 /// Blocks a thread keeps per class before it gives half back.
 pub const CACHE_LIMIT: u32 = 128;
-/// How much a class takes from the kernel at a time.
-const REFILL: usize = 64 * 1024;
+/// How much the arena takes from the kernel at a time. Pages the
+/// program never reaches cost nothing but address space.
+pub const ARENA: usize = 256 * 1024;
 const PAGE: usize = 4096;
 
 /// The allocator. Stateless to hold: its lists are a static of this module.
@@ -45,6 +50,9 @@ pub struct Allocator;
 
 struct FreeLists {
     heads: [*mut FreeBlock; CLASSES],
+    /// The arena's first byte not yet cut into blocks, and its end.
+    arena_next: usize,
+    arena_end: usize,
 }
 
 struct FreeBlock {
@@ -55,7 +63,7 @@ struct FreeBlock {
 unsafe impl Send for FreeLists {}
 
 /// The process's lists, which threads take batches from and give back to.
-static LISTS: Mutex<FreeLists> = Mutex::new(FreeLists { heads: [null_mut(); CLASSES] });
+static LISTS: Mutex<FreeLists> = Mutex::new(FreeLists { heads: [null_mut(); CLASSES], arena_next: 0, arena_end: 0 });
 
 /// Holds the process's lists across a `fork`, so that the child's copy is
 /// not caught half-changed by another thread (released on drop, in both).
@@ -64,25 +72,13 @@ pub(crate) fn hold_for_fork() -> impl Sized {
 }
 
 /// Moves up to `n` blocks of `class` from the process's list to the calling
-/// thread's (refilling it from the kernel when empty). `false` if the
-/// kernel had no memory.
+/// thread's, or when that list is empty cuts fresh ones from the arena.
+/// `false` if the kernel had no memory.
 #[cold]
 fn take_batch(class: usize, size: usize, n: u32, data: *mut sys_layer_tls::ThreadData) -> bool {
     let mut lists = LISTS.lock();
     if lists.heads[class].is_null() {
-        let chunk = map(REFILL);
-        if chunk.is_null() {
-            return false;
-        }
-        // Thread the new blocks onto the list, first block first.
-        let count = REFILL / size;
-        for i in 0..count {
-            let block = chunk.wrapping_add(i * size).cast::<FreeBlock>();
-            let next = if i + 1 < count { chunk.wrapping_add((i + 1) * size).cast() } else { null_mut() };
-            // SAFETY: the block lies in the fresh mapping.
-            unsafe { block.write(FreeBlock { next }) };
-        }
-        lists.heads[class] = chunk.cast();
+        return cut_from_arena(&mut lists, class, size, n, data);
     }
     for _ in 0..n {
         let block = lists.heads[class];
@@ -99,6 +95,55 @@ fn take_batch(class: usize, size: usize, n: u32, data: *mut sys_layer_tls::Threa
         }
     }
     true
+}
+
+/// Cuts fresh blocks of `class` from the arena onto the calling thread's
+/// list: as many as [`blocks_to_cut`] says, mapping a new arena when the
+/// old one has no room for one block (its rest is left unused).
+fn cut_from_arena(
+    lists: &mut FreeLists,
+    class: usize,
+    size: usize,
+    n: u32,
+    data: *mut sys_layer_tls::ThreadData,
+) -> bool {
+    // Blocks are aligned to their size (a power of two up to 2 KiB), as
+    // `class_of` promises, the arena to a page.
+    let mut start = lists.arena_next.next_multiple_of(size);
+    if lists.arena_end.saturating_sub(start) < size {
+        let arena = map(ARENA);
+        if arena.is_null() {
+            return false;
+        }
+        start = arena as usize;
+        lists.arena_end = start + ARENA;
+    }
+    let count = blocks_to_cut(start, lists.arena_end, size, n);
+    lists.arena_next = start + count * size;
+    // Link the blocks, last first, so the thread's list hands out the
+    // lowest address first and walks up through the page.
+    for i in (0..count).rev() {
+        let block = (start + i * size) as *mut FreeBlock;
+        // SAFETY: the block lies in the arena, cut once; the thread's list
+        // is its own.
+        unsafe {
+            block.write(FreeBlock { next: (*data).alloc_heads[class].cast() });
+            (*data).alloc_heads[class] = block.cast();
+            (*data).alloc_counts[class] += 1;
+        }
+    }
+    true
+}
+
+/// How many blocks of `size` to cut at `start` from an arena ending at
+/// `end`: at most `n`, no more than fit, and none past the end of the page
+/// the first one starts on (blocks are aligned to their size, at most a
+/// page, so the first always fits there); at least one, which the caller
+/// made room for.
+fn blocks_to_cut(start: usize, end: usize, size: usize, n: u32) -> usize {
+    let page_end = (start / PAGE + 1) * PAGE;
+    let on_page = (page_end.min(end) - start) / size;
+    on_page.max(1).min((end - start) / size).min(n as usize)
 }
 
 /// Moves `n` blocks of `class` from the calling thread's list to the
@@ -289,5 +334,21 @@ mod tests {
         assert_eq!(class_of(l(2048, 8)), Some((7, 2048)));
         assert_eq!(class_of(l(2049, 8)), None);
         assert_eq!(class_of(l(8, 4096)), None);
+    }
+
+    #[test]
+    fn cutting_stays_on_one_page() {
+        let base = 0x10_0000;
+        // 16 B blocks: the whole page, capped by the batch.
+        assert_eq!(blocks_to_cut(base, base + ARENA, 16, BATCH), BATCH as usize);
+        assert_eq!(blocks_to_cut(base, base + ARENA, 16, 1000), PAGE / 16);
+        // Up to the end of the page, not past it.
+        assert_eq!(blocks_to_cut(base + PAGE - 64, base + ARENA, 16, BATCH), 4);
+        assert_eq!(blocks_to_cut(base, base + ARENA, 2048, BATCH), 2);
+        // The page's last block alone.
+        assert_eq!(blocks_to_cut(base + PAGE - 2048, base + ARENA, 2048, BATCH), 1);
+        // Never past the arena's end.
+        assert_eq!(blocks_to_cut(base + ARENA - 32, base + ARENA, 16, BATCH), 2);
+        assert_eq!(blocks_to_cut(base + ARENA - 16, base + ARENA, 16, BATCH), 1);
     }
 }

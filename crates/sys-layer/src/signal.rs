@@ -87,6 +87,32 @@ impl SigSet {
         SigSet(g::kernel_sigset_t { sig: [!0; _] })
     }
 
+    /// The set whose bit `n - 1` says whether signal `n` is in it (the
+    /// kernel's and C's layout, as one number).
+    pub const fn from_bits(bits: u64) -> SigSet {
+        let mut set = SigSet::empty();
+        let word_bits = core::ffi::c_ulong::BITS as usize;
+        let mut w = 0;
+        while w < set.0.sig.len() {
+            set.0.sig[w] = (bits >> (w * word_bits)) as core::ffi::c_ulong;
+            w += 1;
+        }
+        set
+    }
+
+    /// The set as one number: bit `n - 1` for signal `n`.
+    #[allow(clippy::unnecessary_cast, reason = "the words are u32 on i686")]
+    pub const fn bits(&self) -> u64 {
+        let word_bits = core::ffi::c_ulong::BITS as usize;
+        let mut bits = 0;
+        let mut w = 0;
+        while w < self.0.sig.len() {
+            bits |= (self.0.sig[w] as u64) << (w * word_bits);
+            w += 1;
+        }
+        bits
+    }
+
     /// The words and bit of `sig` (1-based).
     fn place(sig: u32) -> Option<(usize, u32)> {
         let bits = 8 * size_of::<core::ffi::c_ulong>() as u32;
@@ -511,5 +537,14 @@ mod tests {
         // The kernel's bit for signal n is bit n - 1.
         assert_eq!(SigSet::of(&[1]).0.sig[0], 1);
         assert_eq!(size_of::<g::kernel_sigset_t>(), SIGSET_SIZE);
+    }
+
+    #[test]
+    fn sets_as_one_number() {
+        let s = SigSet::of(&[SIGINT, 33, 64]);
+        assert_eq!(s.bits(), 1 << (SIGINT - 1) | 1 << 32 | 1 << 63);
+        assert_eq!(SigSet::from_bits(s.bits()), s);
+        assert!(SigSet::from_bits(1 << 63).contains(64));
+        assert_eq!(SigSet::full().bits(), u64::MAX);
     }
 }

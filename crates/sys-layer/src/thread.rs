@@ -42,7 +42,7 @@ use alloc::boxed::Box;
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use core::mem::{MaybeUninit, align_of, size_of};
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use linux_raw_sys::general as g;
 
 /// Whether this process has ever started a thread: until it has, locks
@@ -499,7 +499,8 @@ pub fn current_raw() -> *mut sys_layer_tls::ThreadData {
 /// for the main thread, whose stack the kernel grows, as glibc's
 /// `pthread_getattr_np` gives it: from the top of its mapping in
 /// `/proc/self/maps` down by `RLIMIT_STACK`, but not into the mapping
-/// below (`None` without `/proc`).
+/// below (`None` without `/proc`). The main thread's mapping is read once
+/// (std asks at start-up, twice); `RLIMIT_STACK` on every call.
 ///
 /// # Safety
 /// `data` is [`current_raw`] of a thread that has not been joined (or,
@@ -517,12 +518,68 @@ pub unsafe fn stack_of(data: *mut sys_layer_tls::ThreadData) -> Option<(usize, u
     }
 }
 
-/// The main thread's stack, for [`stack_of`].
+/// The end of the mapping below the main thread's stack and the end of
+/// the stack's own, once read from `/proc` (0 until then). Neither moves
+/// as the stack grows; a mapping made later between them is not seen.
+static MAIN_STACK_BELOW: AtomicUsize = AtomicUsize::new(0);
+static MAIN_STACK_TOP: AtomicUsize = AtomicUsize::new(0);
+
+/// The smallest gap the kernel leaves between the top of the main stack's
+/// region and the mappings it places without an address (`mmap_base`'s
+/// `MIN_GAP`, 128 MiB): with the usual layouts no mapping comes within a
+/// stack limit up to this size below the stack's top.
+const KERNEL_MIN_STACK_GAP: usize = 128 << 20;
+
+/// The main thread's stack, for [`stack_of`]: glibc's answer, from the top
+/// of the stack's mapping down by `RLIMIT_STACK`, but not into the mapping
+/// below.
+///
+/// glibc reads `/proc/self/maps` for both ends, which costs a start-up of
+/// std (which asks) about 30 us of the kernel's time here. When the limit
+/// is at most [`KERNEL_MIN_STACK_GAP`], the mapping below cannot be within
+/// it, unless a program placed one there by address, which is not seen
+/// (glibc would cap the size at it); and the top is where the kernel put
+/// the program's name (`AT_EXECFN`, the last string, one word below the
+/// mapping's end). Otherwise, or when that name is not above the start-up
+/// stack (an emulator's own layout), `/proc/self/maps` is read once.
 fn main_stack() -> Option<(usize, usize)> {
-    let (below, _, top) = crate::runtime::overflow::main_stack_mapping()?;
     let limit = crate::process::getrlimit(g::RLIMIT_STACK).map_or(u64::MAX, |(soft, _)| soft);
-    let size = usize::try_from(limit).unwrap_or(usize::MAX).min(top - below) & !(GUARD_SIZE - 1);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut top = MAIN_STACK_TOP.load(Ordering::Acquire);
+    let mut below = MAIN_STACK_BELOW.load(Ordering::Relaxed);
+    if top == 0 {
+        match main_stack_top_from_exec(limit) {
+            Some(exec_top) => (below, top) = (0, exec_top),
+            None => {
+                (below, _, top) = crate::runtime::overflow::main_stack_mapping()?;
+                // Racing threads read the same lines and store the same values.
+                MAIN_STACK_BELOW.store(below, Ordering::Relaxed);
+                MAIN_STACK_TOP.store(top, Ordering::Release);
+            }
+        }
+    }
+    let size = limit.min(top - below) & !(GUARD_SIZE - 1);
     Some((top - size, size))
+}
+
+/// The end of the main stack's mapping from `AT_EXECFN`, when the stack
+/// limit is at most [`KERNEL_MIN_STACK_GAP`] and the name lies where the
+/// kernel puts it: above the start-up stack pointer, its end within a page
+/// of the top, the whole within `limit`.
+fn main_stack_top_from_exec(limit: usize) -> Option<usize> {
+    if limit > KERNEL_MIN_STACK_GAP {
+        return None;
+    }
+    let name = crate::runtime::auxv::getauxval(linux_raw_sys::auxvec::AT_EXECFN as _) as usize;
+    let start_sp = crate::runtime::startup().stack.argv as usize;
+    if name <= start_sp {
+        return None;
+    }
+    // SAFETY: the kernel's AT_EXECFN points at the NUL-terminated name it
+    // copied onto the stack, which stays for the process's life.
+    let len = unsafe { CStr::from_ptr(name as *const core::ffi::c_char) }.count_bytes();
+    let top = (name + len + 1).next_multiple_of(crate::runtime::startup().auxv.pagesz.max(4096));
+    (top - start_sp <= limit).then_some(top)
 }
 
 /// Waits until the kernel has cleared the thread's ID word: the thread has

@@ -112,42 +112,69 @@ pub(crate) fn main_stack_mapping() -> Option<(usize, usize, usize)> {
     if fd < 0 {
         return None;
     }
-    let found = find_range_holding(fd as i32, sp);
+    let found = find_range_holding(sp, |buf| {
+        // SAFETY: `buf` is writable for its length.
+        unsafe { crate::raw::read(fd as i32, buf.as_mut_ptr().cast(), buf.len(), &mut 0) }
+    });
     // SAFETY: our own descriptor, closed once.
     unsafe { crate::raw::close(fd as i32, &mut 0) };
     found
 }
 
-/// Reads `/proc/self/maps` from `fd` for the range holding `addr`: the
-/// end of the range before it (0 if none), its start and its end.
-fn find_range_holding(fd: i32, addr: usize) -> Option<(usize, usize, usize)> {
+/// Reads `/proc/self/maps` text through `read` (bytes into its buffer, 0
+/// at the end, negative on error) for the range holding `addr`: the end
+/// of the range before it (0 if none), its start and its end. Lines are
+/// parsed where they were read; only an unfinished last line moves to the
+/// buffer's front before the next read.
+fn find_range_holding(addr: usize, mut read: impl FnMut(&mut [u8]) -> isize) -> Option<(usize, usize, usize)> {
     let mut buf = [0u8; 1024];
-    let mut line = [0u8; 128];
-    let mut len = 0;
-    let mut previous_end = 0;
+    let mut finder = RangeFinder { addr, previous_end: 0 };
+    // Bytes of an unfinished line kept at the front, and whether the
+    // current line's range was already looked at (a line longer than the
+    // buffer: a mapped file's long path).
+    let (mut kept, mut seen) = (0, false);
     loop {
-        // SAFETY: buf is writable for its length.
-        let n = unsafe { crate::raw::read(fd, buf.as_mut_ptr().cast(), buf.len(), &mut 0) };
+        let n = read(&mut buf[kept..]);
         if n <= 0 {
             return None;
         }
-        let n = n as usize;
-        for &b in &buf[..n] {
-            if b != b'\n' {
-                if len < line.len() {
-                    line[len] = b;
-                    len += 1;
-                }
-                continue;
+        let filled = kept + n as usize;
+        let mut line_start = 0;
+        while let Some(len) = buf[line_start..filled].iter().position(|&b| b == b'\n') {
+            if !seen && let Some(found) = finder.line(&buf[line_start..line_start + len]) {
+                return Some(found);
             }
-            if let Some((start, end)) = parse_range(&line[..len]) {
-                if (start..end).contains(&addr) {
-                    return Some((previous_end, start, end));
-                }
-                previous_end = end;
-            }
-            len = 0;
+            seen = false;
+            line_start += len + 1;
         }
+        if line_start == 0 && filled == buf.len() {
+            if !seen && let Some(found) = finder.line(&buf) {
+                return Some(found);
+            }
+            (kept, seen) = (0, true);
+        } else {
+            buf.copy_within(line_start..filled, 0);
+            kept = filled - line_start;
+        }
+    }
+}
+
+/// Looks for the range holding `addr` line by line.
+struct RangeFinder {
+    addr: usize,
+    /// The end of the last range seen.
+    previous_end: usize,
+}
+
+impl RangeFinder {
+    /// The answer of [`find_range_holding`] if `line` holds the address.
+    fn line(&mut self, line: &[u8]) -> Option<(usize, usize, usize)> {
+        let (start, end) = parse_range(line)?;
+        if (start..end).contains(&self.addr) {
+            return Some((self.previous_end, start, end));
+        }
+        self.previous_end = end;
+        None
     }
 }
 
@@ -178,5 +205,46 @@ mod tests {
         );
         assert_eq!(parse_range(b"zz-1 r"), None);
         assert_eq!(parse_range(b""), None);
+    }
+
+    /// `find_range_holding` over `text`, read 100 bytes at a time so that
+    /// lines cross the reader's pieces.
+    fn find_in(text: &[u8], addr: usize) -> Option<(usize, usize, usize)> {
+        let mut rest = text;
+        find_range_holding(addr, |buf| {
+            let n = rest.len().min(buf.len()).min(100);
+            buf[..n].copy_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            n as isize
+        })
+    }
+
+    #[test]
+    fn maps_text_read_in_pieces() {
+        let mut text = Vec::new();
+        text.extend_from_slice(b"00400000-00401000 r--p 00000000 08:01 123 /bin/x\n");
+        // A line longer than the reader's buffer, as a long path makes.
+        text.extend_from_slice(b"00500000-00600000 r--p 00000000 08:01 124 /");
+        text.extend(std::iter::repeat_n(b'p', 3000));
+        text.extend_from_slice(b"\n");
+        for i in 0..40usize {
+            let start = 0x7000_0000 + i * 0x10_0000;
+            text.extend_from_slice(format!("{start:x}-{:x} rw-p 00000000 00:00 0\n", start + 0x1000).as_bytes());
+        }
+        text.extend_from_slice(b"7ffd1000-7ffd3000 rw-p 00000000 00:00 0                          [stack]\n");
+        assert_eq!(find_in(&text, 0x7ffd2abc), Some((0x7000_0000 + 39 * 0x10_0000 + 0x1000, 0x7ffd1000, 0x7ffd3000)));
+        assert_eq!(find_in(&text, 0x400000), Some((0, 0x400000, 0x401000)));
+        assert_eq!(find_in(&text, 0x5fffff), Some((0x401000, 0x500000, 0x600000)));
+        assert_eq!(
+            find_in(&text, 0x7000_0000 + 5 * 0x10_0000),
+            Some((
+                0x7000_0000 + 4 * 0x10_0000 + 0x1000,
+                0x7000_0000 + 5 * 0x10_0000,
+                0x7000_0000 + 5 * 0x10_0000 + 0x1000
+            ))
+        );
+        // Not mapped, or past the end.
+        assert_eq!(find_in(&text, 0x450000), None);
+        assert_eq!(find_in(&text, 0xffff_0000), None);
     }
 }

@@ -249,6 +249,7 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
     }
     kernel_copies_and_nodes(&mut t, dir);
     ids_and_cpus(&mut t);
+    main_thread_stack(&mut t);
     let _ = fs::unlink(&file);
     t.finish()
 }
@@ -339,6 +340,67 @@ fn ids_and_cpus(t: &mut Checks) {
         }
         Err(e) => t.check("fork", false, format_args!("{e:?}")),
     }
+}
+
+/// The main thread's stack as `thread::stack_of` gives it (and C's
+/// `pthread_getattr_np`), against glibc's answer worked out here from
+/// `/proc/self/maps`: from the top of the mapping holding this frame down
+/// by `RLIMIT_STACK`, not into the mapping below. Once with the limit the
+/// suite runs with (sys-layer answers without `/proc` up to 128 MiB), once
+/// in a child with 512 MiB (it reads `/proc`), when the hard limit allows.
+fn main_thread_stack(t: &mut Checks) {
+    let stack_of_main = || {
+        // SAFETY: the main thread's own data block, alive.
+        unsafe { sys_layer::thread::stack_of(sys_layer::thread::current_raw()) }
+    };
+    t.eq("the main thread's stack", stack_of_main(), stack_from_maps());
+    let Ok((_, hard)) = process::getrlimit(linux_raw_sys::general::RLIMIT_STACK) else { return };
+    if hard < 512 << 20 {
+        sys_layer::println!("skipped: the hard stack limit is below 512 MiB");
+        return;
+    }
+    // SAFETY: this program has no other threads.
+    match unsafe { process::fork() } {
+        Ok(process::Fork::Child) => {
+            let _ = process::setrlimit(linux_raw_sys::general::RLIMIT_STACK, 512 << 20, hard);
+            let (got, expected) = (stack_of_main(), stack_from_maps());
+            if got != expected {
+                sys_layer::eprintln!("with a 512 MiB limit: {got:x?}, from the maps {expected:x?}");
+            }
+            process::exit(if got.is_some() && got == expected { 0 } else { 1 })
+        }
+        Ok(process::Fork::Parent(pid)) => {
+            let status = process::wait_pid(pid, false);
+            t.check(
+                "the main thread's stack with a 512 MiB limit",
+                status.is_ok_and(|s| s.is_some_and(|s| s.success())),
+                format_args!("{status:?}"),
+            );
+        }
+        Err(e) => t.check("fork", false, format_args!("{e:?}")),
+    }
+}
+
+/// glibc's answer for the main thread's stack, `(lowest address, size)`,
+/// from this process's `/proc/self/maps` and `RLIMIT_STACK`.
+fn stack_from_maps() -> Option<(usize, usize)> {
+    let local = core::hint::black_box(0u8);
+    let here = core::hint::black_box(&local) as *const u8 as usize;
+    let maps = fs::read(c"/proc/self/maps").ok()?;
+    let hex = |s: &[u8]| usize::from_str_radix(core::str::from_utf8(s).ok()?, 16).ok();
+    let mut below = 0;
+    for line in maps.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let range = line.split(|&b| b == b' ').next()?;
+        let dash = range.iter().position(|&b| b == b'-')?;
+        let (low, high) = (hex(&range[..dash])?, hex(&range[dash + 1..])?);
+        if (low..high).contains(&here) {
+            let (limit, _) = process::getrlimit(linux_raw_sys::general::RLIMIT_STACK).ok()?;
+            let size = limit.min((high - below) as u64) as usize & !4095;
+            return Some((high - size, size));
+        }
+        below = high;
+    }
+    None
 }
 
 /// `api denied DIR`, run as a user who may not write to `DIR`: the
