@@ -39,6 +39,18 @@ pub fn program(name: &str) -> PathBuf {
     p
 }
 
+/// Copies test program `name` to `to` (with mode 0755), through `cp`: a
+/// copy written by this process could not be executed while any other
+/// test thread's child, between its `fork` and `exec`, still held the
+/// descriptor it was written through (`ETXTBSY`); `cp`'s descriptor is
+/// never in this process.
+pub fn copy_program(name: &str, to: &Path) {
+    let status = Command::new("cp").arg(program(name)).arg(to).status().expect("run cp");
+    assert!(status.success(), "cp {name} {}: {status}", to.display());
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// Path of the unoptimised (dev profile) build of test program `name`.
 pub fn debug_program(name: &str) -> PathBuf {
     let p = programs_dir().join("../debug").join(name);

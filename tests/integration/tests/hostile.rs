@@ -134,15 +134,13 @@ fn a_faked_uname_does_not_change_the_kernel_version() {
 
 #[test]
 fn a_set_id_program_started_with_stderr_closed_keeps_it_closed_to_its_files() {
-    // SAFETY: getuid has no preconditions.
-    let root = unsafe { libc_getuid() } == 0;
-    if !runs_directly() || !root || !has("setpriv") {
+    if !runs_directly() || !running_as_root() || !has("setpriv") {
         eprintln!("skipped: needs root, setpriv, and programs run directly on this kernel");
         return;
     }
     let dir = scratch("setid");
     let copy = dir.join("hostile-setuid");
-    std::fs::copy(program("hostile"), &copy).unwrap();
+    copy_program("hostile", &copy);
     let log = dir.join("root-owned.log");
     std::fs::write(&log, b"").unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -165,9 +163,4 @@ fn a_set_id_program_started_with_stderr_closed_keeps_it_closed_to_its_files() {
     let out = output(cmd);
     assert_eq!(stdout(&out), "opened fd 2\n", "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "a message for standard error\n");
-}
-
-unsafe extern "C" {
-    #[link_name = "getuid"]
-    fn libc_getuid() -> u32;
 }

@@ -489,7 +489,7 @@ fn set_id_programs_ignore_the_override() {
 
     let dir = temp_dir();
     let copy = dir.join("resolve-setuid");
-    std::fs::copy(program("resolve"), &copy).unwrap();
+    copy_program("resolve", &copy);
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o4755)).unwrap();
