@@ -189,15 +189,12 @@ pub(crate) fn widen_timespec(t: [i32; 2]) -> g::__kernel_timespec {
 
 // ------------------------------------------------------------------ forms
 
-/// `lseek` on i686: `_llseek`, which takes the offset in two words and
-/// stores the result.
+/// `lseek` on i686: [`llseek_result`], the offset returned when it fits.
 #[cfg(target_arch = "x86")]
 pub(crate) unsafe extern "C" fn llseek(fd: c_int, offset: i64, whence: c_int, errno: *mut c_int) -> isize {
-    let (lo, hi) = offset_words(offset);
-    let mut result: i64 = 0;
-    // SAFETY: result is writable.
-    let r = unsafe { sys!(g::__NR__llseek, fd, hi, lo, &raw mut result, whence) };
-    if ret_of(r, errno) == -1 {
+    let mut result: u64 = 0;
+    // SAFETY: result is writable; errno as the caller vouches.
+    if unsafe { llseek_result(fd, offset, whence, &raw mut result, errno) } == -1 {
         return -1;
     }
     // As the kernel's own 32-bit lseek: an offset the return value cannot
@@ -405,7 +402,7 @@ mod tests {
     fn offsets_split_low_then_high() {
         let (lo, hi) = offset_words(0x1_2345_6789);
         if cfg!(target_pointer_width = "64") {
-            assert_eq!((lo, hi), (0x1_2345_6789, 0));
+            assert_eq!((lo as u64, hi), (0x1_2345_6789, 0));
         } else {
             assert_eq!((lo, hi), (0x2345_6789, 1));
         }
