@@ -34,13 +34,21 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
+# The memory benchmark's timed loop, compiled once for the glibc and musl
+# builds with the flags bench/programs/build.rs gives the same file for
+# sys-layer's (FLAGS there): every row runs the same loop.
+MEM_LOOP_FLAGS = ["-O2", "-ffreestanding", "-fno-builtin", "-c"]
+
+
 def build():
     os.makedirs(OUT, exist_ok=True)
     c = os.path.join(ROOT, "bench", "c")
+    mem_loop = os.path.join(OUT, "mem_loop.o")
+    sh(["cc", *MEM_LOOP_FLAGS, os.path.join(c, "mem_loop.c"), "-o", mem_loop])
     for name in ["getppid", "clock", "hello", "mem", "malloc"]:
-        src = os.path.join(c, name + ".c")
-        sh(["gcc", "-O2", "-static", "-o", os.path.join(OUT, "glibc_" + name), src])
-        sh(["musl-gcc", "-O2", "-static", "-o", os.path.join(OUT, "musl_" + name), src])
+        src = [os.path.join(c, name + ".c")] + ([mem_loop] if name == "mem" else [])
+        sh(["gcc", "-O2", "-static", "-o", os.path.join(OUT, "glibc_" + name), *src])
+        sh(["musl-gcc", "-O2", "-static", "-o", os.path.join(OUT, "musl_" + name), *src])
     for libc, cc in [("glibc", "gcc"), ("musl", "musl-gcc")]:
         sh(["strip", os.path.join(OUT, libc + "_hello")])
         sh([cc, "-O2", "-static", "-pthread", "-o", os.path.join(OUT, libc + "_threads"), os.path.join(c, "threads.c")])

@@ -1,5 +1,6 @@
 /* GB/s of memcpy, memmove (overlapping), memset, memcmp and strlen at one
- * size, through function pointers the compiler cannot inline or specialise.
+ * size, called by the loop of mem_loop.c (shared with sys-layer's sl_mem)
+ * through a pointer the compiler cannot inline or specialise.
  *   mem OP SIZE ITERS [DST_OFFSET SRC_OFFSET]
  * Buffers are 64-byte aligned; the offsets make unaligned rows. memmove
  * moves SIZE bytes up by 8 within one buffer (overlapping, back to front). */
@@ -7,11 +8,7 @@
 #include <string.h>
 #include "bench.h"
 
-static void *(*volatile p_memcpy)(void *, const void *, size_t) = memcpy;
-static void *(*volatile p_memmove)(void *, const void *, size_t) = memmove;
-static void *(*volatile p_memset)(void *, int, size_t) = memset;
-static int (*volatile p_memcmp)(const void *, const void *, size_t) = memcmp;
-static size_t (*volatile p_strlen)(const char *) = strlen;
+uint64_t bench_mem_loop(int which, void (*fn)(void), char *a, char *b, size_t size, long iters);
 
 int main(int argc, char **argv) {
     const char *op = argc > 1 ? argv[1] : "memcpy";
@@ -26,16 +23,10 @@ int main(int argc, char **argv) {
     b[size] = 0;
     int which = !strcmp(op, "memcpy") ? 0 : !strcmp(op, "memset") ? 1 : !strcmp(op, "memcmp") ? 2
               : !strcmp(op, "memmove") ? 4 : 3;
+    void (*fns[])(void) = {(void (*)(void))memcpy, (void (*)(void))memset, (void (*)(void))memcmp,
+                           (void (*)(void))strlen, (void (*)(void))memmove};
     uint64_t t0 = now_ns();
-    for (long i = 0; i < iters; i++) {
-        switch (which) {
-        case 0: sink += (uint64_t)p_memcpy(b, a, size); break;
-        case 1: sink += (uint64_t)p_memset(b, (int)i, size); break;
-        case 2: sink += (uint64_t)p_memcmp(a, b, size); break;
-        case 4: sink += (uint64_t)p_memmove(b + 8, b, size); break;
-        default: sink += p_strlen(a); break;
-        }
-    }
+    sink += bench_mem_loop(which, fns[which], a, b, size, iters);
     uint64_t t1 = now_ns();
     printf("%.3f\n", (double)size * (double)iters / (double)(t1 - t0));
     return 0;

@@ -1,6 +1,7 @@
 //! GB/s of sys-layer's memcpy, memmove (overlapping), memset, memcmp,
-//! strlen at one size, through function pointers the compiler cannot see
-//! through; arguments and buffers as bench/c/mem.c's.
+//! strlen at one size, called by the same C loop as the glibc and musl
+//! builds' (bench/c/mem_loop.c, linked by build.rs); arguments and buffers
+//! as bench/c/mem.c's.
 #![no_std]
 #![no_main]
 
@@ -10,6 +11,23 @@ use sys_layer::env;
 use sys_layer_bench_programs::*;
 
 sys_layer::main!(main);
+
+type Copy = unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> *mut c_void;
+type Set = unsafe extern "C" fn(*mut c_void, c_int, usize) -> *mut c_void;
+type Compare = unsafe extern "C" fn(*const c_void, *const c_void, usize) -> c_int;
+type Length = unsafe extern "C" fn(*const c_char) -> usize;
+
+unsafe extern "C" {
+    /// bench/c/mem_loop.c, which the glibc and musl builds run too.
+    fn bench_mem_loop(
+        which: c_int,
+        function: unsafe extern "C" fn(),
+        a: *mut u8,
+        b: *mut u8,
+        size: usize,
+        iters: core::ffi::c_long,
+    ) -> u64;
+}
 
 /// A buffer aligned as `aligned_alloc(64, ..)` gives the C programs.
 #[repr(C, align(64))]
@@ -33,9 +51,6 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
         *a.add(size) = 0;
         *b.add(size) = 0;
     }
-    // As the C program: the operation chosen once, the function read
-    // through a pointer the compiler cannot see, a volatile sink.
-    type Copy = unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> *mut c_void;
     let which = match op {
         b"memcpy" => 0,
         b"memset" => 1,
@@ -43,27 +58,19 @@ fn main(args: env::Args, _: env::Vars) -> i32 {
         b"memmove" => 4,
         _ => 3,
     };
-    let memcpy: Copy = black_box(sys_layer_mem::memcpy);
-    let memmove: Copy = black_box(sys_layer_mem::memmove);
-    let memset: unsafe extern "C" fn(*mut c_void, c_int, usize) -> *mut c_void = black_box(sys_layer_mem::memset);
-    let memcmp: unsafe extern "C" fn(*const c_void, *const c_void, usize) -> c_int = black_box(sys_layer_mem::memcmp);
-    let strlen: unsafe extern "C" fn(*const c_char) -> usize = black_box(sys_layer_mem::strlen);
-    let mut sink = 0usize;
+    let address = match which {
+        0 => sys_layer_mem::memcpy as Copy as *const (),
+        1 => sys_layer_mem::memset as Set as *const (),
+        2 => sys_layer_mem::memcmp as Compare as *const (),
+        4 => sys_layer_mem::memmove as Copy as *const (),
+        _ => sys_layer_mem::strlen as Length as *const (),
+    };
+    // SAFETY: a function's address as a function pointer; the loop calls
+    // it through its own type again (`which` says which).
+    let function = unsafe { core::mem::transmute::<*const (), unsafe extern "C" fn()>(address) };
     let t0 = now_ns();
-    for i in 0..iters {
-        // SAFETY: every call stays within the buffers.
-        unsafe {
-            let r = match which {
-                0 => memcpy(b.cast(), a.cast(), size) as usize,
-                1 => memset(b.cast(), i as c_int, size) as usize,
-                2 => memcmp(a.cast(), b.cast(), size) as usize,
-                4 => memmove(b.add(8).cast(), b.cast(), size) as usize,
-                _ => strlen(a.cast()),
-            };
-            sink = core::ptr::read_volatile(&sink).wrapping_add(r);
-            core::ptr::write_volatile(&mut sink, sink);
-        }
-    }
+    // SAFETY: every call the loop makes stays within the buffers.
+    let sink = unsafe { bench_mem_loop(which, function, a, b, size, iters as core::ffi::c_long) };
     let t1 = now_ns();
     black_box(sink);
     print_ratio(size as u64 * iters, t1 - t0);
