@@ -254,7 +254,10 @@ pub unsafe extern "C" fn clone_thread(
 }
 
 /// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
-/// the thread, touching no memory in between.
+/// the thread, touching no memory in between. It first takes back the ID
+/// word the kernel would clear at the exit (`set_tid_address(NULL)`):
+/// that word lies in the range, and between the `munmap` and the `exit`
+/// another thread may map something there, which the clear would zero.
 ///
 /// # Safety
 /// The caller runs on that stack and has blocked every signal: nothing may
@@ -262,12 +265,19 @@ pub unsafe extern "C" fn clone_thread(
 #[unsafe(naked)]
 pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
     core::arch::naked_asm!(
+        // `svc` keeps every register but x0.
+        "mov x9, x0",
+        "mov x0, #0",
+        "mov x8, #{set_tid_address}",
+        "svc #0",
+        "mov x0, x9",
         "mov x8, #{munmap}",
         "svc #0",
         "mov x0, #0",
         "mov x8, #{exit}",
         "svc #0",
         "brk #0",
+        set_tid_address = const linux_raw_sys::general::__NR_set_tid_address,
         munmap = const linux_raw_sys::general::__NR_munmap,
         exit = const linux_raw_sys::general::__NR_exit,
     )

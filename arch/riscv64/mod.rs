@@ -254,7 +254,10 @@ pub unsafe extern "C" fn clone_thread(
 }
 
 /// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
-/// the thread, touching no memory in between.
+/// the thread, touching no memory in between. It first takes back the ID
+/// word the kernel would clear at the exit (`set_tid_address(NULL)`):
+/// that word lies in the range, and between the `munmap` and the `exit`
+/// another thread may map something there, which the clear would zero.
 ///
 /// # Safety
 /// The caller runs on that stack and has blocked every signal: nothing may
@@ -262,12 +265,19 @@ pub unsafe extern "C" fn clone_thread(
 #[unsafe(naked)]
 pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
     core::arch::naked_asm!(
+        // `ecall` keeps every register but a0.
+        "mv t0, a0",
+        "li a0, 0",
+        "li a7, {set_tid_address}",
+        "ecall",
+        "mv a0, t0",
         "li a7, {munmap}",
         "ecall",
         "li a0, 0",
         "li a7, {exit}",
         "ecall",
         "unimp",
+        set_tid_address = const linux_raw_sys::general::__NR_set_tid_address,
         munmap = const linux_raw_sys::general::__NR_munmap,
         exit = const linux_raw_sys::general::__NR_exit,
     )

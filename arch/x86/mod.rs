@@ -315,7 +315,10 @@ pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
 
 /// Unmaps `len` bytes at `base` (the calling thread's own stack) and ends
 /// the thread, touching no memory in between (the arguments are read from
-/// the stack first).
+/// the stack before the `munmap`). It first takes back the ID
+/// word the kernel would clear at the exit (`set_tid_address(NULL)`):
+/// that word lies in the range, and between the `munmap` and the `exit`
+/// another thread may map something there, which the clear would zero.
 ///
 /// # Safety
 /// The caller runs on that stack and has blocked every signal: nothing may
@@ -323,6 +326,9 @@ pub fn thread_pointer_clone_arg(tp: *mut u8, scratch: &mut [u32; 4]) -> usize {
 #[unsafe(naked)]
 pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
     core::arch::naked_asm!(
+        "xor %ebx, %ebx",
+        "mov ${set_tid_address}, %eax",
+        "int $0x80",
         "mov 4(%esp), %ebx",
         "mov 8(%esp), %ecx",
         "mov ${munmap}, %eax",
@@ -331,6 +337,7 @@ pub unsafe extern "C" fn exit_thread_unmapping(base: *mut u8, len: usize) -> ! {
         "mov ${exit}, %eax",
         "int $0x80",
         "ud2",
+        set_tid_address = const linux_raw_sys::general::__NR_set_tid_address,
         munmap = const linux_raw_sys::general::__NR_munmap,
         exit = const linux_raw_sys::general::__NR_exit,
         options(att_syntax)

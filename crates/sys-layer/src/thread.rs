@@ -26,7 +26,10 @@
 //! futex wake): kept for the next thread of the same size (up to
 //! [`CACHED_MAPPINGS`], as C libraries keep stacks), else unmapped. A detached thread unmaps its own mapping as its last act,
 //! with every signal blocked, in assembly that touches no memory between
-//! `munmap` and `exit`. Dropping a [`JoinHandle`] detaches.
+//! `munmap` and `exit`, and unregisters its ID word first: the kernel's
+//! clear at the exit would land in whatever another thread mapped there
+//! meanwhile (such as a new thread's control block, whose joiner would
+//! then return while it runs). Dropping a [`JoinHandle`] detaches.
 //!
 //! A panic ends the whole process (`panic = "abort"`), so a join cannot
 //! observe a panicked thread.
