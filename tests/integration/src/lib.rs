@@ -5,6 +5,8 @@
 //! (ci/test.sh sets it). Without it, the first test builds the programs
 //! itself into `target/integration-programs`.
 
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -62,6 +64,80 @@ pub fn simulated_kernel() -> Option<String> {
 /// `TMPDIR` under the same paths.
 pub fn guest() -> Option<String> {
     std::env::var("SYS_LAYER_GUEST").ok().filter(|v| !v.is_empty())
+}
+
+/// The address a program reaches a socket of this process's at `addr`
+/// (a loopback address here) by: `addr` itself, or in a guest, qemu's
+/// alias of this machine's IPv4 loopback (10.0.2.2, same port, UDP and
+/// TCP); `None` when a program in the guest cannot reach it (qemu's user
+/// network has no alias of the IPv6 loopback).
+pub fn host_addr_for_programs(addr: SocketAddr) -> Option<SocketAddr> {
+    if guest().is_none() {
+        return Some(addr);
+    }
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_loopback() => Some(SocketAddr::new(Ipv4Addr::new(10, 0, 2, 2).into(), addr.port())),
+        _ => None,
+    }
+}
+
+/// The address this process connects to for the TCP server a program
+/// listens with at `addr`: `addr` itself, or in a guest (where `addr` is
+/// the guest's) a listener here, on the loopback of `addr`'s family,
+/// whose connections the guest's agent carries on to `addr` inside the
+/// guest (each direction's end passed on, so a server's close is seen
+/// here as a read of 0). The listener's threads live as long as the test.
+pub fn reach(addr: SocketAddr) -> SocketAddr {
+    let Some(agent) = guest() else { return addr };
+    let here: IpAddr = if addr.is_ipv6() { std::net::Ipv6Addr::LOCALHOST.into() } else { Ipv4Addr::LOCALHOST.into() };
+    let listener = TcpListener::bind((here, 0)).expect("a listener for the guest's server");
+    let local = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let client = client.expect("accept a client of the guest's server");
+            let agent = agent.clone();
+            std::thread::spawn(move || relay_to_guest(client, &agent, addr));
+        }
+    });
+    local
+}
+
+/// Relays `client` to `addr` in the guest through a connection to its
+/// agent at `agent` (a `Connect` request).
+fn relay_to_guest(client: TcpStream, agent: &str, addr: SocketAddr) {
+    use sys_layer_guest::{Request, frame, read_frame, tag};
+    let mut conn = TcpStream::connect(agent).expect("reach the guest's agent");
+    conn.set_nodelay(true).unwrap();
+    client.set_nodelay(true).unwrap();
+    conn.write_all(&frame(tag::REQUEST, &Request::Connect(addr).encode())).expect("send the request");
+    match read_frame(|b| (&conn).read(b)) {
+        Ok(Some((tag::CONNECTED, _))) => {}
+        other => {
+            // The client sees its connection closed, as by a server that is not there.
+            eprintln!("reach: no connection to {addr} in the guest: {other:?}");
+            return;
+        }
+    }
+    let copy = |mut from: TcpStream, mut to: TcpStream| {
+        move || {
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                match from.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) if to.write_all(&buf[..n]).is_ok() => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    _ => {
+                        let _ = from.shutdown(Shutdown::Both);
+                        break;
+                    }
+                }
+            }
+            let _ = to.shutdown(Shutdown::Write);
+        }
+    };
+    let back = std::thread::spawn(copy(conn.try_clone().unwrap(), client.try_clone().unwrap()));
+    copy(client, conn)();
+    let _ = back.join();
 }
 
 fn guest_run() -> PathBuf {
