@@ -95,29 +95,40 @@ pub fn reach(addr: SocketAddr) -> SocketAddr {
     std::thread::spawn(move || {
         for client in listener.incoming() {
             let client = client.expect("accept a client of the guest's server");
-            let agent = agent.clone();
-            std::thread::spawn(move || relay_to_guest(client, &agent, addr));
+            // One connection to the agent at a time: qemu's user network
+            // accepts the forwarded port's connections with a backlog of
+            // one, and under load a burst of them overflows it (the
+            // connections are then reset).
+            match connect_in_guest(&agent, addr) {
+                Ok(conn) => {
+                    std::thread::spawn(move || relay(client, conn));
+                }
+                // The client sees its connection closed, as by a server that is not there.
+                Err(e) => eprintln!("reach: no connection to {addr} in the guest: {e}"),
+            }
         }
     });
     local
 }
 
-/// Relays `client` to `addr` in the guest through a connection to its
-/// agent at `agent` (a `Connect` request).
-fn relay_to_guest(client: TcpStream, agent: &str, addr: SocketAddr) {
+/// A connection to `addr` in the guest, through its agent at `agent` (a
+/// `Connect` request), ready to carry bytes.
+fn connect_in_guest(agent: &str, addr: SocketAddr) -> Result<TcpStream, String> {
     use sys_layer_guest::{Request, frame, read_frame, tag};
-    let mut conn = TcpStream::connect(agent).expect("reach the guest's agent");
+    let mut conn = TcpStream::connect(agent).map_err(|e| format!("reaching the agent: {e}"))?;
     conn.set_nodelay(true).unwrap();
-    client.set_nodelay(true).unwrap();
-    conn.write_all(&frame(tag::REQUEST, &Request::Connect(addr).encode())).expect("send the request");
+    conn.write_all(&frame(tag::REQUEST, &Request::Connect(addr).encode())).map_err(|e| format!("sending: {e}"))?;
     match read_frame(|b| (&conn).read(b)) {
-        Ok(Some((tag::CONNECTED, _))) => {}
-        other => {
-            // The client sees its connection closed, as by a server that is not there.
-            eprintln!("reach: no connection to {addr} in the guest: {other:?}");
-            return;
-        }
+        Ok(Some((tag::CONNECTED, _))) => Ok(conn),
+        Ok(Some((tag::FAILED, why))) => Err(String::from_utf8_lossy(&why).into_owned()),
+        other => Err(format!("the agent answered {other:?}")),
     }
+}
+
+/// Carries bytes between `client` and `conn` both ways; the end of one
+/// direction is passed on as a `shutdown` of writing, an error ends both.
+fn relay(client: TcpStream, conn: TcpStream) {
+    client.set_nodelay(true).unwrap();
     let copy = |mut from: TcpStream, mut to: TcpStream| {
         move || {
             let mut buf = vec![0; 64 * 1024];
