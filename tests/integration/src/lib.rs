@@ -101,7 +101,7 @@ pub fn reach(addr: SocketAddr) -> SocketAddr {
             // connections are then reset).
             match connect_in_guest(&agent, addr) {
                 Ok(conn) => {
-                    std::thread::spawn(move || relay(client, conn));
+                    std::thread::spawn(move || relay(client, conn, addr));
                 }
                 // The client sees its connection closed, as by a server that is not there.
                 Err(e) => eprintln!("reach: no connection to {addr} in the guest: {e}"),
@@ -126,28 +126,31 @@ fn connect_in_guest(agent: &str, addr: SocketAddr) -> Result<TcpStream, String> 
 }
 
 /// Carries bytes between `client` and `conn` both ways; the end of one
-/// direction is passed on as a `shutdown` of writing, an error ends both.
-fn relay(client: TcpStream, conn: TcpStream) {
+/// direction is passed on as a `shutdown` of writing, an error ends both
+/// (and is said: the client sees only an early end).
+fn relay(client: TcpStream, conn: TcpStream, addr: SocketAddr) {
     client.set_nodelay(true).unwrap();
-    let copy = |mut from: TcpStream, mut to: TcpStream| {
+    let copy = |mut from: TcpStream, mut to: TcpStream, direction: &'static str| {
         move || {
             let mut buf = vec![0; 64 * 1024];
             loop {
-                match from.read(&mut buf) {
+                let failed = match from.read(&mut buf) {
                     Ok(0) => break,
-                    Ok(n) if to.write_all(&buf[..n]).is_ok() => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    _ => {
-                        let _ = from.shutdown(Shutdown::Both);
-                        break;
-                    }
+                    Ok(n) => to.write_all(&buf[..n]).err(),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => None,
+                    Err(e) => Some(e),
+                };
+                if let Some(e) = failed {
+                    eprintln!("reach: the connection to {addr} in the guest, {direction}: {e}");
+                    let _ = from.shutdown(Shutdown::Both);
+                    break;
                 }
             }
             let _ = to.shutdown(Shutdown::Write);
         }
     };
-    let back = std::thread::spawn(copy(conn.try_clone().unwrap(), client.try_clone().unwrap()));
-    copy(client, conn)();
+    let back = std::thread::spawn(copy(conn.try_clone().unwrap(), client.try_clone().unwrap(), "from the guest"));
+    copy(client, conn, "to the guest")();
     let _ = back.join();
 }
 

@@ -271,16 +271,23 @@ fn connect_relay(conn: Arc<TcpStream>, target: Arc<TcpStream>) -> Result<(), Str
     let _ = target.set_nodelay(true);
     let copy = |from: Arc<TcpStream>, to: Arc<TcpStream>| {
         move || {
-            let mut failed = false;
+            let failed = core::cell::Cell::new(None);
             pump(
-                |buf| from.read(buf),
+                |buf| {
+                    from.read(buf).inspect_err(|&e| {
+                        if e != Errno::EINTR {
+                            failed.set(Some(e))
+                        }
+                    })
+                },
                 |data| {
-                    failed = to.write_all(data).is_err();
-                    !failed
+                    failed.set(to.write_all(data).err());
+                    failed.get().is_none()
                 },
             );
             let _ = to.shutdown(Shutdown::Write);
-            if failed {
+            if let Some(e) = failed.get() {
+                eprintln!("guest-agent: a relayed connection: {e:?}");
                 let _ = from.shutdown(Shutdown::Both);
             }
         }
