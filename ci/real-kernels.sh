@@ -16,7 +16,8 @@
 # busybox-static: the shell and tools the suite's programs run, and
 # modprobe for init). The guest mounts the workspace over 9p under its own
 # path, so the tests' files and programs are where the tests put them;
-# qemu's user network forwards a host port to the agent.
+# qemu's user network forwards a host port to the agent, and gives the
+# guest this machine's loopback at 10.0.2.2.
 # Images and initramfs are cached in target/real-kernels/ (never committed).
 #
 # Exit status: 1 when tests failed; 3, with a message, when the images
@@ -41,21 +42,22 @@ targets=("$@")
 # target and kernel (as in ci/test.sh), but for CI time (README) without
 # debug_builds on the aarch64 and riscv64 guests (4 minutes under TCG) and
 # without coreutils, corpus, debug_builds and threads (a minute each under
-# TCG and the simulator) on the simulated kernels in a guest: those run on
-# the real kernel, under qemu-user, or both. Nor mem: the memory functions
-# do not depend on the kernel, and in the aarch64 guest about one run in
+# TCG and the simulator) and servers (2 to 3 minutes there: its 10,000
+# echoes go through qemu's network and the agent) on the simulated kernels
+# in a guest: those run on the real kernel, under qemu-user, or both. Nor
+# mem: the memory functions do not depend on the kernel, and in the aarch64 guest about one run in
 # eight of mem_functions crawls (normally 10 s; still in its first checks
 # minutes later, its PC moving through them), with or without kernel-sim,
 # with -cpu max or cortex-a72, with or without address randomisation: a
 # slowdown of the emulation, not a hang of the program or the simulator
 # (README, Real kernels). On the real kernel it runs once per guest.
-# Never in a guest: resolve and servers talk to the programs over this
-# machine's loopback (a DNS responder, the echo server's clients), which
-# is not the guest's.
+# resolve and servers run too: a program in the guest reaches the tests'
+# DNS responder at qemu's alias of this machine's loopback, and the echo
+# server's clients reach it through the agent (tests/integration's
+# host_addr_for_programs and reach).
 running=()
 for file in tests/integration/tests/*.rs; do
     name=$(basename "$file" .rs)
-    [[ " resolve servers " == *" $name "* ]] && continue
     grep -q '^//! Runs on every target and kernel: ' "$file" && running+=("$name")
 done
 # Prints --test FILE for each file of "$1" not in "$2" (space separated).
@@ -70,7 +72,7 @@ declare -A SIM_KERNELS=([aarch64]="${SYS_LAYER_REAL_SIM_KERNELS-3.10 4.4 5.4}"
     [riscv64]="${SYS_LAYER_REAL_SIM_KERNELS_RISCV64-5.4}")
 mapfile -t x86_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "")
 mapfile -t other_test_args < <(test_args "${SYS_LAYER_REAL_TESTS:-${running[*]}}" "debug_builds")
-mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds mem threads")
+mapfile -t sim_test_args < <(test_args "${SYS_LAYER_REAL_SIM_TESTS:-${running[*]}}" "coreutils corpus debug_builds mem servers threads")
 
 declare -A TRIPLE=([x86_64]=x86_64-unknown-linux-gnu [i686]=i686-unknown-linux-gnu
     [aarch64]=aarch64-unknown-linux-gnu [riscv64]=riscv64gc-unknown-linux-gnu)

@@ -5,6 +5,8 @@
 //! (ci/test.sh sets it). Without it, the first test builds the programs
 //! itself into `target/integration-programs`.
 
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -74,6 +76,94 @@ pub fn simulated_kernel() -> Option<String> {
 /// `TMPDIR` under the same paths.
 pub fn guest() -> Option<String> {
     std::env::var("SYS_LAYER_GUEST").ok().filter(|v| !v.is_empty())
+}
+
+/// The address a program reaches a socket of this process's at `addr`
+/// (a loopback address here) by: `addr` itself, or in a guest, qemu's
+/// alias of this machine's IPv4 loopback (10.0.2.2, same port, UDP and
+/// TCP); `None` when a program in the guest cannot reach it (qemu's user
+/// network has no alias of the IPv6 loopback).
+pub fn host_addr_for_programs(addr: SocketAddr) -> Option<SocketAddr> {
+    if guest().is_none() {
+        return Some(addr);
+    }
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_loopback() => Some(SocketAddr::new(Ipv4Addr::new(10, 0, 2, 2).into(), addr.port())),
+        _ => None,
+    }
+}
+
+/// The address this process connects to for the TCP server a program
+/// listens with at `addr`: `addr` itself, or in a guest (where `addr` is
+/// the guest's) a listener here, on the loopback of `addr`'s family,
+/// whose connections the guest's agent carries on to `addr` inside the
+/// guest (each direction's end passed on, so a server's close is seen
+/// here as a read of 0). The listener's threads live as long as the test.
+pub fn reach(addr: SocketAddr) -> SocketAddr {
+    let Some(agent) = guest() else { return addr };
+    let here: IpAddr = if addr.is_ipv6() { std::net::Ipv6Addr::LOCALHOST.into() } else { Ipv4Addr::LOCALHOST.into() };
+    let listener = TcpListener::bind((here, 0)).expect("a listener for the guest's server");
+    let local = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let client = client.expect("accept a client of the guest's server");
+            // One connection to the agent at a time: qemu's user network
+            // accepts the forwarded port's connections with a backlog of
+            // one, and under load a burst of them overflows it (the
+            // connections are then reset).
+            match connect_in_guest(&agent, addr) {
+                Ok(conn) => {
+                    std::thread::spawn(move || relay(client, conn, addr));
+                }
+                // The client sees its connection closed, as by a server that is not there.
+                Err(e) => eprintln!("reach: no connection to {addr} in the guest: {e}"),
+            }
+        }
+    });
+    local
+}
+
+/// A connection to `addr` in the guest, through its agent at `agent` (a
+/// `Connect` request), ready to carry bytes.
+fn connect_in_guest(agent: &str, addr: SocketAddr) -> Result<TcpStream, String> {
+    use sys_layer_guest::{Request, frame, read_frame, tag};
+    let mut conn = TcpStream::connect(agent).map_err(|e| format!("reaching the agent: {e}"))?;
+    conn.set_nodelay(true).unwrap();
+    conn.write_all(&frame(tag::REQUEST, &Request::Connect(addr).encode())).map_err(|e| format!("sending: {e}"))?;
+    match read_frame(|b| (&conn).read(b)) {
+        Ok(Some((tag::CONNECTED, _))) => Ok(conn),
+        Ok(Some((tag::FAILED, why))) => Err(String::from_utf8_lossy(&why).into_owned()),
+        other => Err(format!("the agent answered {other:?}")),
+    }
+}
+
+/// Carries bytes between `client` and `conn` both ways; the end of one
+/// direction is passed on as a `shutdown` of writing, an error ends both
+/// (and is said: the client sees only an early end).
+fn relay(client: TcpStream, conn: TcpStream, addr: SocketAddr) {
+    client.set_nodelay(true).unwrap();
+    let copy = |mut from: TcpStream, mut to: TcpStream, direction: &'static str| {
+        move || {
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let failed = match from.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => to.write_all(&buf[..n]).err(),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => None,
+                    Err(e) => Some(e),
+                };
+                if let Some(e) = failed {
+                    eprintln!("reach: the connection to {addr} in the guest, {direction}: {e}");
+                    let _ = from.shutdown(Shutdown::Both);
+                    break;
+                }
+            }
+            let _ = to.shutdown(Shutdown::Write);
+        }
+    };
+    let back = std::thread::spawn(copy(conn.try_clone().unwrap(), client.try_clone().unwrap(), "from the guest"));
+    copy(client, conn, "to the guest")();
+    let _ = back.join();
 }
 
 fn guest_run() -> PathBuf {

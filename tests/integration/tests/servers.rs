@@ -25,7 +25,8 @@ fn size_of_message(i: usize) -> usize {
     }
 }
 
-/// Starts the server on `bind`; returns it and the address it reported.
+/// Starts the server on `bind`; returns it and the address this process
+/// reaches it at (the one it reported, or in a guest, see [`reach`]).
 fn start_server(bind: &str) -> (std::process::Child, SocketAddr) {
     let mut child = command("echo_server")
         .arg(bind)
@@ -36,7 +37,7 @@ fn start_server(bind: &str) -> (std::process::Child, SocketAddr) {
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).expect("read its first line");
     let addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}"));
-    (child, addr.parse().expect("an address"))
+    (child, reach(addr.parse().expect("an address")))
 }
 
 /// One client: its share of the messages, each sent whole and read back.
@@ -67,8 +68,14 @@ fn echo_server_echoes_every_byte_for_50_connections_and_stops_on_sigterm() {
     let took = started.elapsed();
 
     // A connection left open when the signal comes is closed by the server.
-    let idle = TcpStream::connect(addr).unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    // One byte there and back first: the server has it (in a guest, the
+    // connection goes through the agent).
+    let mut idle = TcpStream::connect(addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    idle.write_all(b"x").unwrap();
+    let mut back = [0u8; 1];
+    idle.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"x");
     // SAFETY: signals our own child.
     assert_eq!(unsafe { libc::kill(server.id() as i32, libc::SIGTERM) }, 0);
     let status = server.wait().unwrap();
@@ -116,6 +123,7 @@ fn echo_server_survives_interrupted_calls() {
 #[test]
 fn echo_server_serves_ipv6() {
     let (mut server, addr) = start_server("[::1]:0");
+    // (reach keeps the family.)
     assert!(addr.is_ipv6());
     assert_eq!(client(addr, 0), MESSAGES / CONNECTIONS);
     // SAFETY: signals our own child.
@@ -141,4 +149,34 @@ fn pipeline_carries_every_byte_from_producer_to_consumer() {
     let out = run("pipeline", &args);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("consumer read 8388608 ") && stdout(&out).contains("every byte arrived"));
+}
+
+/// A producer whose reader goes away dies of `SIGPIPE` (its default), as
+/// `yes | head` ends: natively, and through a guest, where the agent is
+/// told to close the program's pipe.
+#[test]
+fn a_producer_whose_reader_went_away_dies_of_sigpipe() {
+    let mut producer = command("pipeline")
+        .args(["produce", "1000000000000"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the producer");
+    let mut some = vec![0u8; 100_000];
+    producer.stdout.as_mut().unwrap().read_exact(&mut some).expect("the producer's first bytes");
+    drop(producer.stdout.take());
+    // A hang is the failure: after a minute the producer is killed and the test fails.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = producer.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = producer.kill();
+            panic!("the producer still writes a minute after its reader went away");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}");
 }

@@ -6,7 +6,12 @@
 //! One TCP connection per program (qemu's user network forwards a host port
 //! to the agent's). The host sends a [`Request`], then standard input as
 //! frames; the agent answers with standard output and error as frames and
-//! ends with the exit status. All integers little-endian.
+//! ends with the exit status. The host may also relay a signal to the
+//! program ([`tag::SIGNAL`]) and tell that its reader of an output went
+//! away ([`tag::CLOSE`]). A [`Request::Connect`] instead asks for a TCP
+//! connection inside the guest, whose bytes then go both ways unframed
+//! (the suite's clients reach the servers its programs run in the guest).
+//! All integers little-endian.
 //!
 //! `no_std` with `alloc`, so that the host side (a std program) and the
 //! agent (a sys-layer program) share it; the I/O is each side's own, handed
@@ -17,6 +22,7 @@ extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
 /// The port the agent listens on inside the guest.
 pub const AGENT_PORT: u16 = 7000;
@@ -33,6 +39,11 @@ pub enum Request {
     Hello,
     /// Stop the agent, after which the guest's init powers the machine off.
     Shutdown,
+    /// Connect to this address inside the guest: the agent answers
+    /// [`tag::CONNECTED`] (or [`tag::FAILED`]), then relays the
+    /// connection's bytes, unframed, both ways; the end of one direction
+    /// (a read of 0) is passed on as a `shutdown` of writing.
+    Connect(SocketAddr),
 }
 
 /// Where one of the program's standard descriptors goes.
@@ -88,6 +99,15 @@ pub mod tag {
     pub const HELLO: u8 = 5;
     /// Host to guest: the [`crate::Request`], the first frame.
     pub const REQUEST: u8 = 6;
+    /// Guest to host: the connection a `Connect` asked for is made.
+    pub const CONNECTED: u8 = 7;
+    /// Host to guest: send this signal (u32) to the program (the host side
+    /// got it).
+    pub const SIGNAL: u8 = 8;
+    /// Host to guest: the host side's reader of this relayed output (1 or
+    /// 2, one byte) went away: the agent closes the program's pipe, whose
+    /// next writes fail (`EPIPE`, `SIGPIPE`) as they would on the host.
+    pub const CLOSE: u8 = 9;
 }
 
 /// How the program ended.
@@ -241,6 +261,21 @@ impl Request {
         match self {
             Request::Hello => e.u8(1),
             Request::Shutdown => e.u8(2),
+            Request::Connect(addr) => {
+                e.u8(3);
+                match addr {
+                    SocketAddr::V4(a) => {
+                        e.u8(4);
+                        e.0.extend_from_slice(&a.ip().octets());
+                    }
+                    SocketAddr::V6(a) => {
+                        e.u8(6);
+                        e.0.extend_from_slice(&a.ip().octets());
+                        e.u32(a.scope_id());
+                    }
+                }
+                e.0.extend_from_slice(&addr.port().to_le_bytes());
+            }
             Request::Run(run) => {
                 e.u8(0);
                 e.list(&run.argv);
@@ -279,6 +314,19 @@ impl Request {
         let request = match d.u8()? {
             1 => Request::Hello,
             2 => Request::Shutdown,
+            3 => {
+                let ip: IpAddr = match d.u8()? {
+                    4 => Ipv4Addr::from(<[u8; 4]>::try_from(d.take(4)?).unwrap()).into(),
+                    6 => Ipv6Addr::from(<[u8; 16]>::try_from(d.take(16)?).unwrap()).into(),
+                    _ => return Err(Invalid("unknown address family")),
+                };
+                let scope = if ip.is_ipv6() { d.u32()? } else { 0 };
+                let port = u16::from_le_bytes(d.take(2)?.try_into().unwrap());
+                Request::Connect(match ip {
+                    IpAddr::V6(v6) => SocketAddrV6::new(v6, port, 0, scope).into(),
+                    v4 => SocketAddr::new(v4, port),
+                })
+            }
             0 => {
                 let (argv, env, cwd) = (d.list()?, d.list()?, d.bytes()?);
                 let mut stdio = [Stdio::Relay, Stdio::Relay, Stdio::Relay];
@@ -326,7 +374,9 @@ mod tests {
             gid: 65534,
             limits: vec![(3, 65536, u64::MAX)],
         }));
-        for r in [run, Request::Hello, Request::Shutdown] {
+        let v6 = SocketAddrV6::new(Ipv6Addr::LOCALHOST, 7, 0, 3).into();
+        let v4 = SocketAddr::new(Ipv4Addr::new(127, 0, 0, 1).into(), 65535);
+        for r in [run, Request::Hello, Request::Shutdown, Request::Connect(v4), Request::Connect(v6)] {
             assert_eq!(Request::decode(&r.encode()).unwrap(), r);
         }
         let bytes = Request::Hello.encode();

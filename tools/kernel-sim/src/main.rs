@@ -276,6 +276,10 @@ unsafe fn child(sock: i32, prog: &libc::sock_fprog, program: &CString, argv: &[*
         }
         libc::close(fd as i32);
         libc::close(sock);
+        // Rust's start-up ignores SIGPIPE in kernel-sim; the program gets
+        // the default back, as std's Command gives it (a program whose
+        // reader went away dies of it, as when run directly).
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         libc::execvp(program.as_ptr(), argv.as_ptr());
         fail(b"kernel-sim: exec failed\n")
     }

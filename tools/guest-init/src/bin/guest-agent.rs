@@ -5,8 +5,10 @@
 //! and powers the machine off when it exits (after a `Shutdown` request).
 //!
 //! Per connection one thread, which starts the program and waits for it,
-//! one that writes standard input from the host's frames (and kills the
-//! program when the host side goes away first), and one per relayed output.
+//! one that writes standard input from the host's frames, passes on the
+//! host's signals and closes (and kills the program when the host side
+//! goes away first), and one per relayed output. A `Connect` connection:
+//! one thread per direction.
 #![no_std]
 #![no_main]
 
@@ -19,7 +21,7 @@ use alloc::{format, vec};
 use core::net::{Ipv4Addr, SocketAddr};
 use core::sync::atomic::{AtomicBool, Ordering};
 use sys_layer::fs::{self, Mode, OFlags};
-use sys_layer::net::{TcpListener, TcpStream};
+use sys_layer::net::{Shutdown, TcpListener, TcpStream};
 use sys_layer::path::CPath;
 use sys_layer::process::{self, Child, Command, Stdio as ChildStdio};
 use sys_layer::signal::{self, Action};
@@ -96,6 +98,13 @@ fn serve(conn: Arc<TcpStream>) -> Result<(), String> {
             send(tag::STATUS, &Status::Exited(0).encode())?;
             process::exit(0)
         }
+        Request::Connect(addr) => match TcpStream::connect(addr) {
+            Ok(target) => {
+                send(tag::CONNECTED, &[])?;
+                connect_relay(conn, Arc::new(target))
+            }
+            Err(e) => send(tag::FAILED, format!("cannot connect to {addr} in the guest: {e:?}").as_bytes()),
+        },
         Request::Run(run) => match spawn(&run) {
             Ok(child) => relay(conn, child),
             Err(e) => {
@@ -152,11 +161,13 @@ fn relay(conn: Arc<TcpStream>, mut child: Child) -> Result<(), String> {
     // Frames from several threads: one at a time on the connection.
     let writing = Arc::new(Mutex::new(()));
     let done = Arc::new(AtomicBool::new(false));
+    // Outputs whose reader on the host side went away ([`tag::CLOSE`]).
+    let closed = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
     let pid = child.id();
     // Standard input from the host; the connection's end before the
     // program's means the host side is gone (killed): so is the program.
     let input = {
-        let (conn, done) = (conn.clone(), done.clone());
+        let (conn, done, closed) = (conn.clone(), done.clone(), closed.clone());
         let mut stdin = child.stdin.take();
         thread::spawn(move || {
             loop {
@@ -166,6 +177,20 @@ fn relay(conn: Arc<TcpStream>, mut child: Child) -> Result<(), String> {
                         if let Some(s) = stdin.as_ref() {
                             // The program may have stopped reading; the rest is dropped.
                             let _ = io::write_all(s, &data);
+                        }
+                    }
+                    Ok(Some((tag::SIGNAL, data))) => {
+                        let signal = data.get(..4).map(|b| u32::from_le_bytes(b.try_into().unwrap()));
+                        if let Some(signal) = signal
+                            && !done.load(Ordering::SeqCst)
+                        {
+                            // Not reaped yet: still our child.
+                            let _ = signal::kill(pid, signal);
+                        }
+                    }
+                    Ok(Some((tag::CLOSE, data))) => {
+                        if let Some(c) = data.first().and_then(|&fd| closed.get(usize::from(fd).wrapping_sub(1))) {
+                            c.store(true, Ordering::SeqCst);
                         }
                     }
                     _ => break,
@@ -180,21 +205,18 @@ fn relay(conn: Arc<TcpStream>, mut child: Child) -> Result<(), String> {
     let mut outputs = Vec::new();
     for (pipe, kind) in [(child.stdout.take(), tag::STDOUT), (child.stderr.take(), tag::STDERR)] {
         let Some(pipe) = pipe else { continue };
-        let (conn, writing) = (conn.clone(), writing.clone());
+        let (conn, writing, closed) = (conn.clone(), writing.clone(), closed.clone());
         outputs.push(thread::spawn(move || {
-            let mut buf = vec![0; 64 * 1024];
-            loop {
-                let n = match io::read(&pipe, &mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(Errno::EINTR) => continue,
-                    Err(_) => break,
-                };
-                let _held = writing.lock();
-                if conn.write_all(&frame(kind, &buf[..n])).is_err() {
-                    break;
-                }
-            }
+            // The pipe is dropped when the host's reader went away: the
+            // program's next writes fail.
+            let reader = &closed[usize::from(kind - tag::STDOUT)];
+            pump(
+                |buf| io::read(&pipe, buf),
+                |data| {
+                    let _held = writing.lock();
+                    !reader.load(Ordering::SeqCst) && conn.write_all(&frame(kind, data)).is_ok()
+                },
+            );
         }));
     }
     // A relay that could not start would lose the program's input or
@@ -223,4 +245,55 @@ fn relay(conn: Arc<TcpStream>, mut child: Child) -> Result<(), String> {
     };
     let _held = writing.lock();
     conn.write_all(&frame(tag::STATUS, &status.encode())).map_err(|e| format!("sending: {e:?}"))
+}
+
+/// Copies what `read` (a `read(2)`) gives to `write` until the end of the
+/// input, a read error, or `write` answers false.
+fn pump(mut read: impl FnMut(&mut [u8]) -> Result<usize, Errno>, mut write: impl FnMut(&[u8]) -> bool) {
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = match read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(Errno::EINTR) => continue,
+            Err(_) => break,
+        };
+        if !write(&buf[..n]) {
+            break;
+        }
+    }
+}
+
+/// Relays a `Connect` connection: the host's bytes to `target` and
+/// back, each direction's end passed on as a `shutdown` of writing; an
+/// error in one direction ends both.
+fn connect_relay(conn: Arc<TcpStream>, target: Arc<TcpStream>) -> Result<(), String> {
+    let _ = target.set_nodelay(true);
+    let copy = |from: Arc<TcpStream>, to: Arc<TcpStream>| {
+        move || {
+            let failed = core::cell::Cell::new(None);
+            pump(
+                |buf| {
+                    from.read(buf).inspect_err(|&e| {
+                        if e != Errno::EINTR {
+                            failed.set(Some(e))
+                        }
+                    })
+                },
+                |data| {
+                    failed.set(to.write_all(data).err());
+                    failed.get().is_none()
+                },
+            );
+            let _ = to.shutdown(Shutdown::Write);
+            if let Some(e) = failed.get() {
+                eprintln!("guest-agent: a relayed connection: {e:?}");
+                let _ = from.shutdown(Shutdown::Both);
+            }
+        }
+    };
+    let back = thread::spawn(copy(target.clone(), conn.clone())).map_err(|e| format!("no thread: {e:?}"))?;
+    copy(conn, target)();
+    back.join();
+    Ok(())
 }

@@ -1,7 +1,11 @@
 //! guest-run: runs a program inside the booted guest whose agent listens at
 //! ADDR, as if it ran here: arguments, environment, working directory,
 //! standard descriptors, user and group, the limits in `LIMITS`; exits as
-//! the program did (dies of the same signal).
+//! the program did (dies of the same signal). The signals a caller sends
+//! to end or poke a program (`RELAYED`) are passed on to it; when a reader
+//! of its relayed output goes away (a write here fails), the agent closes
+//! the program's end too, so that it gets `EPIPE` or `SIGPIPE` as it would
+//! here (`guest-run -- yes | head` ends).
 //!
 //! ```text
 //! guest-run --to HOST:PORT -- PROGRAM [ARGS...]
@@ -20,6 +24,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::process::exit;
+use std::sync::{Arc, Mutex};
 use sys_layer_guest::{FrameError, LIMITS, Request, Run, Status, Stdio, frame, read_frame, tag};
 
 /// Exit status when guest-run itself fails (as kernel-sim's).
@@ -82,6 +87,40 @@ fn run_request(command: Vec<OsString>) -> Request {
     }))
 }
 
+/// The signals passed on to the program: those a caller sends to stop,
+/// interrupt or poke it. (`SIGKILL` cannot be caught: the agent kills the
+/// program when this side's connection ends.)
+const RELAYED: [i32; 6] = [libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGUSR1, libc::SIGUSR2];
+
+/// Blocks the `RELAYED` signals in this thread and those it starts after,
+/// and starts one that takes them and sends them on through `to_guest`.
+fn relay_signals(to_guest: Arc<Mutex<TcpStream>>) {
+    // SAFETY: the set is initialised by sigemptyset before use; sigmask
+    // changes only this thread's mask.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in RELAYED {
+            libc::sigaddset(&mut set, s);
+        }
+        assert_eq!(libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()), 0);
+        set
+    };
+    std::thread::spawn(move || {
+        loop {
+            let mut signal = 0;
+            // SAFETY: sigwait reads the set and writes the signal number.
+            if unsafe { libc::sigwait(&set, &mut signal) } != 0 {
+                continue;
+            }
+            let sent = to_guest.lock().unwrap().write_all(&frame(tag::SIGNAL, &(signal as u32).to_le_bytes()));
+            if sent.is_err() {
+                return;
+            }
+        }
+    });
+}
+
 /// Ends this process as the program ended.
 fn exit_as(status: Status) -> ! {
     match status {
@@ -128,25 +167,29 @@ fn main() {
         TcpStream::connect(&addr).unwrap_or_else(|e| fail(&format!("cannot reach the guest at {addr}: {e}")));
     conn.set_nodelay(true).ok();
     conn.write_all(&frame(tag::REQUEST, &request.encode())).unwrap_or_else(|e| fail(&format!("sending: {e}")));
-    if let Request::Run(run) = &request
-        && run.stdio[0] == Stdio::Relay
-    {
-        let mut to_guest = conn.try_clone().unwrap_or_else(|e| fail(&format!("{e}")));
-        std::thread::spawn(move || {
-            let mut buf = vec![0; 64 * 1024];
-            let mut stdin = std::io::stdin().lock();
-            loop {
-                let n = match stdin.read(&mut buf) {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(_) => 0,
-                };
-                if to_guest.write_all(&frame(tag::STDIN, &buf[..n])).is_err() || n == 0 {
-                    return;
+    let to_guest = Arc::new(Mutex::new(conn.try_clone().unwrap_or_else(|e| fail(&format!("{e}")))));
+    if let Request::Run(run) = &request {
+        relay_signals(to_guest.clone());
+        if run.stdio[0] == Stdio::Relay {
+            let to_guest = to_guest.clone();
+            std::thread::spawn(move || {
+                let mut buf = vec![0; 64 * 1024];
+                let mut stdin = std::io::stdin().lock();
+                loop {
+                    let n = match stdin.read(&mut buf) {
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(_) => 0,
+                    };
+                    if to_guest.lock().unwrap().write_all(&frame(tag::STDIN, &buf[..n])).is_err() || n == 0 {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+        }
     }
+    // Outputs whose reader here went away: the agent was told, the rest is dropped.
+    let mut closed = [false; 2];
     let mut from_guest = std::io::BufReader::new(conn);
     loop {
         let next = read_frame(|b| {
@@ -163,14 +206,24 @@ fn main() {
             Err(FrameError::Io(e)) => fail(&format!("connection to the guest: {e}")),
             Err(FrameError::CutShort) => fail("connection to the guest: cut inside a frame"),
         };
-        // Write errors (a reader gone) are the caller's business, as for the program's own output.
         match kind {
-            tag::STDOUT => {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(&data).and_then(|()| out.flush());
-            }
-            tag::STDERR => {
-                let _ = std::io::stderr().lock().write_all(&data);
+            tag::STDOUT | tag::STDERR => {
+                let index = usize::from(kind - tag::STDOUT);
+                if closed[index] {
+                    continue;
+                }
+                let written = if kind == tag::STDOUT {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&data).and_then(|()| out.flush())
+                } else {
+                    std::io::stderr().lock().write_all(&data)
+                };
+                if written.is_err() {
+                    // As a write to a pipe whose reader is gone, or a full
+                    // disk: the program's next writes fail there too.
+                    closed[index] = true;
+                    let _ = to_guest.lock().unwrap().write_all(&frame(tag::CLOSE, &[kind]));
+                }
             }
             tag::HELLO => {
                 let _ = std::io::stdout().lock().write_all(&data);
