@@ -5,6 +5,8 @@
 //! (ci/test.sh sets it). Without it, the first test builds the programs
 //! itself into `target/integration-programs`.
 
+pub mod dns;
+
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! (crates/c-abi, through crates/std): output and exit status of std's
 //! threads, thread-locals with destructors, `Mutex`/`Condvar`, channels,
 //! `fs`, `env`, `process::exit`, `process::Command` with pipes, TCP and
-//! UDP over loopback, a host name through `getaddrinfo` (from a hosts file
-//! of the test's own), a panic with `panic = "abort"`, and with the
+//! UDP over loopback, host names through `getaddrinfo` (from a hosts file
+//! of the test's own, and from its DNS responder), a panic with `panic = "abort"`, and with the
 //! unwinder (`unwind` feature, `panic = "unwind"`): `catch_unwind`, a
 //! thread's panic through `join`, backtraces, and std's test harness; and
 //! each binary is static, names no C library symbol, and makes its system
@@ -110,8 +110,17 @@ fn a_panic_prints_std_message_and_aborts() {
 fn child_processes_sockets_sleep_and_copies() {
     let hosts = std::env::temp_dir().join(format!("std-programs-hosts-{}", std::process::id()));
     std::fs::write(&hosts, "# a hosts file of the test's own\n192.0.2.7 other std-programs.test\n").unwrap();
-    let out = run_with("std-process_net", &[], &[("SYS_LAYER_HOSTS", hosts.to_str().unwrap())]);
+    let dns = sys_layer_integration::dns::Responder::start();
+    let conf = std::env::temp_dir().join(format!("std-programs-resolv-{}", std::process::id()));
+    std::fs::write(&conf, format!("{}options timeout:5 attempts:2\n", dns.nameserver())).unwrap();
+    let out = run_with(
+        "std-process_net",
+        &[],
+        &[("SYS_LAYER_HOSTS", hosts.to_str().unwrap()), ("SYS_LAYER_RESOLV_CONF", conf.to_str().unwrap())],
+    );
     std::fs::remove_file(&hosts).unwrap();
+    std::fs::remove_file(&conf).unwrap();
+    assert!(dns.log().contains(&"udp A a.test".to_owned()), "the responder was asked: {:?}", dns.log());
     assert!(out.status.success(), "{:?}\n{}", out.status, stderr(&out));
     let expected = "cat: through cat\n\
                     sh exit: Some(7)\n\
@@ -120,6 +129,7 @@ fn child_processes_sockets_sleep_and_copies() {
                     tcp: ping pong\n\
                     udp: datagram from self: true\n\
                     resolve: [192.0.2.7:80]\n\
+                    dns: [192.0.2.1:80, [2001:db8::1]:80]\n\
                     slept: true\n\
                     parallelism: true\n\
                     copied: 100000 true\n\

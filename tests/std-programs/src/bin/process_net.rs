@@ -56,6 +56,11 @@ fn main() {
         Ok(addrs) => println!("resolve: {:?}", addrs.collect::<Vec<_>>()),
         Err(e) => println!("resolve: {e}"),
     }
+    // And one the test's DNS responder answers (SYS_LAYER_RESOLV_CONF).
+    match ("a.test", 80).to_socket_addrs() {
+        Ok(addrs) => println!("dns: {:?}", addrs.collect::<Vec<_>>()),
+        Err(e) => println!("dns: {e}"),
+    }
 
     let start = Instant::now();
     thread::sleep(Duration::from_millis(20));
