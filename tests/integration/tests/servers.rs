@@ -128,7 +128,11 @@ fn echo_server_serves_ipv6() {
     assert_eq!(client(addr, 0), MESSAGES / CONNECTIONS);
     // SAFETY: signals our own child.
     unsafe { libc::kill(server.id() as i32, libc::SIGINT) };
-    assert!(server.wait().unwrap().success());
+    let status = server.wait().unwrap();
+    let mut err = String::new();
+    server.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(err.contains("stopped by SIGINT after 1 connections"), "stderr: {err}");
 }
 
 #[test]
