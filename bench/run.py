@@ -293,7 +293,8 @@ def main():
             return
 
     add("### Memory functions (GB/s, median of interleaved runs, min-max)\n")
-    add("Buffers 64-byte aligned; `1000u`: destination at +5, source at +3; memmove moves the bytes up by 8 "
+    add("Buffers page-aligned, placed by bench/c/mem_loop.c the same in every build; `1000u`: destination "
+        "at +5, source at +3; memmove moves the bytes up by 8 "
         "within one buffer (overlapping, so back to front).\n")
     if BEFORE:
         shutil.copy(BEFORE, os.path.join(OUT, "sl_mem_before"))

@@ -2,12 +2,14 @@
  * size, called by the loop of mem_loop.c (shared with sys-layer's sl_mem)
  * through a pointer the compiler cannot inline or specialise.
  *   mem OP SIZE ITERS [DST_OFFSET SRC_OFFSET]
- * Buffers are 64-byte aligned; the offsets make unaligned rows. memmove
- * moves SIZE bytes up by 8 within one buffer (overlapping, back to front). */
+ * Buffers are page-aligned (mem_loop.c places them, the same for every
+ * build); the offsets make unaligned rows. memmove moves SIZE bytes up by
+ * 8 within one buffer (overlapping, back to front). */
 #include <stdio.h>
 #include <string.h>
 #include "bench.h"
 
+int bench_mem_buffers(size_t size, size_t doff, size_t soff, char **a, char **b);
 uint64_t bench_mem_loop(int which, void (*fn)(void), char *a, char *b, size_t size, long iters);
 
 int main(int argc, char **argv) {
@@ -16,11 +18,11 @@ int main(int argc, char **argv) {
     long iters = (long)(argc > 3 ? atol(argv[3]) : 0);
     size_t doff = argc > 4 ? (size_t)atol(argv[4]) % 64 : 0, soff = argc > 5 ? (size_t)atol(argv[5]) % 64 : 0;
     if (iters == 0) iters = (long)(2000000000ull / (size + 64));
-    char *a = aligned_alloc(64, size + 128) + soff, *b = aligned_alloc(64, size + 128) + doff;
-    memset(a, 'x', size + 64);
-    memset(b, 'x', size + 64);
-    a[size] = 0;
-    b[size] = 0;
+    char *a, *b;
+    if (bench_mem_buffers(size, doff, soff, &a, &b) != 0) {
+        fprintf(stderr, "mem: size %zu is above the benchmark's 1 MiB\n", size);
+        return 2;
+    }
     int which = !strcmp(op, "memcpy") ? 0 : !strcmp(op, "memset") ? 1 : !strcmp(op, "memcmp") ? 2
               : !strcmp(op, "memmove") ? 4 : 3;
     void (*fns[])(void) = {(void (*)(void))memcpy, (void (*)(void))memset, (void (*)(void))memcmp,

@@ -363,6 +363,46 @@ mod tests {
         }
     }
 
+    /// Copies whose destination lies 1-300 bytes above the source modulo
+    /// 4 KiB (x86 copies those back to front when the ranges do not
+    /// overlap): apart, and overlapping downwards, where only a forward
+    /// copy is right, every path checked on x86.
+    #[test]
+    fn copies_a_page_and_a_little_apart() {
+        let check = || {
+            for n in [257, 300, 1000, 4095, 4096, 4097, 5000, 8200] {
+                for k in [1, 2, 31, 32, 33, 100, 255, 256, 257, 300] {
+                    // Apart: the destination one page and k bytes higher, or
+                    // k bytes above the source's page offset, lower.
+                    for (d, s) in [(4096 + k, 0), (k, 8192)] {
+                        let src = pattern(20000);
+                        let mut buf = src.clone();
+                        // SAFETY: both ranges lie within buf; they do not overlap.
+                        unsafe { memcpy(buf.as_mut_ptr().add(d).cast(), buf.as_ptr().add(s).cast(), n.min(4096)) };
+                        assert_eq!(&buf[d..d + n.min(4096)], &src[s..s + n.min(4096)], "memcpy {n} {d} {s}");
+                    }
+                    // Overlapping, the destination lower by a page less k:
+                    // k above modulo 4 KiB, yet it must go front to back.
+                    let (s, d) = (8192, 8192 + k - 4096);
+                    let mut buf = pattern(20000);
+                    let mut want = buf.clone();
+                    want.copy_within(s..s + n, d);
+                    // SAFETY: both ranges lie within buf.
+                    unsafe { memmove(buf.as_mut_ptr().add(d).cast(), buf.as_ptr().add(s).cast(), n) };
+                    assert_eq!(buf, want, "memmove down {n} by {}", s - d);
+                }
+            }
+        };
+        check();
+        #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+        {
+            x86::use_avx2_if_present(false);
+            check();
+            x86::use_avx2_if_present(true);
+            check();
+        }
+    }
+
     unsafe fn libc_mmap_pages(count: usize) -> *mut u8 {
         unsafe extern "C" {
             fn mmap(addr: *mut c_void, len: usize, prot: c_int, flags: c_int, fd: c_int, off: i64) -> *mut c_void;

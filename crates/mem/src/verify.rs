@@ -243,7 +243,8 @@ pub fn fills(fail: &mut dyn FnMut(Failure)) -> u64 {
 }
 
 /// `memcmp` and `bcmp`: equal ranges (with a difference just past them),
-/// then one differing byte first, last and between, each way round.
+/// then one differing byte first, last and between, each way round, and
+/// with a second difference after it the other way round.
 pub fn compares(fail: &mut dyn FnMut(Failure)) -> u64 {
     let mut cases = 0;
     let (mut a, mut b) = (Buf::new(5), Buf::new(6));
@@ -270,6 +271,21 @@ pub fn compares(fail: &mut dyn FnMut(Failure)) -> u64 {
                             ok &= memcmp(pa.cast(), pb.cast(), n) > 0;
                             ok &= memcmp(pb.cast(), pa.cast(), n) < 0;
                             ok &= bcmp(pa.cast(), pb.cast(), n) != 0;
+                        }
+                        // A later difference the other way round does not
+                        // change the order: the first one decides.
+                        for later in [at + 1, n - 1, at + 1 + (n * 5 + da) % (n - at)] {
+                            if later >= n || later <= at {
+                                continue;
+                            }
+                            let kept = (a[da + later], b[sa + later]);
+                            (a[da + later], b[sa + later]) = (kept.0 & 0x7f, 0x80 | kept.0);
+                            // SAFETY: as above.
+                            unsafe {
+                                ok &= memcmp(pa.cast(), pb.cast(), n) > 0;
+                                ok &= memcmp(pb.cast(), pa.cast(), n) < 0;
+                            }
+                            (a[da + later], b[sa + later]) = kept;
                         }
                         (a[da + at], b[sa + at]) = keep;
                     }

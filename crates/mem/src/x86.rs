@@ -9,7 +9,9 @@
 //! `bench/`; two are needed). So no program pays for it at start-up: calls
 //! take SSE2 until large calls have done about as much work as the question
 //! costs ([`ASK_AFTER`]), then the CPU is asked once. A build with `-Ctarget-cpu` (or
-//! `-Ctarget-feature=+avx2`) that has AVX2 never asks.
+//! `-Ctarget-feature=+avx2,+bmi1`) that has AVX2 and BMI1 never asks. The
+//! AVX2 bodies use BMI1's `tzcnt` too: every CPU with AVX2 has it, and the
+//! question asks for both.
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
@@ -22,7 +24,8 @@ use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 const UNKNOWN: u8 = 0;
 /// SSE2 only.
 const BASE: u8 = 1;
-/// AVX2 usable (the CPU has it and the kernel saves the YMM registers).
+/// AVX2 usable (the CPU has it and the kernel saves the YMM registers),
+/// and BMI1 (`tzcnt`, which every AVX2 CPU has).
 const AVX2: u8 = 2;
 
 sys_layer_arch::declare_hot_section!();
@@ -31,13 +34,14 @@ sys_layer_arch::declare_hot_section!();
 #[unsafe(link_section = sys_layer_arch::hot_section!())]
 static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
 
-/// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2; XCR0: the kernel
-/// saves the SSE and AVX state) and remembers the answer.
+/// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2 and BMI1; XCR0:
+/// the kernel saves the SSE and AVX state) and remembers the answer.
 fn detect() -> bool {
     const OSXSAVE_AVX: u32 = 1 << 27 | 1 << 28;
+    const AVX2_BMI1: u32 = 1 << 5 | 1 << 3;
     // AVX implies a CPU (Sandy Bridge, Bulldozer or later) with leaf 7.
     let avx2 = __cpuid(1).ecx & OSXSAVE_AVX == OSXSAVE_AVX
-        && __cpuid_count(7, 0).ebx & 1 << 5 != 0
+        && __cpuid_count(7, 0).ebx & AVX2_BMI1 == AVX2_BMI1
         // SAFETY: OSXSAVE says XGETBV is enabled.
         && unsafe { xcr0() } & 6 == 6;
     LEVEL.store(if avx2 { AVX2 } else { BASE }, Relaxed);
@@ -225,10 +229,12 @@ unsafe fn copy_forward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
 }
 
 /// Copies `n > 4 * V::SIZE` bytes back to front: `memmove` when `d` lies
-/// inside `s + 1 .. s + n`. Mirrors [`copy_forward_loop`].
+/// inside `s + 1 .. s + n`, and copies whose forward loads would wait on
+/// their own stores ([`backward_is_better`]). Mirrors [`copy_forward_loop`].
 ///
 /// # Safety
-/// `d` and `s` valid for `n` bytes; `d > s`.
+/// `d` and `s` valid for `n` bytes; `d` not inside `s - n + 1 .. s` (where
+/// only a forward copy keeps the overlap intact).
 #[inline(always)]
 unsafe fn copy_backward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     let w = V::SIZE;
@@ -257,6 +263,21 @@ unsafe fn copy_backward_loop<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     }
 }
 
+/// Whether a loop copy of `n` bytes from `s` to `d` goes back to front:
+/// when it must (`d` inside `s + 1 .. s + n`), and when it may (the ranges
+/// do not overlap) and `d` lies just above `s` modulo 4 KiB. Then a
+/// forward copy's loads share their address bits 0-11 with the stores
+/// just made, and the CPU holds each load until it has ruled those stores
+/// out ("4K aliasing"); back to front, the loads run below the stores.
+#[inline(always)]
+fn backward_is_better<V: Vector>(d: *mut u8, s: *const u8, n: usize) -> bool {
+    let ahead = (d as usize).wrapping_sub(s as usize);
+    let behind = (s as usize).wrapping_sub(d as usize);
+    // Distance 1 ..= 8 vectors above, modulo a page (0 is harmless).
+    let aliasing = ahead.wrapping_sub(1) & 4095 < 8 * V::SIZE;
+    ahead < n || (aliasing && behind >= n)
+}
+
 /// `memmove` of `n > V::SIZE` bytes (`memcpy` too: one copy of the code
 /// for both, at the cost of the overlap test).
 ///
@@ -268,10 +289,10 @@ unsafe fn copy<V: Vector>(d: *mut u8, s: *const u8, n: usize) {
     unsafe {
         if n <= 8 * V::SIZE {
             copy_by_loads::<V>(d, s, n)
-        } else if (d as usize).wrapping_sub(s as usize) >= n {
-            copy_forward_loop::<V>(d, s, n)
-        } else {
+        } else if backward_is_better::<V>(d, s, n) {
             copy_backward_loop::<V>(d, s, n)
+        } else {
+            copy_forward_loop::<V>(d, s, n)
         }
     }
 }
@@ -304,13 +325,18 @@ unsafe fn fill<V: Vector>(d: *mut u8, v: V, n: usize) {
             v.store(d.add(3 * w));
             return;
         }
+        // dd <= d + w < end: the loop runs at least once, and is written
+        // so (a test at the bottom only).
         let mut dd = d.add(w - (d as usize & (w - 1)));
-        while dd < end {
+        loop {
             v.store(dd);
             v.store(dd.add(w));
             v.store(dd.add(2 * w));
             v.store(dd.add(3 * w));
             dd = dd.add(4 * w);
+            if dd >= end {
+                break;
+            }
         }
     }
 }
@@ -327,9 +353,42 @@ unsafe fn difference(a: *const u8, b: *const u8, at: usize, same: u32) -> c_int 
     unsafe { a.add(k).read() as c_int - b.add(k).read() as c_int }
 }
 
-/// `memcmp` of `n >= V::SIZE` bytes: up to two vectors, the first and the
-/// last; above, four vectors a step, then one, then the last (overlapping
-/// bytes already found equal).
+/// Equality of the vectors at `a + at`, `b + at`.
+///
+/// # Safety
+/// `V::SIZE` bytes readable at both.
+#[inline(always)]
+unsafe fn eq_at<V: Vector>(a: *const u8, b: *const u8, at: usize) -> V {
+    // SAFETY: the caller's contract.
+    unsafe { V::load(a.add(at)).eq(V::load(b.add(at))) }
+}
+
+/// The first difference among vectors (offset, equality) checked in the
+/// order given, or 0. The caller orders them so that any byte a later one
+/// shares with an earlier one is seen there first. A chain of tests, not a
+/// loop over an array: arrays of vectors went through the stack.
+macro_rules! first_difference {
+    ($a:ident, $b:ident; $(($at:expr, $eq:expr)),+) => {{
+        let mut found = 0;
+        $(
+            if found == 0 {
+                let mask = $eq.mask();
+                if mask != V::ALL {
+                    found = difference($a, $b, $at, mask);
+                }
+            }
+        )+
+        found
+    }};
+}
+
+/// `memcmp` of `n >= V::SIZE` bytes. Up to four vectors' worth: the
+/// first vector, then the rest from the end (overlapping it), one branch.
+/// Above: the first four vectors one by one (a difference early ends the
+/// call early), four a step while more than four remain, then the last
+/// four from the end. Overlapping bytes were found equal before, so the
+/// first vector (in the order checked) with a difference holds the first
+/// difference.
 ///
 /// # Safety
 /// `a` and `b` valid for `n` bytes.
@@ -338,49 +397,49 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
     let w = V::SIZE;
     // SAFETY: every load lies within the ranges.
     unsafe {
+        let same = eq_at::<V>(a, b, 0).mask();
+        if same != V::ALL {
+            return difference(a, b, 0, same);
+        }
         if n <= 2 * w {
-            let same = V::load(a).eq(V::load(b)).mask();
-            if same != V::ALL {
-                return difference(a, b, 0, same);
-            }
-            let same = V::load(a.add(n - w)).eq(V::load(b.add(n - w))).mask();
+            let same = eq_at::<V>(a, b, n - w).mask();
             return if same != V::ALL { difference(a, b, n - w, same) } else { 0 };
         }
-        let mut i = 0;
-        while n - i >= 4 * w {
-            let e0 = V::load(a.add(i)).eq(V::load(b.add(i)));
-            let e1 = V::load(a.add(i + w)).eq(V::load(b.add(i + w)));
-            let e2 = V::load(a.add(i + 2 * w)).eq(V::load(b.add(i + 2 * w)));
-            let e3 = V::load(a.add(i + 3 * w)).eq(V::load(b.add(i + 3 * w)));
-            if e0.and(e1).and(e2.and(e3)).mask() != V::ALL {
-                // One vector after the other (not an array, which would
-                // give the function a stack frame).
-                let (m0, m1, m2) = (e0.mask(), e1.mask(), e2.mask());
-                return if m0 != V::ALL {
-                    difference(a, b, i, m0)
-                } else if m1 != V::ALL {
-                    difference(a, b, i + w, m1)
-                } else if m2 != V::ALL {
-                    difference(a, b, i + 2 * w, m2)
-                } else {
-                    difference(a, b, i + 3 * w, e3.mask())
-                };
+        if n <= 4 * w {
+            let (e1, e2, e3) = (eq_at::<V>(a, b, w), eq_at::<V>(a, b, n - 2 * w), eq_at::<V>(a, b, n - w));
+            if e1.and(e2).and(e3).mask() == V::ALL {
+                return 0;
             }
-            i += 4 * w;
+            return first_difference!(a, b; (w, e1), (n - 2 * w, e2), (n - w, e3));
         }
-        if i == n {
+        // The next three one by one (a difference early ends early).
+        let mut k = w;
+        while k < 4 * w {
+            let same = eq_at::<V>(a, b, k).mask();
+            if same != V::ALL {
+                return difference(a, b, k, same);
+            }
+            k += w;
+        }
+        let end = n - 4 * w;
+        if n > 8 * w {
+            // Four vectors a step while more than four remain.
+            let mut i = 4 * w;
+            while i < end {
+                let (e0, e1) = (eq_at::<V>(a, b, i), eq_at::<V>(a, b, i + w));
+                let (e2, e3) = (eq_at::<V>(a, b, i + 2 * w), eq_at::<V>(a, b, i + 3 * w));
+                if e0.and(e1).and(e2.and(e3)).mask() != V::ALL {
+                    return first_difference!(a, b; (i, e0), (i + w, e1), (i + 2 * w, e2), (i + 3 * w, e3));
+                }
+                i += 4 * w;
+            }
+        }
+        let (f0, f1) = (eq_at::<V>(a, b, end), eq_at::<V>(a, b, end + w));
+        let (f2, f3) = (eq_at::<V>(a, b, end + 2 * w), eq_at::<V>(a, b, end + 3 * w));
+        if f0.and(f1).and(f2.and(f3)).mask() == V::ALL {
             return 0;
         }
-        while n - i > w {
-            let same = V::load(a.add(i)).eq(V::load(b.add(i))).mask();
-            if same != V::ALL {
-                return difference(a, b, i, same);
-            }
-            i += w;
-        }
-        let at = n - w;
-        let same = V::load(a.add(at)).eq(V::load(b.add(at))).mask();
-        if same != V::ALL { difference(a, b, at, same) } else { 0 }
+        first_difference!(a, b; (end, f0), (end + w, f1), (end + 2 * w, f2), (end + 3 * w, f3))
     }
 }
 
@@ -411,11 +470,15 @@ fn count_toward_asking(n: usize) -> bool {
     total >= ASK_AFTER && detect()
 }
 
+/// Built for a CPU with AVX2 and BMI1 (`-Ctarget-cpu=x86-64-v3` or
+/// later): the choice is made at compile time.
+const BUILT_WITH_AVX2: bool = cfg!(all(target_feature = "avx2", target_feature = "bmi1"));
+
 /// The path a call of `n` bytes takes: `Some(true)` AVX2, `Some(false)`
 /// SSE2, `None` count it toward asking the CPU ([`count_toward_asking`]).
 #[inline(always)]
 fn avx2_for(n: usize) -> Option<bool> {
-    if cfg!(target_feature = "avx2") {
+    if BUILT_WITH_AVX2 {
         return Some(true);
     }
     match LEVEL.load(Relaxed) {
@@ -456,8 +519,8 @@ macro_rules! dispatch {
         }
 
         /// # Safety
-        /// As the entry's, and AVX2 usable.
-        #[target_feature(enable = "avx2")]
+        /// As the entry's, and AVX2 and BMI1 usable.
+        #[target_feature(enable = "avx2,bmi1")]
         unsafe fn $avx2($($arg: $ty),*) -> $ret {
             // SAFETY: the caller's contract.
             unsafe { $avx2_body }
@@ -491,10 +554,10 @@ dispatch! {
     avx2: { copy::<__m256i>(d, s, n); opaque(d) },
     sse2: {
         // Above 64 bytes: the loops (which need only 4 vectors' worth).
-        if (d as usize).wrapping_sub(s as usize) >= n {
-            copy_forward_loop::<__m128i>(d, s, n)
-        } else {
+        if backward_is_better::<__m128i>(d, s, n) {
             copy_backward_loop::<__m128i>(d, s, n)
+        } else {
+            copy_forward_loop::<__m128i>(d, s, n)
         }
         opaque(d)
     }
@@ -577,7 +640,7 @@ pub unsafe fn compare_16_to_32(a: *const u8, b: *const u8, n: usize) -> c_int {
 pub unsafe fn strlen(s: *const u8) -> usize {
     // SAFETY: the caller's contract; AVX2 only when usable.
     unsafe {
-        let level = if cfg!(target_feature = "avx2") { AVX2 } else { LEVEL.load(Relaxed) };
+        let level = if BUILT_WITH_AVX2 { AVX2 } else { LEVEL.load(Relaxed) };
         if level == AVX2 {
             return sys_layer_arch::strlen_avx2(s);
         }

@@ -18,6 +18,8 @@ type Compare = unsafe extern "C" fn(*const c_void, *const c_void, usize) -> c_in
 type Length = unsafe extern "C" fn(*const c_char) -> usize;
 
 unsafe extern "C" {
+    /// bench/c/mem_loop.c's buffers, placed the same for every build.
+    fn bench_mem_buffers(size: usize, doff: usize, soff: usize, a: *mut *mut u8, b: *mut *mut u8) -> c_int;
     /// bench/c/mem_loop.c, which the glibc and musl builds run too.
     fn bench_mem_loop(
         which: c_int,
@@ -29,27 +31,19 @@ unsafe extern "C" {
     ) -> u64;
 }
 
-/// A buffer aligned as `aligned_alloc(64, ..)` gives the C programs.
-#[repr(C, align(64))]
-struct Buf([u8; (1 << 20) + 128]);
-
-static mut A: Buf = Buf([b'x'; (1 << 20) + 128]);
-static mut B: Buf = Buf([b'x'; (1 << 20) + 128]);
-
 fn main(args: env::Args, _: env::Vars) -> i32 {
     let op = { args }.nth(1).map_or(&b"memcpy"[..], |a| a.to_bytes());
-    let size = (arg_num(args, 2, 256) as usize).min(1 << 20);
+    let size = arg_num(args, 2, 256) as usize;
     let iters = match arg_num(args, 3, 0) {
         0 => 2_000_000_000 / (size as u64 + 64),
         n => n,
     };
     let (doff, soff) = (arg_num(args, 4, 0) as usize % 64, arg_num(args, 5, 0) as usize % 64);
-    // SAFETY: the offsets leave size + 64 bytes in each buffer.
-    let (a, b) = unsafe { ((&raw mut A as *mut u8).add(soff), (&raw mut B as *mut u8).add(doff)) };
-    // SAFETY: both buffers hold size + 64 bytes.
-    unsafe {
-        *a.add(size) = 0;
-        *b.add(size) = 0;
+    let (mut a, mut b) = (core::ptr::null_mut(), core::ptr::null_mut());
+    // SAFETY: the function writes the two pointers and its own buffers.
+    if unsafe { bench_mem_buffers(size, doff, soff, &mut a, &mut b) } != 0 {
+        sys_layer::eprintln!("sl_mem: size {size} is above the benchmark's 1 MiB");
+        return 2;
     }
     let which = match op {
         b"memcpy" => 0,
