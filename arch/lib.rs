@@ -15,8 +15,10 @@
 //! - `MAX_PAGE_SIZE`: the largest page size the architecture's kernels use,
 //!   which the stub table is aligned and padded to so it can be sealed alone;
 //! - `ARCH_NAME`, and on x86 the `strlen`s that read whole aligned blocks
-//!   (`strlen_sse2`, `strlen_avx2`, shared by both x86 targets) and
-//!   `opaque_pointer`;
+//!   (`strlen_sse2` for both x86 targets, `strlen_avx2` for i686) and
+//!   `opaque_pointer`; on x86_64 the hand-laid `memcmp_avx2` and the naked
+//!   entries of `memcmp` and `strlen` (`define_memcmp_entry!`,
+//!   `define_strlen_entry!`);
 //! - the macros [`define_entry!`], [`keep_linked!`] and, with the
 //!   `tls-probe` feature, `tls_local_exec_addr!`.
 //!
@@ -55,8 +57,10 @@ pub use checked::{MAX_ERRNO, Word, check, is_error};
 #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
 #[path = "x86_common.rs"]
 mod x86_common;
+#[cfg(target_arch = "x86")]
+pub use x86_common::strlen_avx2;
 #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
-pub use x86_common::{opaque_pointer, strlen_avx2, strlen_sse2};
+pub use x86_common::{opaque_pointer, strlen_sse2};
 
 /// The `tls` argument of `clone_thread` for a thread whose thread pointer
 /// is `tp`: the pointer itself (`%fs` base, `tpidr_el0`, `tp`); i686's own

@@ -75,6 +75,7 @@ pub unsafe fn strlen_sse2(s: *const u8) -> usize {
 ///
 /// # Safety
 /// `s` must point at a NUL-terminated string, and the CPU must have AVX2.
+#[cfg(target_arch = "x86")]
 #[target_feature(enable = "avx2")]
 pub unsafe fn strlen_avx2(s: *const u8) -> usize {
     let len: usize;

@@ -5,7 +5,10 @@
 //! `rax`.
 
 use core::arch::asm;
+
+mod mem;
 use linux_raw_sys::general::{__NR_arch_prctl, __NR_exit_group, ARCH_SET_FS};
+pub use mem::memcmp_avx2;
 
 /// The largest page size an x86_64 kernel uses (4 KiB; huge pages do not
 /// apply to ordinary mappings).

@@ -100,8 +100,39 @@ pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_
 ///
 /// # Safety
 /// `a` and `b` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int {
+    // SAFETY: the caller vouches for both ranges.
+    unsafe { compare(a.cast(), b.cast(), n) }
+}
+
+#[cfg(target_arch = "x86_64")]
+sys_layer_arch::define_memcmp_entry! {
+    /// Compares `n` bytes; the sign of the result orders the first difference.
+    ///
+    /// On x86_64 a naked entry (`sys_layer_arch::define_memcmp_entry!`):
+    /// 16 to 32 bytes in itself; above with AVX2, the hand-laid
+    /// `sys_layer_arch::memcmp_avx2`; below 16 bytes, and above until AVX2
+    /// is known usable, [`memcmp_compiled`].
+    ///
+    /// # Safety
+    /// `a` and `b` valid for `n` bytes.
+    #[cfg_attr(not(test), unsafe(no_mangle))]
+    memcmp,
+    small: memcmp_compiled,
+    level: x86::LEVEL,
+    avx2: x86::LEVEL_OF_AVX2_ENTRY,
+    other: memcmp_compiled
+}
+
+/// `memcmp` compiled from Rust, where x86_64's naked entry sends the calls
+/// it does not take to AVX2 itself.
+///
+/// # Safety
+/// `a` and `b` valid for `n` bytes.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" fn memcmp_compiled(a: *const c_void, b: *const c_void, n: usize) -> c_int {
     // SAFETY: the caller vouches for both ranges.
     unsafe { compare(a.cast(), b.cast(), n) }
 }
@@ -120,13 +151,14 @@ pub unsafe extern "C" fn bcmp(a: *const c_void, b: *const c_void, n: usize) -> c
 ///
 /// # Safety
 /// `s` must point at a NUL-terminated string.
+#[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
-    #[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+    #[cfg(all(target_arch = "x86", target_feature = "sse2"))]
     // SAFETY: the caller vouches for a NUL-terminated string; the assembly
     // reads aligned blocks, which never cross into an unmapped page.
     return unsafe { x86::strlen(s.cast()) };
-    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2"))))]
+    #[cfg(not(all(target_arch = "x86", target_feature = "sse2")))]
     {
         let mut n = 0;
         // SAFETY: the string is NUL-terminated, so every byte read up to the
@@ -138,6 +170,36 @@ pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
         }
         n
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+sys_layer_arch::define_strlen_entry! {
+    /// Length of the NUL-terminated string at `s`.
+    ///
+    /// On x86_64 a naked function (`sys_layer_arch::define_strlen_entry!`)
+    /// that measures with AVX2 itself once AVX2 is known usable, and until
+    /// then goes on to [`strlen_compiled`] (SSE2, counting toward asking
+    /// the CPU).
+    ///
+    /// # Safety
+    /// `s` must point at a NUL-terminated string.
+    #[cfg_attr(not(test), unsafe(no_mangle))]
+    strlen,
+    level: x86::LEVEL,
+    avx2: x86::LEVEL_OF_AVX2_ENTRY,
+    other: strlen_compiled
+}
+
+/// `strlen` until AVX2 is known usable (x86_64's naked entry sends its
+/// calls here then).
+///
+/// # Safety
+/// `s` must point at a NUL-terminated string.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" fn strlen_compiled(s: *const c_char) -> usize {
+    // SAFETY: the caller vouches for a NUL-terminated string; the assembly
+    // reads aligned blocks, which never cross into an unmapped page.
+    unsafe { x86::strlen(s.cast()) }
 }
 
 /// Copies up to 16 bytes with two possibly overlapping loads and stores of

@@ -32,7 +32,13 @@ sys_layer_arch::declare_hot_section!();
 
 /// What the CPU was found to have; a race only repeats the question.
 #[unsafe(link_section = sys_layer_arch::hot_section!())]
-static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+pub(crate) static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+/// The value of [`LEVEL`] at which x86_64's naked `memcmp` and `strlen`
+/// entries go straight to AVX2: [`AVX2`], or in a build for AVX2, where nothing asks
+/// the CPU, the value it keeps.
+#[cfg(target_arch = "x86_64")]
+pub(crate) const LEVEL_OF_AVX2_ENTRY: u8 = if BUILT_WITH_AVX2 { UNKNOWN } else { AVX2 };
 
 /// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2 and BMI1; XCR0:
 /// the kernel saves the SSE and AVX state) and remembers the answer.
@@ -353,42 +359,9 @@ unsafe fn difference(a: *const u8, b: *const u8, at: usize, same: u32) -> c_int 
     unsafe { a.add(k).read() as c_int - b.add(k).read() as c_int }
 }
 
-/// Equality of the vectors at `a + at`, `b + at`.
-///
-/// # Safety
-/// `V::SIZE` bytes readable at both.
-#[inline(always)]
-unsafe fn eq_at<V: Vector>(a: *const u8, b: *const u8, at: usize) -> V {
-    // SAFETY: the caller's contract.
-    unsafe { V::load(a.add(at)).eq(V::load(b.add(at))) }
-}
-
-/// The first difference among vectors (offset, equality) checked in the
-/// order given, or 0. The caller orders them so that any byte a later one
-/// shares with an earlier one is seen there first. A chain of tests, not a
-/// loop over an array: arrays of vectors went through the stack.
-macro_rules! first_difference {
-    ($a:ident, $b:ident; $(($at:expr, $eq:expr)),+) => {{
-        let mut found = 0;
-        $(
-            if found == 0 {
-                let mask = $eq.mask();
-                if mask != V::ALL {
-                    found = difference($a, $b, $at, mask);
-                }
-            }
-        )+
-        found
-    }};
-}
-
-/// `memcmp` of `n >= V::SIZE` bytes. Up to four vectors' worth: the
-/// first vector, then the rest from the end (overlapping it), one branch.
-/// Above: the first four vectors one by one (a difference early ends the
-/// call early), four a step while more than four remain, then the last
-/// four from the end. Overlapping bytes were found equal before, so the
-/// first vector (in the order checked) with a difference holds the first
-/// difference.
+/// `memcmp` of `n >= V::SIZE` bytes: up to two vectors, the first and the
+/// last; above, four vectors a step, then one, then the last (overlapping
+/// bytes already found equal).
 ///
 /// # Safety
 /// `a` and `b` valid for `n` bytes.
@@ -397,49 +370,49 @@ unsafe fn compare<V: Vector>(a: *const u8, b: *const u8, n: usize) -> c_int {
     let w = V::SIZE;
     // SAFETY: every load lies within the ranges.
     unsafe {
-        let same = eq_at::<V>(a, b, 0).mask();
-        if same != V::ALL {
-            return difference(a, b, 0, same);
-        }
         if n <= 2 * w {
-            let same = eq_at::<V>(a, b, n - w).mask();
+            let same = V::load(a).eq(V::load(b)).mask();
+            if same != V::ALL {
+                return difference(a, b, 0, same);
+            }
+            let same = V::load(a.add(n - w)).eq(V::load(b.add(n - w))).mask();
             return if same != V::ALL { difference(a, b, n - w, same) } else { 0 };
         }
-        if n <= 4 * w {
-            let (e1, e2, e3) = (eq_at::<V>(a, b, w), eq_at::<V>(a, b, n - 2 * w), eq_at::<V>(a, b, n - w));
-            if e1.and(e2).and(e3).mask() == V::ALL {
-                return 0;
+        let mut i = 0;
+        while n - i >= 4 * w {
+            let e0 = V::load(a.add(i)).eq(V::load(b.add(i)));
+            let e1 = V::load(a.add(i + w)).eq(V::load(b.add(i + w)));
+            let e2 = V::load(a.add(i + 2 * w)).eq(V::load(b.add(i + 2 * w)));
+            let e3 = V::load(a.add(i + 3 * w)).eq(V::load(b.add(i + 3 * w)));
+            if e0.and(e1).and(e2.and(e3)).mask() != V::ALL {
+                // One vector after the other (not an array, which would
+                // give the function a stack frame).
+                let (m0, m1, m2) = (e0.mask(), e1.mask(), e2.mask());
+                return if m0 != V::ALL {
+                    difference(a, b, i, m0)
+                } else if m1 != V::ALL {
+                    difference(a, b, i + w, m1)
+                } else if m2 != V::ALL {
+                    difference(a, b, i + 2 * w, m2)
+                } else {
+                    difference(a, b, i + 3 * w, e3.mask())
+                };
             }
-            return first_difference!(a, b; (w, e1), (n - 2 * w, e2), (n - w, e3));
+            i += 4 * w;
         }
-        // The next three one by one (a difference early ends early).
-        let mut k = w;
-        while k < 4 * w {
-            let same = eq_at::<V>(a, b, k).mask();
-            if same != V::ALL {
-                return difference(a, b, k, same);
-            }
-            k += w;
-        }
-        let end = n - 4 * w;
-        if n > 8 * w {
-            // Four vectors a step while more than four remain.
-            let mut i = 4 * w;
-            while i < end {
-                let (e0, e1) = (eq_at::<V>(a, b, i), eq_at::<V>(a, b, i + w));
-                let (e2, e3) = (eq_at::<V>(a, b, i + 2 * w), eq_at::<V>(a, b, i + 3 * w));
-                if e0.and(e1).and(e2.and(e3)).mask() != V::ALL {
-                    return first_difference!(a, b; (i, e0), (i + w, e1), (i + 2 * w, e2), (i + 3 * w, e3));
-                }
-                i += 4 * w;
-            }
-        }
-        let (f0, f1) = (eq_at::<V>(a, b, end), eq_at::<V>(a, b, end + w));
-        let (f2, f3) = (eq_at::<V>(a, b, end + 2 * w), eq_at::<V>(a, b, end + 3 * w));
-        if f0.and(f1).and(f2.and(f3)).mask() == V::ALL {
+        if i == n {
             return 0;
         }
-        first_difference!(a, b; (end, f0), (end + w, f1), (end + 2 * w, f2), (end + 3 * w, f3))
+        while n - i > w {
+            let same = V::load(a.add(i)).eq(V::load(b.add(i))).mask();
+            if same != V::ALL {
+                return difference(a, b, i, same);
+            }
+            i += w;
+        }
+        let at = n - w;
+        let same = V::load(a.add(at)).eq(V::load(b.add(at))).mask();
+        if same != V::ALL { difference(a, b, at, same) } else { 0 }
     }
 }
 
@@ -573,6 +546,7 @@ dispatch! {
     sse2: { fill::<__m128i>(d, __m128i::splat(byte), n); opaque(d) }
 }
 
+#[cfg(target_arch = "x86")]
 dispatch! {
     /// `memcmp` of more than 32 bytes.
     ///
@@ -581,6 +555,46 @@ dispatch! {
     compare_above_32, compare_avx2, compare_sse2, compare_asking, (a: *const u8, b: *const u8, n: usize) -> c_int, n,
     avx2: compare::<__m256i>(a, b, n),
     sse2: compare::<__m128i>(a, b, n)
+}
+
+/// `memcmp` of more than 32 bytes. On x86_64 the AVX2 body is
+/// `sys_layer_arch::memcmp_avx2`, laid out by hand (see there why), called
+/// straight from the exported function.
+///
+/// # Safety
+/// `a` and `b` valid for `n` bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn compare_above_32(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY: the caller's contract; AVX2 (and BMI1) only when usable.
+    unsafe {
+        match avx2_for(n) {
+            Some(true) => sys_layer_arch::memcmp_avx2(a, b, n),
+            Some(false) => compare_sse2(a, b, n),
+            None => compare_asking(a, b, n),
+        }
+    }
+}
+
+/// # Safety
+/// As [`compare_above_32`]'s.
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+unsafe fn compare_sse2(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe { compare::<__m128i>(a, b, n) }
+}
+
+/// The first large compares, before the CPU is asked.
+///
+/// # Safety
+/// As [`compare_above_32`]'s.
+#[cfg(target_arch = "x86_64")]
+#[cold]
+#[inline(never)]
+unsafe fn compare_asking(a: *const u8, b: *const u8, n: usize) -> c_int {
+    // SAFETY: the caller's contract; AVX2 only when usable.
+    unsafe { if count_toward_asking(n) { sys_layer_arch::memcmp_avx2(a, b, n) } else { compare_sse2(a, b, n) } }
 }
 
 /// Copies 17 to 64 bytes in two or four overlapping 16-byte vectors,
@@ -642,6 +656,11 @@ pub unsafe fn strlen(s: *const u8) -> usize {
     unsafe {
         let level = if BUILT_WITH_AVX2 { AVX2 } else { LEVEL.load(Relaxed) };
         if level == AVX2 {
+            // x86_64: the exported entry, which measures with AVX2 itself
+            // (reached here only when another thread has just asked).
+            #[cfg(target_arch = "x86_64")]
+            return crate::strlen(s.cast());
+            #[cfg(target_arch = "x86")]
             return sys_layer_arch::strlen_avx2(s);
         }
         let n = sys_layer_arch::strlen_sse2(s);

@@ -1,0 +1,345 @@
+//! x86_64's hand-laid memory functions: `memcmp` above 32 bytes with AVX2,
+//! and the exported entries of `memcmp` and `strlen`, naked functions
+//! whose layout is the point. Compiled from Rust, the compares took a
+//! branch for every vector found equal (the compiler laid the difference
+//! out as the straight path), which cost 15-25% at 64-1000 bytes against
+//! glibc's hand-laid code; here the equal path runs straight through up to
+//! eight vectors, and a difference jumps out of line once.
+//!
+//! The shape (one vector, then two, four and eight from the end, then four
+//! a step) is `crates/mem`'s `compare` over 32-byte vectors; x86_64 only
+//! (the System V registers), i686 keeps the compiled one.
+
+/// The sign of the first differing byte of `a` and `b` (as unsigned
+/// bytes; `memcmp`'s result), 0 when the `n` bytes are equal.
+///
+/// Overlapping vectors re-read bytes already found equal, so the first
+/// vector (in the order checked) holding a difference holds the first one.
+///
+/// # Safety
+/// `a` and `b` valid for `n` bytes, `n >= 32`; the CPU has AVX2 and BMI1
+/// (`tzcnt`), and the kernel saves the YMM registers.
+#[unsafe(naked)]
+pub unsafe extern "C" fn memcmp_avx2(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // rdi = a, rsi = b, rdx = n. A vector's equality mask plus one is zero
+    // when all 32 bytes are equal, and otherwise has its lowest set bit at
+    // the first difference: `inc` tests it and `tzcnt` finds the byte.
+    core::arch::naked_asm!(
+        "vmovdqu ymm0, ymmword ptr [rsi]",
+        "vpcmpeqb ymm0, ymm0, ymmword ptr [rdi]",
+        "vpmovmskb eax, ymm0",
+        "inc eax",
+        "jnz 20f",
+        "cmp rdx, 64",
+        "jbe 40f",
+        "vmovdqu ymm1, ymmword ptr [rsi + 32]",
+        "vpcmpeqb ymm1, ymm1, ymmword ptr [rdi + 32]",
+        "vpmovmskb eax, ymm1",
+        "inc eax",
+        "jnz 21f",
+        "cmp rdx, 128",
+        "jbe 50f",
+        "vmovdqu ymm2, ymmword ptr [rsi + 64]",
+        "vpcmpeqb ymm2, ymm2, ymmword ptr [rdi + 64]",
+        "vpmovmskb eax, ymm2",
+        "inc eax",
+        "jnz 22f",
+        "vmovdqu ymm3, ymmword ptr [rsi + 96]",
+        "vpcmpeqb ymm3, ymm3, ymmword ptr [rdi + 96]",
+        "vpmovmskb eax, ymm3",
+        "inc eax",
+        "jnz 23f",
+        "cmp rdx, 256",
+        "ja 70f",
+        // Five to eight vectors: the last four, from the end.
+        "lea rdi, [rdi + rdx - 128]",
+        "lea rsi, [rsi + rdx - 128]",
+        // Four vectors at rdi and rsi; eax is 0 (equal) when it returns.
+        "61:",
+        "vmovdqu ymm0, ymmword ptr [rsi]",
+        "vpcmpeqb ymm0, ymm0, ymmword ptr [rdi]",
+        "vmovdqu ymm1, ymmword ptr [rsi + 32]",
+        "vpcmpeqb ymm1, ymm1, ymmword ptr [rdi + 32]",
+        "vmovdqu ymm2, ymmword ptr [rsi + 64]",
+        "vpcmpeqb ymm2, ymm2, ymmword ptr [rdi + 64]",
+        "vmovdqu ymm3, ymmword ptr [rsi + 96]",
+        "vpcmpeqb ymm3, ymm3, ymmword ptr [rdi + 96]",
+        "vpand ymm4, ymm0, ymm1",
+        "vpand ymm5, ymm2, ymm3",
+        "vpand ymm5, ymm4, ymm5",
+        "vpmovmskb eax, ymm5",
+        "inc eax",
+        "jnz 80f",
+        "vzeroupper",
+        "ret",
+        // Two vectors: the last one.
+        "40:",
+        "lea rdi, [rdi + rdx - 32]",
+        "lea rsi, [rsi + rdx - 32]",
+        "vmovdqu ymm0, ymmword ptr [rsi]",
+        "vpcmpeqb ymm0, ymm0, ymmword ptr [rdi]",
+        "vpmovmskb eax, ymm0",
+        "inc eax",
+        "jnz 20f",
+        "vzeroupper",
+        "ret",
+        // Three or four vectors: the last two (a difference is in ymm0 or
+        // ymm1, which 80 looks at first).
+        "50:",
+        "lea rdi, [rdi + rdx - 64]",
+        "lea rsi, [rsi + rdx - 64]",
+        "vmovdqu ymm0, ymmword ptr [rsi]",
+        "vpcmpeqb ymm0, ymm0, ymmword ptr [rdi]",
+        "vmovdqu ymm1, ymmword ptr [rsi + 32]",
+        "vpcmpeqb ymm1, ymm1, ymmword ptr [rdi + 32]",
+        "vpand ymm4, ymm0, ymm1",
+        "vpmovmskb eax, ymm4",
+        "inc eax",
+        "jnz 80f",
+        "vzeroupper",
+        "ret",
+        // More than eight: four a step from the fifth while more than four
+        // remain (at least once), then the last four.
+        "70:",
+        "lea rcx, [rdi + rdx - 128]",
+        "lea rdx, [rsi + rdx - 128]",
+        ".p2align 4",
+        "71:",
+        "sub rdi, -128",
+        "sub rsi, -128",
+        "vmovdqu ymm0, ymmword ptr [rsi]",
+        "vpcmpeqb ymm0, ymm0, ymmword ptr [rdi]",
+        "vmovdqu ymm1, ymmword ptr [rsi + 32]",
+        "vpcmpeqb ymm1, ymm1, ymmword ptr [rdi + 32]",
+        "vmovdqu ymm2, ymmword ptr [rsi + 64]",
+        "vpcmpeqb ymm2, ymm2, ymmword ptr [rdi + 64]",
+        "vmovdqu ymm3, ymmword ptr [rsi + 96]",
+        "vpcmpeqb ymm3, ymm3, ymmword ptr [rdi + 96]",
+        "vpand ymm4, ymm0, ymm1",
+        "vpand ymm5, ymm2, ymm3",
+        "vpand ymm5, ymm4, ymm5",
+        "vpmovmskb eax, ymm5",
+        "inc eax",
+        "jnz 80f",
+        "lea rax, [rdi + 128]",
+        "cmp rax, rcx",
+        "jb 71b",
+        "mov rdi, rcx",
+        "mov rsi, rdx",
+        "jmp 61b",
+        // Which of the four vectors at rdi and rsi differs.
+        "80:",
+        "vpmovmskb eax, ymm0",
+        "inc eax",
+        "jnz 20f",
+        "vpmovmskb eax, ymm1",
+        "inc eax",
+        "jnz 21f",
+        "vpmovmskb eax, ymm2",
+        "inc eax",
+        "jnz 22f",
+        "vpmovmskb eax, ymm3",
+        "inc eax",
+        // The difference in the vector at rdi + 96, + 64, + 32, + 0.
+        "23:",
+        "tzcnt eax, eax",
+        "add eax, 96",
+        "jmp 25f",
+        "22:",
+        "tzcnt eax, eax",
+        "add eax, 64",
+        "jmp 25f",
+        "21:",
+        "tzcnt eax, eax",
+        "add eax, 32",
+        "jmp 25f",
+        "20:",
+        "tzcnt eax, eax",
+        "25:",
+        "movzx ecx, byte ptr [rsi + rax]",
+        "movzx eax, byte ptr [rdi + rax]",
+        "sub eax, ecx",
+        "vzeroupper",
+        "ret",
+    )
+}
+
+/// Defines the exported `memcmp` for x86_64 as a naked entry: above 32
+/// bytes, when the byte at `level` is `avx2`, one jump to [`memcmp_avx2`]
+/// (as glibc's call takes one through its resolved pointer), else (the CPU
+/// not yet asked, or without AVX2) to `other`; 16 to 32 bytes here, in two
+/// SSE2 vectors; below 16 to `small`. `small` and `other` are `extern "C"`
+/// functions of `memcmp`'s signature.
+///
+/// `$(#[$attr])*` go on the function (`no_mangle` outside unit tests).
+#[macro_export]
+macro_rules! define_memcmp_entry {
+    ($(#[$attr:meta])* $name:ident, small: $small:path, level: $level:path, avx2: $avx2:expr, other: $other:path) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name(
+            a: *const ::core::ffi::c_void,
+            b: *const ::core::ffi::c_void,
+            n: usize,
+        ) -> ::core::ffi::c_int {
+            ::core::arch::naked_asm!(
+                "cmp rdx, 32",
+                "jbe 3f",
+                "cmp byte ptr [rip + {level}], {avx2}",
+                "jne {other}",
+                "jmp {body}",
+                "3:",
+                "cmp rdx, 16",
+                "jb {small}",
+                // 16 to 32 bytes: the first 16 and the last 16. The mask
+                // minus 0xffff is 0 when all are equal, else has its lowest
+                // set bit at the first difference (as the mask plus one).
+                "movdqu xmm0, xmmword ptr [rsi]",
+                "movdqu xmm1, xmmword ptr [rdi]",
+                "pcmpeqb xmm0, xmm1",
+                "pmovmskb eax, xmm0",
+                "sub eax, 0xffff",
+                "jnz 5f",
+                "movdqu xmm0, xmmword ptr [rsi + rdx - 16]",
+                "movdqu xmm1, xmmword ptr [rdi + rdx - 16]",
+                "pcmpeqb xmm0, xmm1",
+                "pmovmskb eax, xmm0",
+                "sub eax, 0xffff",
+                "jnz 4f",
+                "ret",
+                "4:",
+                "lea rdi, [rdi + rdx - 16]",
+                "lea rsi, [rsi + rdx - 16]",
+                // (tzcnt runs as bsf where BMI1 is missing: the same for a
+                // mask that is not zero.)
+                "5:",
+                "tzcnt eax, eax",
+                "movzx ecx, byte ptr [rsi + rax]",
+                "movzx eax, byte ptr [rdi + rax]",
+                "sub eax, ecx",
+                "ret",
+                small = sym $small,
+                level = sym $level,
+                avx2 = const $avx2,
+                other = sym $other,
+                body = sym $crate::memcmp_avx2,
+            )
+        }
+    };
+}
+
+/// Defines the exported `strlen` for x86_64 as a naked function: while the
+/// byte at `level` is not `avx2` (the CPU not yet asked, or without AVX2)
+/// it jumps to `other` (an `extern "C" fn(*const c_char) -> usize`);
+/// else it measures with AVX2 right here, laid out so that a string found
+/// in its first 32 bytes takes no branch. The algorithm is
+/// `x86_common::strlen_avx2`'s (i686 keeps that one): the first 32 bytes
+/// unaligned unless they cross a page, the next four aligned vectors one
+/// by one, then 128 bytes a step with `vpminub`; it reads past the
+/// terminator only within aligned blocks, never across a page.
+///
+/// `$(#[$attr])*` go on the function (`no_mangle` outside unit tests).
+#[macro_export]
+macro_rules! define_strlen_entry {
+    ($(#[$attr:meta])* $name:ident, level: $level:path, avx2: $avx2:expr, other: $other:path) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name(s: *const ::core::ffi::c_char) -> usize {
+            ::core::arch::naked_asm!(
+                "cmp byte ptr [rip + {level}], {avx2}",
+                "jne {other}",
+                "vpxor xmm0, xmm0, xmm0",
+                "mov eax, edi",
+                "and eax, 4095",
+                "cmp eax, 4064",
+                "ja 13f",
+                // The first 32 bytes, unaligned.
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdi]",
+                "vpmovmskb eax, ymm1",
+                "test eax, eax",
+                "jz 1f",
+                "tzcnt eax, eax",
+                "vzeroupper",
+                "ret",
+                "1:",
+                "mov rdx, rdi",
+                "and rdx, -32",
+                // The next four aligned vectors, one by one.
+                "2:",
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdx + 32]",
+                "vpmovmskb eax, ymm1",
+                "test eax, eax",
+                "jnz 6f",
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdx + 64]",
+                "vpmovmskb eax, ymm1",
+                "test eax, eax",
+                "jnz 5f",
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdx + 96]",
+                "vpmovmskb eax, ymm1",
+                "test eax, eax",
+                "jnz 4f",
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdx + 128]",
+                "vpmovmskb eax, ymm1",
+                "sub rdx, -128",
+                "test eax, eax",
+                "jnz 7f",
+                // Checked up to rdx + 32: on from the 128-byte block
+                // holding that (some of it again).
+                "add rdx, 32",
+                "and rdx, -128",
+                ".p2align 4",
+                "3:",
+                "vmovdqa ymm1, ymmword ptr [rdx]",
+                "vpminub ymm1, ymm1, ymmword ptr [rdx + 32]",
+                "vmovdqa ymm2, ymmword ptr [rdx + 64]",
+                "vpminub ymm2, ymm2, ymmword ptr [rdx + 96]",
+                "vpminub ymm2, ymm1, ymm2",
+                "vpcmpeqb ymm2, ymm2, ymm0",
+                "vpmovmskb eax, ymm2",
+                "sub rdx, -128",
+                "test eax, eax",
+                "jz 3b",
+                "add rdx, -128",
+                // Which of the four holds it.
+                "12:",
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdx]",
+                "vpmovmskb eax, ymm1",
+                "test eax, eax",
+                "jnz 7f",
+                "add rdx, 32",
+                "jmp 12b",
+                // Found in the vector at rdx + 96, + 64, + 32, + 0.
+                "4:",
+                "add rdx, 32",
+                "5:",
+                "add rdx, 32",
+                "6:",
+                "add rdx, 32",
+                "7:",
+                "tzcnt eax, eax",
+                "sub rdx, rdi",
+                "add rax, rdx",
+                "vzeroupper",
+                "ret",
+                // The page ends within 32 bytes: the aligned block holding
+                // the start, its bytes before the start shifted out.
+                "13:",
+                "mov rdx, rdi",
+                "and rdx, -32",
+                "vpcmpeqb ymm1, ymm0, ymmword ptr [rdx]",
+                "vpmovmskb eax, ymm1",
+                "mov ecx, edi",
+                "and ecx, 31",
+                "shr eax, cl",
+                "test eax, eax",
+                "jz 2b",
+                "tzcnt eax, eax",
+                "vzeroupper",
+                "ret",
+                level = sym $level,
+                avx2 = const $avx2,
+                other = sym $other,
+            )
+        }
+    };
+}
