@@ -274,7 +274,7 @@ pub fn compares(fail: &mut dyn FnMut(Failure)) -> u64 {
                         }
                         // A later difference the other way round does not
                         // change the order: the first one decides.
-                        for later in [at + 1, n - 1, at + 1 + (n * 5 + da) % (n - at)] {
+                        for later in [at + 1, n - 1, at + 1 + (n * 5 + da).checked_rem(n - at).unwrap_or(0)] {
                             if later >= n || later <= at {
                                 continue;
                             }
