@@ -320,23 +320,24 @@ fn ids_and_cpus(t: &mut Checks) {
     if process::geteuid() != 0 {
         return;
     }
+    check_in_child(t, "setgroups, setgid, setuid in a child, and no way back", || {
+        let changed = process::setgroups(&[65534])
+            .and(process::setgid(65534))
+            .and(process::setuid(65534))
+            .is_ok_and(|_| process::getuid() == 65534 && process::geteuid() == 65534 && process::getgid() == 65534);
+        changed && process::setuid(0) == Err(Errno::EPERM)
+    });
+}
+
+/// Runs `check` in a forked child (for what would change this process:
+/// IDs, limits) and records whether it returned true there.
+fn check_in_child(t: &mut Checks, name: &str, check: impl FnOnce() -> bool) {
     // SAFETY: this program has no other threads.
     match unsafe { process::fork() } {
-        Ok(process::Fork::Child) => {
-            let changed = process::setgroups(&[65534])
-                .and(process::setgid(65534))
-                .and(process::setuid(65534))
-                .is_ok_and(|_| process::getuid() == 65534 && process::geteuid() == 65534 && process::getgid() == 65534);
-            let dropped = process::setuid(0) == Err(Errno::EPERM);
-            process::exit(if changed && dropped { 0 } else { 1 })
-        }
+        Ok(process::Fork::Child) => process::exit(if check() { 0 } else { 1 }),
         Ok(process::Fork::Parent(pid)) => {
             let status = process::wait_pid(pid, false);
-            t.check(
-                "setgroups, setgid, setuid in a child, and no way back",
-                status.is_ok_and(|s| s.is_some_and(|s| s.success())),
-                format_args!("{status:?}"),
-            );
+            t.check(name, status.is_ok_and(|s| s.is_some_and(|s| s.success())), format_args!("{status:?}"));
         }
         Err(e) => t.check("fork", false, format_args!("{e:?}")),
     }
@@ -359,26 +360,14 @@ fn main_thread_stack(t: &mut Checks) {
         sys_layer::println!("skipped: the hard stack limit is below 512 MiB");
         return;
     }
-    // SAFETY: this program has no other threads.
-    match unsafe { process::fork() } {
-        Ok(process::Fork::Child) => {
-            let _ = process::setrlimit(linux_raw_sys::general::RLIMIT_STACK, 512 << 20, hard);
-            let (got, expected) = (stack_of_main(), stack_from_maps());
-            if got != expected {
-                sys_layer::eprintln!("with a 512 MiB limit: {got:x?}, from the maps {expected:x?}");
-            }
-            process::exit(if got.is_some() && got == expected { 0 } else { 1 })
+    check_in_child(t, "the main thread's stack with a 512 MiB limit", || {
+        let _ = process::setrlimit(linux_raw_sys::general::RLIMIT_STACK, 512 << 20, hard);
+        let (got, expected) = (stack_of_main(), stack_from_maps());
+        if got != expected {
+            sys_layer::eprintln!("with a 512 MiB limit: {got:x?}, from the maps {expected:x?}");
         }
-        Ok(process::Fork::Parent(pid)) => {
-            let status = process::wait_pid(pid, false);
-            t.check(
-                "the main thread's stack with a 512 MiB limit",
-                status.is_ok_and(|s| s.is_some_and(|s| s.success())),
-                format_args!("{status:?}"),
-            );
-        }
-        Err(e) => t.check("fork", false, format_args!("{e:?}")),
-    }
+        got.is_some() && got == expected
+    });
 }
 
 /// glibc's answer for the main thread's stack, `(lowest address, size)`,
