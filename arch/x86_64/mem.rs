@@ -350,3 +350,73 @@ macro_rules! define_strlen_entry {
         }
     };
 }
+
+/// Defines the exported `memset` for x86_64 as a naked function: up to 64
+/// bytes here (below 16 in two to four overlapping scalar stores of the
+/// byte repeated, 16 to 64 in two or four overlapping SSE2 vectors), laid
+/// out so that 16 to 32 bytes take no branch; above 64 on to `large` (an
+/// `extern "C"` function of `memset`'s signature). Compiled, the same
+/// stores took two branches at 16 bytes, and where the function landed
+/// in the binary moved its speed by 10%.
+///
+/// `$(#[$attr])*` go on the function (`no_mangle` outside unit tests).
+#[macro_export]
+macro_rules! define_memset_entry {
+    ($(#[$attr:meta])* $name:ident, large: $large:path) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name(
+            d: *mut ::core::ffi::c_void,
+            c: ::core::ffi::c_int,
+            n: usize,
+        ) -> *mut ::core::ffi::c_void {
+            ::core::arch::naked_asm!(
+                "cmp rdx, 64",
+                "ja {large}",
+                "mov rax, rdi",
+                "cmp rdx, 16",
+                "jb 5f",
+                "movd xmm0, esi",
+                "punpcklbw xmm0, xmm0",
+                "pshuflw xmm0, xmm0, 0",
+                "pshufd xmm0, xmm0, 0",
+                "movdqu xmmword ptr [rdi], xmm0",
+                "movdqu xmmword ptr [rdi + rdx - 16], xmm0",
+                "cmp rdx, 32",
+                "ja 1f",
+                "ret",
+                "1:",
+                "movdqu xmmword ptr [rdi + 16], xmm0",
+                "movdqu xmmword ptr [rdi + rdx - 32], xmm0",
+                "ret",
+                // Below 16: the byte in every byte of rcx.
+                "5:",
+                "movzx ecx, sil",
+                "movabs r8, 0x0101010101010101",
+                "imul rcx, r8",
+                "cmp rdx, 8",
+                "jb 6f",
+                "mov qword ptr [rdi], rcx",
+                "mov qword ptr [rdi + rdx - 8], rcx",
+                "ret",
+                "6:",
+                "cmp rdx, 4",
+                "jb 7f",
+                "mov dword ptr [rdi], ecx",
+                "mov dword ptr [rdi + rdx - 4], ecx",
+                "ret",
+                // 0 to 3: the first, the middle and the last byte.
+                "7:",
+                "test rdx, rdx",
+                "jz 8f",
+                "mov byte ptr [rdi], cl",
+                "mov byte ptr [rdi + rdx - 1], cl",
+                "shr rdx, 1",
+                "mov byte ptr [rdi + rdx], cl",
+                "8:",
+                "ret",
+                large = sym $large,
+            )
+        }
+    };
+}

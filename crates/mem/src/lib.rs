@@ -53,10 +53,36 @@ pub unsafe extern "C" fn memmove(dst: *mut c_void, src: *const c_void, n: usize)
     unsafe { copy::<false>(dst.cast(), src.cast(), n) }
 }
 
+#[cfg(target_arch = "x86_64")]
+sys_layer_arch::define_memset_entry! {
+    /// Fills `n` bytes at `dst` with the low byte of `c`.
+    ///
+    /// On x86_64 a naked function (`sys_layer_arch::define_memset_entry!`)
+    /// that fills up to 64 bytes itself and goes on to
+    /// [`memset_above_64`] above.
+    ///
+    /// # Safety
+    /// `dst` valid for `n` bytes.
+    #[cfg_attr(not(test), unsafe(no_mangle))]
+    memset,
+    large: memset_above_64
+}
+
+/// `memset` of more than 64 bytes (x86_64's naked entry sends those here).
+///
+/// # Safety
+/// `dst` valid for `n` bytes, `n > 64`.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" fn memset_above_64(dst: *mut c_void, c: c_int, n: usize) -> *mut c_void {
+    // SAFETY: the caller's contract.
+    unsafe { x86::fill_above_64(dst.cast(), c as u8, n) }
+}
+
 /// Fills `n` bytes at `dst` with the low byte of `c`.
 ///
 /// # Safety
 /// `dst` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memset(dst: *mut c_void, c: c_int, n: usize) -> *mut c_void {
     let d = dst.cast::<u8>();

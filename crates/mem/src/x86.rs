@@ -613,6 +613,7 @@ pub unsafe fn copy_up_to_64(d: *mut u8, s: *const u8, n: usize) {
 ///
 /// # Safety
 /// `d` valid for `n` bytes, `16 <= n <= 64`.
+#[cfg(target_arch = "x86")]
 #[inline(always)]
 pub unsafe fn fill_up_to_64(d: *mut u8, byte: u8, n: usize) {
     // SAFETY: every vector lies within the range.
