@@ -420,3 +420,142 @@ macro_rules! define_memset_entry {
         }
     };
 }
+
+/// Defines the exported `memcpy` for x86_64 as a naked function that is a
+/// correct `memmove` too (every size class loads all its bytes before it
+/// stores any): up to 16 bytes in two overlapping scalar loads and stores,
+/// 17 to 64 in two or four SSE2 vectors, and 65 to 256, once the byte at
+/// `level` is `avx2`, in four or eight AVX2 vectors; the rest on to
+/// `large` (an `extern "C"` function of `memmove`'s signature). Laid out
+/// so that 33 to 64 bytes take no branch and 129 to 256 one.
+///
+/// `$(#[$attr])*` go on the function (`no_mangle` outside unit tests).
+#[macro_export]
+macro_rules! define_memcpy_entry {
+    ($(#[$attr:meta])* $name:ident, level: $level:path, avx2: $avx2:expr, large: $large:path) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name(
+            d: *mut ::core::ffi::c_void,
+            s: *const ::core::ffi::c_void,
+            n: usize,
+        ) -> *mut ::core::ffi::c_void {
+            ::core::arch::naked_asm!(
+                "mov rax, rdi",
+                "cmp rdx, 16",
+                "jbe 5f",
+                "cmp rdx, 32",
+                "jbe 1f",
+                "cmp rdx, 64",
+                "ja 3f",
+                // 33 to 64 bytes.
+                "movdqu xmm0, xmmword ptr [rsi]",
+                "movdqu xmm1, xmmword ptr [rsi + 16]",
+                "movdqu xmm2, xmmword ptr [rsi + rdx - 32]",
+                "movdqu xmm3, xmmword ptr [rsi + rdx - 16]",
+                "movdqu xmmword ptr [rdi], xmm0",
+                "movdqu xmmword ptr [rdi + 16], xmm1",
+                "movdqu xmmword ptr [rdi + rdx - 32], xmm2",
+                "movdqu xmmword ptr [rdi + rdx - 16], xmm3",
+                "ret",
+                // 17 to 32 bytes.
+                "1:",
+                "movdqu xmm0, xmmword ptr [rsi]",
+                "movdqu xmm1, xmmword ptr [rsi + rdx - 16]",
+                "movdqu xmmword ptr [rdi], xmm0",
+                "movdqu xmmword ptr [rdi + rdx - 16], xmm1",
+                "ret",
+                "3:",
+                "cmp byte ptr [rip + {level}], {avx2}",
+                "jne {large}",
+                "cmp rdx, 256",
+                "ja {large}",
+                "cmp rdx, 128",
+                "jbe 4f",
+                // 129 to 256 bytes: four from each end.
+                "vmovdqu ymm0, ymmword ptr [rsi]",
+                "vmovdqu ymm1, ymmword ptr [rsi + 32]",
+                "vmovdqu ymm2, ymmword ptr [rsi + 64]",
+                "vmovdqu ymm3, ymmword ptr [rsi + 96]",
+                "vmovdqu ymm4, ymmword ptr [rsi + rdx - 128]",
+                "vmovdqu ymm5, ymmword ptr [rsi + rdx - 96]",
+                "vmovdqu ymm6, ymmword ptr [rsi + rdx - 64]",
+                "vmovdqu ymm7, ymmword ptr [rsi + rdx - 32]",
+                "vmovdqu ymmword ptr [rdi], ymm0",
+                "vmovdqu ymmword ptr [rdi + 32], ymm1",
+                "vmovdqu ymmword ptr [rdi + 64], ymm2",
+                "vmovdqu ymmword ptr [rdi + 96], ymm3",
+                "vmovdqu ymmword ptr [rdi + rdx - 128], ymm4",
+                "vmovdqu ymmword ptr [rdi + rdx - 96], ymm5",
+                "vmovdqu ymmword ptr [rdi + rdx - 64], ymm6",
+                "vmovdqu ymmword ptr [rdi + rdx - 32], ymm7",
+                "vzeroupper",
+                "ret",
+                // 65 to 128 bytes: two vectors from each end.
+                "4:",
+                "vmovdqu ymm0, ymmword ptr [rsi]",
+                "vmovdqu ymm1, ymmword ptr [rsi + 32]",
+                "vmovdqu ymm2, ymmword ptr [rsi + rdx - 64]",
+                "vmovdqu ymm3, ymmword ptr [rsi + rdx - 32]",
+                "vmovdqu ymmword ptr [rdi], ymm0",
+                "vmovdqu ymmword ptr [rdi + 32], ymm1",
+                "vmovdqu ymmword ptr [rdi + rdx - 64], ymm2",
+                "vmovdqu ymmword ptr [rdi + rdx - 32], ymm3",
+                "vzeroupper",
+                "ret",
+                // Up to 16: 8-byte halves, not one vector. An overlapping
+                // move of 16 then reads what the previous call stored as
+                // two halves, which the CPU forwards; from one vector it
+                // would wait for those stores to finish.
+                "5:",
+                "cmp rdx, 8",
+                "jb 6f",
+                "mov rcx, qword ptr [rsi]",
+                "mov r8, qword ptr [rsi + rdx - 8]",
+                "mov qword ptr [rdi], rcx",
+                "mov qword ptr [rdi + rdx - 8], r8",
+                "ret",
+                "6:",
+                "cmp rdx, 4",
+                "jb 7f",
+                "mov ecx, dword ptr [rsi]",
+                "mov r8d, dword ptr [rsi + rdx - 4]",
+                "mov dword ptr [rdi], ecx",
+                "mov dword ptr [rdi + rdx - 4], r8d",
+                "ret",
+                "7:",
+                "cmp rdx, 2",
+                "jb 8f",
+                "movzx ecx, word ptr [rsi]",
+                "movzx r8d, word ptr [rsi + rdx - 2]",
+                "mov word ptr [rdi], cx",
+                "mov word ptr [rdi + rdx - 2], r8w",
+                "ret",
+                "8:",
+                "test rdx, rdx",
+                "jz 9f",
+                "movzx ecx, byte ptr [rsi]",
+                "mov byte ptr [rdi], cl",
+                "9:",
+                "ret",
+                level = sym $level,
+                avx2 = const $avx2,
+                large = sym $large,
+            )
+        }
+    };
+}
+
+/// Defines a naked function that jumps to `target` (same signature): the
+/// exported `memmove` on x86_64, whose work [`define_memcpy_entry!`]'s
+/// `memcpy` does.
+#[macro_export]
+macro_rules! define_jump {
+    ($(#[$attr:meta])* $name:ident ($($arg:ident: $ty:ty),*) -> $ret:ty, to: $target:path) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
+            ::core::arch::naked_asm!("jmp {target}", target = sym $target)
+        }
+    };
+}

@@ -37,6 +37,7 @@ const WORD: usize = size_of::<usize>();
 ///
 /// # Safety
 /// `dst` and `src` valid for `n` bytes, not overlapping.
+#[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
     // SAFETY: the caller's contract is copy's.
@@ -47,10 +48,54 @@ pub unsafe extern "C" fn memcpy(dst: *mut c_void, src: *const c_void, n: usize) 
 ///
 /// # Safety
 /// `dst` and `src` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn memmove(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
     // SAFETY: the caller's contract is copy's.
     unsafe { copy::<false>(dst.cast(), src.cast(), n) }
+}
+
+#[cfg(target_arch = "x86_64")]
+sys_layer_arch::define_memcpy_entry! {
+    /// Copies `n` bytes from `src` to `dst`; the ranges must not overlap
+    /// (here they may: this is `memmove` too).
+    ///
+    /// On x86_64 a naked function (`sys_layer_arch::define_memcpy_entry!`)
+    /// that copies up to 64 bytes itself, and up to 256 once AVX2 is known
+    /// usable; above, it goes on to [`memmove_above_64`].
+    ///
+    /// # Safety
+    /// `dst` and `src` valid for `n` bytes.
+    #[cfg_attr(not(test), unsafe(no_mangle))]
+    memcpy,
+    level: x86::LEVEL,
+    avx2: x86::LEVEL_OF_AVX2_ENTRY,
+    large: memmove_above_64
+}
+
+#[cfg(target_arch = "x86_64")]
+sys_layer_arch::define_jump! {
+    /// Copies `n` bytes from `src` to `dst`; the ranges may overlap.
+    ///
+    /// On x86_64 a jump to [`memcpy`], which is correct for overlapping
+    /// ranges.
+    ///
+    /// # Safety
+    /// `dst` and `src` valid for `n` bytes.
+    #[cfg_attr(not(test), unsafe(no_mangle))]
+    memmove(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void,
+    to: memcpy
+}
+
+/// `memmove` of more than 64 bytes (x86_64's naked `memcpy` sends those
+/// here, and those up to 256 until AVX2 is known usable).
+///
+/// # Safety
+/// `dst` and `src` valid for `n` bytes, `n > 64`.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" fn memmove_above_64(dst: *mut c_void, src: *const c_void, n: usize) -> *mut c_void {
+    // SAFETY: the caller's contract.
+    unsafe { x86::copy_above_64(dst.cast(), src.cast(), n) }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -237,6 +282,7 @@ unsafe extern "C" fn strlen_compiled(s: *const c_char) -> usize {
 ///
 /// # Safety
 /// `d` and `s` valid for `n` bytes, `n <= 16`.
+#[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 unsafe fn copy_small(d: *mut u8, s: *const u8, n: usize) {
     // SAFETY: each access lies within the first or last bytes of the ranges.
@@ -264,6 +310,7 @@ unsafe fn copy_small(d: *mut u8, s: *const u8, n: usize) {
 ///
 /// # Safety
 /// `d` and `s` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 unsafe fn copy<const FORWARD: bool>(d: *mut u8, s: *const u8, n: usize) -> *mut c_void {
     // SAFETY: the caller vouches for both ranges; every access below lies

@@ -603,6 +603,7 @@ unsafe fn compare_asking(a: *const u8, b: *const u8, n: usize) -> c_int {
 ///
 /// # Safety
 /// `d` and `s` valid for `n` bytes, `16 < n <= 64`.
+#[cfg(target_arch = "x86")]
 #[inline(always)]
 pub unsafe fn copy_up_to_64(d: *mut u8, s: *const u8, n: usize) {
     // SAFETY: the caller's contract is copy_by_loads'.
