@@ -17,8 +17,9 @@
 //! - `ARCH_NAME`, and on x86 the `strlen`s that read whole aligned blocks
 //!   (`strlen_sse2` for both x86 targets, `strlen_avx2` for i686) and
 //!   `opaque_pointer`; on x86_64 the hand-laid `memcmp_avx2` and the naked
-//!   entries of `memcmp` and `strlen` (`define_memcmp_entry!`,
-//!   `define_strlen_entry!`);
+//!   entries of the memory functions (`define_memcpy_entry!`,
+//!   `define_memset_entry!`, `define_memcmp_entry!`, `define_strlen_entry!`,
+//!   `define_jump!`);
 //! - the macros [`define_entry!`], [`keep_linked!`] and, with the
 //!   `tls-probe` feature, `tls_local_exec_addr!`.
 //!

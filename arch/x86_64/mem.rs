@@ -1,14 +1,17 @@
 //! x86_64's hand-laid memory functions: `memcmp` above 32 bytes with AVX2,
-//! and the exported entries of `memcmp` and `strlen`, naked functions
-//! whose layout is the point. Compiled from Rust, the compares took a
-//! branch for every vector found equal (the compiler laid the difference
-//! out as the straight path), which cost 15-25% at 64-1000 bytes against
-//! glibc's hand-laid code; here the equal path runs straight through up to
-//! eight vectors, and a difference jumps out of line once.
+//! and the exported entries of `memcpy`, `memset`, `memcmp` and `strlen`,
+//! naked functions whose layout is the point (`crates/mem` defines the
+//! exported functions with the macros here, and keeps the compiled code
+//! they go on to). Compiled from Rust, the compares took a branch for
+//! every vector found equal (the compiler laid the difference out as the
+//! straight path), which cost 15-25% at 64-1000 bytes against glibc's
+//! hand-laid code; here the equal path runs straight through up to eight
+//! vectors, and a difference jumps out of line once.
 //!
-//! The shape (one vector, then two, four and eight from the end, then four
-//! a step) is `crates/mem`'s `compare` over 32-byte vectors; x86_64 only
-//! (the System V registers), i686 keeps the compiled one.
+//! `memcmp_avx2`'s shape: the first vectors one by one as far as the size
+//! goes (up to four), then the last one, two or four from the end; above
+//! eight, four a step and then the last four. x86_64 only (the System V
+//! registers); i686 keeps the compiled `compare`.
 
 /// The sign of the first differing byte of `a` and `b` (as unsigned
 /// bytes; `memcmp`'s result), 0 when the `n` bytes are equal.
@@ -548,7 +551,7 @@ macro_rules! define_memcpy_entry {
 
 /// Defines a naked function that jumps to `target` (same signature): the
 /// exported `memmove` on x86_64, whose work [`define_memcpy_entry!`]'s
-/// `memcpy` does.
+/// `memcpy` does, and `bcmp`, whose answer `memcmp` gives.
 #[macro_export]
 macro_rules! define_jump {
     ($(#[$attr:meta])* $name:ident ($($arg:ident: $ty:ty),*) -> $ret:ty, to: $target:path) => {

@@ -14,10 +14,14 @@
 //! start-up cost; up to eight loaded before any is stored, then four a step
 //! to aligned destinations) or SSE2 (the same loops, 16-byte vectors). `strlen` reads whole
 //! aligned blocks, past the terminator, which only assembly may do
-//! (`arch/`). On x86_64 the exported `memcmp` and `strlen` are naked
-//! entries from `arch/` whose AVX2 paths are laid out by hand (compiled,
-//! they took a branch per equal vector: 10-25% slower than glibc at
-//! 64-1000 bytes). aarch64 and riscv64 go a word at a time.
+//! (`arch/`). On x86_64 every exported function is a naked entry from
+//! `arch/` laid out by hand for the small and middle sizes (`memcpy` up to
+//! 256 bytes, which is a `memmove` too, `memset` up to 64, `memcmp` and
+//! `strlen` with AVX2 throughout; `memmove` and `bcmp` jump to `memcpy`
+//! and `memcmp`), going on to the compiled code for the rest: compiled,
+//! they took a branch per equal vector or size test, 10-25% slower than
+//! glibc at 16-1000 bytes, and their speed moved with where they landed
+//! in the binary. aarch64 and riscv64 go a word at a time.
 #![no_std]
 #![no_builtins]
 
@@ -211,10 +215,24 @@ unsafe extern "C" fn memcmp_compiled(a: *const c_void, b: *const c_void, n: usiz
     unsafe { compare(a.cast(), b.cast(), n) }
 }
 
+#[cfg(target_arch = "x86_64")]
+sys_layer_arch::define_jump! {
+    /// Whether `n` bytes are equal (0) or not (non-zero).
+    ///
+    /// On x86_64 a jump to [`memcmp`], whose answer is one.
+    ///
+    /// # Safety
+    /// `a` and `b` valid for `n` bytes.
+    #[cfg_attr(not(test), unsafe(no_mangle))]
+    bcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int,
+    to: memcmp
+}
+
 /// Whether `n` bytes are equal (0) or not (non-zero).
 ///
 /// # Safety
 /// `a` and `b` valid for `n` bytes.
+#[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn bcmp(a: *const c_void, b: *const c_void, n: usize) -> c_int {
     // SAFETY: the caller vouches for both ranges.
