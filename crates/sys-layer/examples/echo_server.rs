@@ -52,8 +52,20 @@ impl Server {
             let (stream, _) = match self.listener.accept() {
                 Ok(c) => c,
                 Err(Errno::EAGAIN) => return Ok(()),
-                // The client gave up before we took it: not the server's problem.
-                Err(Errno::ECONNABORTED | Errno::EPROTO) => continue,
+                // The client gave up before we took it, or its connection
+                // carries a network error Linux reports from accept(2)
+                // itself (the man page's list for TCP, but the obsolete
+                // ENONET): not the server's problem, take the next.
+                Err(
+                    Errno::ECONNABORTED
+                    | Errno::EPROTO
+                    | Errno::ENETDOWN
+                    | Errno::ENOPROTOOPT
+                    | Errno::EHOSTDOWN
+                    | Errno::EHOSTUNREACH
+                    | Errno::EOPNOTSUPP
+                    | Errno::ENETUNREACH,
+                ) => continue,
                 // Out of descriptors: leave the rest queued until some close.
                 Err(Errno::EMFILE | Errno::ENFILE) => return Ok(()),
                 Err(e) => return Err(e),
