@@ -81,6 +81,17 @@ for t in "${targets[@]}"; do
     if [ "$t" = x86_64 ]; then
         echo "== unit tests and the whole integration suite, x86_64, on this machine's kernel" >&2
         cargo test 2>&1 | tee -a target/test-output.txt
+        # A build with AVX2 and BMI1 chooses the memory functions' paths at
+        # compile time (crates/mem/src/x86.rs, BUILT_WITH_AVX2): its unit
+        # tests, where this CPU can run them.
+        if grep -qw avx2 /proc/cpuinfo && grep -qw bmi1 /proc/cpuinfo; then
+            echo "== sys-layer-mem's unit tests built with +avx2,+bmi1" >&2
+            RUSTFLAGS="-Ctarget-feature=+avx2,+bmi1" cargo test -p sys-layer-mem --target-dir target/mem-avx2 2>&1 |
+                tee -a target/test-output.txt
+        else
+            echo "== sys-layer-mem built with +avx2,+bmi1: NOT RUN (this CPU lacks AVX2 or BMI1)" |
+                tee -a target/test-output.txt >&2
+        fi
     else
         echo "== integration suite, $t${SYS_LAYER_RUNNER:+ under $SYS_LAYER_RUNNER}" >&2
         cargo test -p sys-layer-integration "${RUNNING[@]}" --test elf 2>&1 | tee -a target/test-output.txt

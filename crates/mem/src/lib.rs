@@ -72,8 +72,8 @@ sys_layer_arch::define_memcpy_entry! {
     /// `dst` and `src` valid for `n` bytes.
     #[cfg_attr(not(test), unsafe(no_mangle))]
     memcpy,
-    level: x86::LEVEL,
-    avx2: x86::LEVEL_OF_AVX2_ENTRY,
+    level: x86::ENTRY_LEVEL,
+    avx2: x86::AVX2,
     large: memmove_above_64
 }
 
@@ -199,8 +199,8 @@ sys_layer_arch::define_memcmp_entry! {
     #[cfg_attr(not(test), unsafe(no_mangle))]
     memcmp,
     small: memcmp_compiled,
-    level: x86::LEVEL,
-    avx2: x86::LEVEL_OF_AVX2_ENTRY,
+    level: x86::ENTRY_LEVEL,
+    avx2: x86::AVX2,
     other: memcmp_compiled
 }
 
@@ -277,8 +277,8 @@ sys_layer_arch::define_strlen_entry! {
     /// `s` must point at a NUL-terminated string.
     #[cfg_attr(not(test), unsafe(no_mangle))]
     strlen,
-    level: x86::LEVEL,
-    avx2: x86::LEVEL_OF_AVX2_ENTRY,
+    level: x86::ENTRY_LEVEL,
+    avx2: x86::AVX2,
     other: strlen_compiled
 }
 

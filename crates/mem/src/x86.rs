@@ -26,7 +26,7 @@ const UNKNOWN: u8 = 0;
 const BASE: u8 = 1;
 /// AVX2 usable (the CPU has it and the kernel saves the YMM registers),
 /// and BMI1 (`tzcnt`, which every AVX2 CPU has).
-const AVX2: u8 = 2;
+pub(crate) const AVX2: u8 = 2;
 
 sys_layer_arch::declare_hot_section!();
 
@@ -34,11 +34,14 @@ sys_layer_arch::declare_hot_section!();
 #[unsafe(link_section = sys_layer_arch::hot_section!())]
 pub(crate) static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
 
-/// The value of [`LEVEL`] at which x86_64's naked `memcmp` and `strlen`
-/// entries go straight to AVX2: [`AVX2`], or in a build for AVX2, where nothing asks
-/// the CPU, the value it keeps.
-#[cfg(target_arch = "x86_64")]
-pub(crate) const LEVEL_OF_AVX2_ENTRY: u8 = if BUILT_WITH_AVX2 { UNKNOWN } else { AVX2 };
+/// The byte x86_64's naked entries compare with [`AVX2`]: [`LEVEL`], or
+/// in a build for AVX2 (the choice made at compile time) a byte that is
+/// always `AVX2`, so that the test hook's `LEVEL` cannot send an entry to
+/// compiled code that would send it back.
+#[cfg(all(target_arch = "x86_64", not(all(target_feature = "avx2", target_feature = "bmi1"))))]
+pub(crate) use LEVEL as ENTRY_LEVEL;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2", target_feature = "bmi1"))]
+pub(crate) static ENTRY_LEVEL: u8 = AVX2;
 
 /// Asks the CPU (leaf 1: AVX and OSXSAVE; leaf 7: AVX2 and BMI1; XCR0:
 /// the kernel saves the SSE and AVX state) and remembers the answer.
