@@ -176,8 +176,8 @@ fn two_tables_two_notes() {
 /// 2.3 KiB, feature `stack-overflow-report`; without it a program is that
 /// much smaller). Then 1 KiB more for the memory functions' AVX2 paths
 /// and the CPU choice (23,888 B to 25,184 B); 24,872 B after start-up's
-/// rework, 25,496 B with x86_64's hand-laid memory-function entries
-/// (bench/RESULTS.md). Other targets' sizes are in README.md.
+/// rework, 25,344 B after the std work, 25,496 B with x86_64's hand-laid
+/// memory-function entries (bench/RESULTS.md). Other targets' sizes are in README.md.
 #[test]
 fn the_demo_is_stripped_and_at_most_25_kib_on_x86_64() {
     let size = std::fs::metadata(program("hello")).unwrap().len();
