@@ -87,6 +87,7 @@ mod net;
 mod process;
 mod pthread;
 mod signal;
+mod spawn;
 mod string;
 mod syscall;
 mod time;

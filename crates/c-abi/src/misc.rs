@@ -1,7 +1,6 @@
 //! The rest of std's imports that are one slot each, a few from other
 //! sources (`gethostname` from `uname`, `getpwuid_r` from `/etc/passwd`),
-//! and those not there yet (the `posix_spawn` family), which fail with
-//! `ENOSYS`.
+//! (the `posix_spawn` family is in `spawn.rs`).
 
 use crate::{fail, ret_int};
 use core::ffi::{c_char, c_int, c_uint, c_void};
@@ -218,37 +217,6 @@ pub unsafe extern "C" fn getpwuid_r(
         *result = pwd;
     }
     0
-}
-
-/// Defines the `posix_spawn` family, which is not there yet: each returns
-/// the error number `ENOSYS`, as these functions report errors. std never
-/// reaches them: it spawns with `posix_spawn` only under glibc 2.24 or
-/// later (`gnu_get_libc_version`, which `dlsym` does not find here), and
-/// otherwise forks and execs (`fork`, `execvp`).
-macro_rules! spawn_not_yet {
-    ($($name:ident($($ty:ty),*);)*) => {$(
-        #[doc = concat!("`", stringify!($name), "`: not there yet, returns `ENOSYS`.")]
-        #[unsafe(no_mangle)]
-        pub extern "C" fn $name($(_: $ty),*) -> c_int {
-            Errno::ENOSYS.raw()
-        }
-    )*};
-}
-
-spawn_not_yet! {
-    posix_spawnp(*mut c_int, *const c_char, *const c_void, *const c_void, *const *const c_char, *const *const c_char);
-    posix_spawn_file_actions_init(*mut c_void);
-    posix_spawn_file_actions_destroy(*mut c_void);
-    posix_spawn_file_actions_adddup2(*mut c_void, c_int, c_int);
-    posix_spawn_file_actions_addchdir(*mut c_void, *const c_char);
-    posix_spawn_file_actions_addchdir_np(*mut c_void, *const c_char);
-    posix_spawnattr_init(*mut c_void);
-    posix_spawnattr_destroy(*mut c_void);
-    posix_spawnattr_setflags(*mut c_void, i16);
-    posix_spawnattr_setpgroup(*mut c_void, c_int);
-    posix_spawnattr_setsigdefault(*mut c_void, *const c_void);
-    posix_spawnattr_setsigmask(*mut c_void, *const c_void);
-    pidfd_spawnp(*mut c_int, *const c_char, *const c_void, *const c_void, *const *const c_char, *const *const c_char);
 }
 
 /// `pidfd_getpid(3)`: [`sys_layer::process::pidfd_pid`] (from

@@ -33,13 +33,13 @@ pub struct Sigaction {
 /// The kernel's 64 signals of a C set: its first 64 bits, which have the
 /// kernel's layout.
 #[allow(clippy::unnecessary_cast, reason = "the words are u32 on i686")]
-fn to_kernel(set: &SigsetT) -> SigSet {
+pub(crate) fn to_kernel(set: &SigsetT) -> SigSet {
     let bits = (0..64 / WORD_BITS).fold(0u64, |bits, w| bits | (set.0[w] as u64) << (w * WORD_BITS));
     SigSet::from_bits(bits)
 }
 
 /// A C set holding the kernel set's signals.
-fn from_kernel(k: &SigSet) -> SigsetT {
+pub(crate) fn from_kernel(k: &SigSet) -> SigsetT {
     let mut set = SigsetT([0; _]);
     for (w, word) in set.0.iter_mut().take(64 / WORD_BITS).enumerate() {
         *word = (k.bits() >> (w * WORD_BITS)) as c_ulong;

@@ -102,7 +102,7 @@ impl AsFd for Cwd {
     }
 }
 
-fn kernel_flags(flags: OFlags) -> c_int {
+pub(crate) fn kernel_flags(flags: OFlags) -> c_int {
     let mut f = flags;
     if !f.contains(OFlags::INHERIT) {
         f |= OFlags::CLOEXEC;

@@ -11,7 +11,8 @@ mod command;
 mod user;
 
 pub use command::{
-    Child, Command, ExitStatus, Fork, Output, Stdio, execve, execvp, fexecve, fork, pidfd_pid, wait_pid,
+    Child, ChildStep, Command, ExitStatus, Fork, Output, Program, SpawnOptions, Stdio, execve, execvp, fexecve, fork,
+    pidfd_open, pidfd_pid, spawn, wait_pid,
 };
 pub use user::{User, user_by_id, user_by_name};
 

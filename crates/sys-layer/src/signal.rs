@@ -69,6 +69,13 @@ impl PartialEq for SigSet {
 
 impl Eq for SigSet {}
 
+impl Default for SigSet {
+    /// The empty set.
+    fn default() -> SigSet {
+        SigSet::empty()
+    }
+}
+
 impl core::fmt::Debug for SigSet {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_set().entries((1..=NSIG as u32).filter(|&s| self.contains(s))).finish()

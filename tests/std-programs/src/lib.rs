@@ -109,6 +109,191 @@ mod tests {
         assert_eq!((PREPARED.load(Ordering::Relaxed), IN_PARENT.load(Ordering::Relaxed)), (1, 1));
     }
 
+    /// The `posix_spawn` family, as crates call it through the `libc` crate
+    /// (std itself forks and execs here).
+    #[test]
+    fn posix_spawn_family() {
+        use std::ffi::{c_char, c_int, c_short};
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        unsafe extern "C" {
+            static environ: *const *const c_char;
+            fn posix_spawn(
+                pid: *mut c_int,
+                path: *const c_char,
+                actions: *const Opaque,
+                attr: *const Opaque,
+                argv: *const *const c_char,
+                envp: *const *const c_char,
+            ) -> c_int;
+            fn posix_spawnp(
+                pid: *mut c_int,
+                file: *const c_char,
+                actions: *const Opaque,
+                attr: *const Opaque,
+                argv: *const *const c_char,
+                envp: *const *const c_char,
+            ) -> c_int;
+            fn posix_spawn_file_actions_init(actions: *mut Opaque) -> c_int;
+            fn posix_spawn_file_actions_destroy(actions: *mut Opaque) -> c_int;
+            fn posix_spawn_file_actions_addopen(
+                actions: *mut Opaque,
+                fd: c_int,
+                path: *const c_char,
+                flags: c_int,
+                mode: u32,
+            ) -> c_int;
+            fn posix_spawn_file_actions_addclose(actions: *mut Opaque, fd: c_int) -> c_int;
+            fn posix_spawn_file_actions_adddup2(actions: *mut Opaque, fd: c_int, target: c_int) -> c_int;
+            fn posix_spawn_file_actions_addchdir_np(actions: *mut Opaque, path: *const c_char) -> c_int;
+            fn posix_spawnattr_init(attr: *mut Opaque) -> c_int;
+            fn posix_spawnattr_setflags(attr: *mut Opaque, flags: c_short) -> c_int;
+            fn posix_spawnattr_getflags(attr: *const Opaque, flags: *mut c_short) -> c_int;
+            fn posix_spawnattr_setpgroup(attr: *mut Opaque, group: c_int) -> c_int;
+            fn posix_spawnattr_setsigmask(attr: *mut Opaque, set: *const Opaque) -> c_int;
+            fn posix_spawnattr_setsigdefault(attr: *mut Opaque, set: *const Opaque) -> c_int;
+            fn sigemptyset(set: *mut Opaque) -> c_int;
+            fn sigaddset(set: *mut Opaque, sig: c_int) -> c_int;
+            fn signal(sig: c_int, handler: usize) -> usize;
+            fn waitpid(pid: c_int, status: *mut c_int, options: c_int) -> c_int;
+        }
+        /// Room for glibc's `posix_spawn_file_actions_t` (80 bytes),
+        /// `posix_spawnattr_t` (336) and `sigset_t` (128).
+        #[repr(C, align(8))]
+        struct Opaque([u8; 336]);
+        fn opaque() -> Box<Opaque> {
+            Box::new(Opaque([0; 336]))
+        }
+        const SETPGROUP: c_short = 2;
+        const SETSIGDEF: c_short = 4;
+        const SETSIGMASK: c_short = 8;
+        const SETSCHEDULER: c_short = 0x20;
+        const ENOENT: c_int = 2;
+        const EBADF: c_int = 9;
+        const EINVAL: c_int = 22;
+        const ENOSYS: c_int = 38;
+        const SIGUSR1: c_int = 10;
+        const SIGUSR2: c_int = 12;
+
+        // Runs `argv` with `posix_spawnp`, standard output into a pipe; its
+        // output and exit code, or the spawn's error number.
+        let run = |argv: &[&std::ffi::CStr], more: &dyn Fn(*mut Opaque), attr: Option<&Opaque>| {
+            let (mut reader, writer) = std::io::pipe().unwrap();
+            let mut actions = opaque();
+            let mut argv: Vec<*const c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+            argv.push(std::ptr::null());
+            let mut pid = 0;
+            // SAFETY: the actions initialised before use and destroyed
+            // after; argv and environ null-terminated; pid writable.
+            let r = unsafe {
+                posix_spawn_file_actions_init(&mut *actions);
+                more(&mut *actions);
+                assert_eq!(posix_spawn_file_actions_adddup2(&mut *actions, writer.as_raw_fd(), 1), 0);
+                let attr = attr.map_or(std::ptr::null(), |a| a as *const Opaque);
+                let r = posix_spawnp(&mut pid, argv[0], &*actions, attr, argv.as_ptr(), environ);
+                posix_spawn_file_actions_destroy(&mut *actions);
+                r
+            };
+            drop(writer);
+            if r != 0 {
+                return Err(r);
+            }
+            let mut out = String::new();
+            reader.read_to_string(&mut out).unwrap();
+            let mut status = 0;
+            // SAFETY: our child; status writable.
+            assert_eq!(unsafe { waitpid(pid, &mut status, 0) }, pid);
+            Ok((pid, out, status))
+        };
+
+        // File actions in order: a directory, then a file opened relative
+        // to it as standard input.
+        let dir = std::env::temp_dir().join(format!("posix-spawn-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("input"), "spawned with actions\n").unwrap();
+        let dir_c = std::ffi::CString::new(dir.to_str().unwrap()).unwrap();
+        let in_order = |a: *mut Opaque| {
+            // SAFETY: an initialised list; C strings.
+            unsafe {
+                assert_eq!(posix_spawn_file_actions_addchdir_np(a, dir_c.as_ptr()), 0);
+                assert_eq!(posix_spawn_file_actions_addopen(a, 0, c"input".as_ptr(), 0, 0), 0);
+                assert_eq!(posix_spawn_file_actions_addclose(a, 97), 0, "not open: no error");
+            }
+        };
+        let (_, out, status) = run(&[c"cat"], &in_order, None).unwrap();
+        assert_eq!((out.as_str(), status), ("spawned with actions\n", 0));
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // Attributes: a new process group, a mask, and an ignored signal
+        // back to its default, seen in the program's /proc files.
+        let mut attr = opaque();
+        let (mut mask, mut defaults) = (opaque(), opaque());
+        // SAFETY: initialised before use; signal numbers in range.
+        unsafe {
+            posix_spawnattr_init(&mut *attr);
+            sigemptyset(&mut *mask);
+            sigaddset(&mut *mask, SIGUSR1);
+            sigemptyset(&mut *defaults);
+            sigaddset(&mut *defaults, SIGUSR2);
+            assert_eq!(posix_spawnattr_setsigmask(&mut *attr, &*mask), 0);
+            assert_eq!(posix_spawnattr_setsigdefault(&mut *attr, &*defaults), 0);
+            assert_eq!(posix_spawnattr_setpgroup(&mut *attr, 0), 0);
+            assert_eq!(posix_spawnattr_setflags(&mut *attr, 0x100), EINVAL);
+        }
+        let show = [c"cat", c"/proc/self/stat", c"/proc/self/status"];
+        let field = |out: &str, name: &str| {
+            let line = out.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in {out}"));
+            u64::from_str_radix(line[name.len()..].trim(), 16).unwrap()
+        };
+        // SAFETY: SIG_IGN (1) for a signal this test binary does not use.
+        let before = unsafe { signal(SIGUSR2, 1) };
+        let mut flags = SETPGROUP | SETSIGMASK;
+        let mut seen = Vec::new();
+        for with_default in [false, true] {
+            if with_default {
+                flags |= SETSIGDEF;
+            }
+            let mut got = 0;
+            // SAFETY: initialised attributes.
+            unsafe {
+                assert_eq!(posix_spawnattr_setflags(&mut *attr, flags), 0);
+                posix_spawnattr_getflags(&*attr, &mut got);
+            }
+            assert_eq!(got, flags);
+            let (pid, out, status) = run(&show, &|_| {}, Some(&attr)).unwrap();
+            assert_eq!(status, 0, "{out}");
+            let group: i32 = out.split(") ").nth(1).unwrap().split(' ').nth(2).unwrap().parse().unwrap();
+            assert_eq!(group, pid, "its own process group: {out}");
+            assert_eq!(field(&out, "SigBlk:"), 1 << (SIGUSR1 - 1), "{out}");
+            seen.push(field(&out, "SigIgn:") & 1 << (SIGUSR2 - 1) != 0);
+        }
+        // SAFETY: the disposition found before.
+        unsafe { signal(SIGUSR2, before) };
+        assert_eq!(seen, [true, false], "SIGUSR2 ignored, then back to its default");
+
+        // Errors: the number returned, nothing left running.
+        assert_eq!(run(&[c"/nonexistent/program"], &|_| {}, None).unwrap_err(), ENOENT);
+        let missing_input = |a: *mut Opaque| {
+            // SAFETY: an initialised list; a C string.
+            unsafe { posix_spawn_file_actions_addopen(a, 0, c"/nonexistent/input".as_ptr(), 0, 0) };
+        };
+        assert_eq!(run(&[c"cat"], &missing_input, None).unwrap_err(), ENOENT);
+        let bad_close = |a: *mut Opaque| {
+            // SAFETY: an initialised list.
+            assert_eq!(unsafe { posix_spawn_file_actions_addclose(a, -1) }, EBADF);
+        };
+        assert_eq!(run(&[c"true"], &bad_close, None).map(|r| r.2), Ok(0));
+        // SAFETY: initialised attributes.
+        assert_eq!(unsafe { posix_spawnattr_setflags(&mut *attr, SETSCHEDULER) }, 0);
+        assert_eq!(run(&[c"true"], &|_| {}, Some(&attr)).unwrap_err(), ENOSYS);
+        // posix_spawn does not search PATH.
+        let mut pid = 0;
+        let argv = [c"true".as_ptr(), std::ptr::null()];
+        // SAFETY: null-terminated arrays; pid writable.
+        let r = unsafe { posix_spawn(&mut pid, argv[0], std::ptr::null(), std::ptr::null(), argv.as_ptr(), environ) };
+        assert_eq!(r, ENOENT, "no ./true here");
+    }
+
     #[test]
     fn threads_in_a_test() {
         let h = std::thread::spawn(|| super::add(1, 1));

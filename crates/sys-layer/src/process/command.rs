@@ -1,5 +1,7 @@
 //! Child processes: [`Command`] describes one and starts it, [`Child`]
-//! waits for it; [`fork`] and [`execve`] for programs that need the parts.
+//! waits for it; [`fork`] and [`execve`] for programs that need the parts;
+//! [`spawn`], `posix_spawn`'s interface (C arrays, ordered [`ChildStep`]s)
+//! on the same child, for a C layer.
 //!
 //! [`Command::spawn`] does what `posix_spawn` does, without copying the
 //! address space: `clone(CLONE_VM | CLONE_VFORK)` runs the child on a
@@ -198,6 +200,18 @@ pub fn execve(path: &CStr, argv: &[*const c_char], envp: &[*const c_char]) -> Er
         Ok(_) => Errno::EIO,
         Err(e) => e,
     }
+}
+
+/// A pidfd (close-on-exec) for process `pid` (5.3; `ENOSYS` below). Only
+/// race-free for a child of this process not yet waited for (as
+/// [`Child::pidfd`]): another process's ID may be reused.
+///
+/// `pidfd_open(2)`: <https://man7.org/linux/man-pages/man2/pidfd_open.2.html>
+pub fn pidfd_open(pid: i32) -> Result<OwnedFd, Errno> {
+    // SAFETY: no pointers.
+    let fd = call_slot(|e| unsafe { raw::pidfd_open(pid, 0, e) })?;
+    // SAFETY: the kernel just gave it to us.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// The process ID a pidfd refers to, from the kernel's description of the
@@ -605,7 +619,9 @@ impl Command {
             child_sources.push((target, above(fd)?));
         }
         let error_write = above(error_write)?;
-        let placements: Vec<[RawFd; 2]> = child_sources.iter().map(|(t, fd)| [*t, fd.as_raw_fd()]).collect();
+        // Sources lie above every target (move_above): none is overwritten.
+        let steps: Vec<ChildStep<'_>> =
+            child_sources.iter().map(|(t, fd)| ChildStep::Dup { source: fd.as_raw_fd(), target: *t }).collect();
 
         let mut candidate_ptrs: Vec<*const c_char> = candidates.iter().map(|c| c.as_ptr().cast()).collect();
         candidate_ptrs.push(core::ptr::null());
@@ -624,11 +640,11 @@ impl Command {
             candidates: candidate_ptrs.as_ptr(),
             argv: argv.as_ptr(),
             envp,
-            placements: placements.as_ptr(),
-            placement_count: placements.len(),
+            steps: &steps,
             dir: dir.as_ref().map_or(core::ptr::null(), |d| d.as_ptr().cast()),
             process_group: self.process_group.unwrap_or(-1),
             new_session: self.new_session,
+            effective_ids: None,
             uid: self.uid,
             gid: self.gid,
             groups: self.groups.as_ref().map(|g| (g.as_ptr(), g.len())),
@@ -636,24 +652,11 @@ impl Command {
             limit_count: self.limits.len(),
             reset_signals: crate::signal::caught_signals(),
             mask: SigSet::empty(),
+            child_mask: None,
             error_fd: error_write.as_raw_fd(),
         };
-        let pid = clone_child(&mut plan)?;
-        drop(error_write);
+        let pid = run_plan(&mut plan, error_read, error_write)?;
         drop(child_sources);
-
-        // The child's report: nothing (exec closed the pipe), or its errno.
-        let mut report = [0u8; 4];
-        let got = loop {
-            match crate::io::read(&error_read, &mut report) {
-                Err(Errno::EINTR) => continue,
-                other => break other,
-            }
-        };
-        if let Ok(4) = got {
-            let _ = wait_pid(pid, false);
-            return Err(Errno::from_raw(i32::from_ne_bytes(report)));
-        }
         let [stdin, stdout, stderr] = parent_ends;
         Ok(Child { pid, stdin, stdout, stderr, status: None })
     }
@@ -671,6 +674,183 @@ impl Command {
     }
 }
 
+/// One step a child started by [`spawn`] takes with its descriptors and
+/// directory before it runs its program, in the order given: the file
+/// actions of `posix_spawn(3)`.
+#[derive(Clone, Copy, Debug)]
+pub enum ChildStep<'a> {
+    /// Opens `path` as descriptor `fd` (closing what was there), with
+    /// `flags` and `mode` as [`crate::fs::open`] takes them, except that the
+    /// descriptor is the program's: close-on-exec only if `flags` has
+    /// [`OFlags::CLOEXEC`](crate::fs::OFlags::CLOEXEC).
+    Open {
+        /// The child's descriptor number.
+        fd: RawFd,
+        /// The file.
+        path: &'a CStr,
+        /// `O_*` flags.
+        flags: crate::fs::OFlags,
+        /// Permission bits for a file `flags` creates.
+        mode: crate::fs::Mode,
+    },
+    /// Closes `fd`; a descriptor that is not open is no error.
+    Close(RawFd),
+    /// Makes `target` a copy of `source`, passed on to the program; when
+    /// both are the same descriptor, clears its close-on-exec flag.
+    Dup {
+        /// The descriptor to copy.
+        source: RawFd,
+        /// The number it gets.
+        target: RawFd,
+    },
+    /// Changes to directory `path`.
+    Chdir(&'a CStr),
+    /// Changes to the directory open as `fd`.
+    Fchdir(RawFd),
+}
+
+impl ChildStep<'_> {
+    /// The descriptor numbers the step names.
+    fn descriptors(&self) -> [RawFd; 2] {
+        match *self {
+            ChildStep::Open { fd, .. } | ChildStep::Close(fd) | ChildStep::Fchdir(fd) => [fd, fd],
+            ChildStep::Dup { source, target } => [source, target],
+            ChildStep::Chdir(_) => [-1, -1],
+        }
+    }
+}
+
+/// Takes one [`ChildStep`] in the child: 0, or the errno that stops it.
+/// No allocation, errno in a local.
+///
+/// # Safety
+/// The step's paths are C strings that live until the child execs.
+unsafe fn child_step(step: &ChildStep<'_>) -> c_int {
+    let mut e: c_int = 0;
+    // SAFETY: the only pointers are the step's C strings (alive, as the
+    // caller vouches) and the local e.
+    let r = unsafe {
+        match *step {
+            ChildStep::Open { fd, path, flags, mode } => {
+                let flags = crate::fs::kernel_flags(flags | crate::fs::OFlags::INHERIT);
+                let opened = raw::openat(g::AT_FDCWD, path.as_ptr(), flags, mode.bits(), &mut e);
+                if opened < 0 || opened as RawFd == fd {
+                    opened
+                } else {
+                    let moved = raw::dup3(opened as RawFd, fd, flags & g::O_CLOEXEC as c_int, &mut e);
+                    let saved = e;
+                    raw::close(opened as RawFd, &mut e);
+                    e = saved;
+                    moved
+                }
+            }
+            ChildStep::Close(fd) => match raw::close(fd, &mut e) {
+                r if r < 0 && e == Errno::EBADF.raw() => 0,
+                r => r,
+            },
+            ChildStep::Dup { source, target } if source == target => {
+                match raw::fcntl(source, g::F_GETFD as c_int, 0, &mut e) {
+                    r if r < 0 => r,
+                    flags => {
+                        raw::fcntl(source, g::F_SETFD as c_int, flags as usize & !(g::FD_CLOEXEC as usize), &mut e)
+                    }
+                }
+            }
+            ChildStep::Dup { source, target } => raw::dup3(source, target, 0, &mut e),
+            ChildStep::Chdir(path) => raw::chdir(path.as_ptr(), &mut e),
+            ChildStep::Fchdir(fd) => raw::fchdir(fd, &mut e),
+        }
+    };
+    if r < 0 { e } else { 0 }
+}
+
+/// Which program [`spawn`] runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Program<'a> {
+    /// This path, as given (relative to the child's directory).
+    Path(&'a CStr),
+    /// A name looked up as [`execvp`] does (unless it contains a `/`), in
+    /// `search` (a `PATH` value; `/bin:/usr/bin` when `None`).
+    Search {
+        /// The program's name.
+        name: &'a CStr,
+        /// The directories to look in, `:`-separated.
+        search: Option<&'a [u8]>,
+    },
+}
+
+/// What else [`spawn`] does in the child, in this order: signals of
+/// `default_signals` back to their default action, a new session, the
+/// process group, the effective IDs, the `steps`, the signal mask.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpawnOptions<'a> {
+    /// Descriptor and directory steps, in order.
+    pub steps: &'a [ChildStep<'a>],
+    /// Signals whose action becomes the default (an ignored signal stays
+    /// ignored across `execve` otherwise). Caught signals are reset anyway.
+    pub default_signals: SigSet,
+    /// The signal mask the program starts with; `None`: the caller's.
+    pub mask: Option<SigSet>,
+    /// `setpgid(0, group)` (0: a new group led by the child).
+    pub process_group: Option<i32>,
+    /// Makes the child a new session's leader.
+    pub new_session: bool,
+    /// Sets the effective user and group to the real ones.
+    pub reset_effective_ids: bool,
+}
+
+/// Starts `program` in a new process with `argv` and `envp`
+/// (null-terminated arrays of C strings), after the `options`' steps:
+/// the process ID, or the errno of the first step or of `execve` that
+/// failed (the child then reaped). What `posix_spawn(3)` does, on the
+/// same child machinery as [`Command::spawn`]; a C layer's, while
+/// [`Command`] is the interface for programs.
+///
+/// `posix_spawn(3)`: <https://man7.org/linux/man-pages/man3/posix_spawn.3.html>
+///
+/// # Safety
+/// `argv` and `envp` point to null-terminated arrays of C strings that
+/// stay alive and unchanged during the call.
+pub unsafe fn spawn(
+    program: Program<'_>,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    options: &SpawnOptions<'_>,
+) -> Result<i32, Errno> {
+    let candidates = match program {
+        Program::Path(path) => alloc::vec![c_string(path.to_bytes())?],
+        Program::Search { name, search } => program_candidates(name.to_bytes(), search)?,
+    };
+    let mut candidate_ptrs: Vec<*const c_char> = candidates.iter().map(|c| c.as_ptr().cast()).collect();
+    candidate_ptrs.push(core::ptr::null());
+    // The error pipe above every descriptor a step names, so that no step
+    // closes or replaces it.
+    let floor = options.steps.iter().flat_map(ChildStep::descriptors).max().unwrap_or(2).max(2) + 1;
+    let (error_read, error_write) = crate::fd::pipe()?;
+    let error_write = move_above(error_write, floor)?;
+    let effective_ids = options.reset_effective_ids.then(|| (super::getgid(), super::getuid()));
+    let mut plan = SpawnPlan {
+        candidates: candidate_ptrs.as_ptr(),
+        argv,
+        envp,
+        steps: options.steps,
+        dir: core::ptr::null(),
+        process_group: options.process_group.unwrap_or(-1),
+        new_session: options.new_session,
+        effective_ids,
+        uid: None,
+        gid: None,
+        groups: None,
+        limits: core::ptr::null(),
+        limit_count: 0,
+        reset_signals: crate::signal::caught_signals() | options.default_signals.bits(),
+        mask: SigSet::empty(),
+        child_mask: options.mask,
+        error_fd: error_write.as_raw_fd(),
+    };
+    run_plan(&mut plan, error_read, error_write)
+}
+
 /// Moves a descriptor the parent hands a child to `floor` or above, so that
 /// placing the child's descriptors cannot overwrite it (a parent started
 /// with a standard descriptor closed gets low numbers, for one).
@@ -686,20 +866,21 @@ fn move_above(fd: OwnedFd, floor: RawFd) -> Result<OwnedFd, Errno> {
 
 /// Everything the child reads between `clone` and `execve`, prepared by
 /// the parent (the child allocates nothing).
-struct SpawnPlan {
+struct SpawnPlan<'a> {
     /// The paths to try, null-terminated.
     candidates: *const *const c_char,
     argv: *const *const c_char,
     envp: *const *const c_char,
-    /// (target, source) pairs: descriptor `source` (above every target)
-    /// becomes the child's `target`.
-    placements: *const [RawFd; 2],
-    placement_count: usize,
-    /// Directory to change to, or null.
+    /// The descriptor steps, in order.
+    steps: &'a [ChildStep<'a>],
+    /// Directory to change to after the credentials, or null.
     dir: *const c_char,
     /// `setpgid(0, process_group)` if not -1.
     process_group: i32,
     new_session: bool,
+    /// Effective group and user to take (`POSIX_SPAWN_RESETIDS`: the
+    /// parent's real ones), before the steps.
+    effective_ids: Option<(u32, u32)>,
     /// Credentials to take, in the order groups, group, user.
     uid: Option<u32>,
     gid: Option<u32>,
@@ -709,10 +890,32 @@ struct SpawnPlan {
     limit_count: usize,
     /// Signals to reset to the default (bit `sig - 1`).
     reset_signals: u64,
-    /// The parent's signal mask, which the child restores before `execve`.
+    /// The parent's signal mask, saved by `clone_child`.
     mask: SigSet,
+    /// The mask the program starts with; `None`: the parent's.
+    child_mask: Option<SigSet>,
     /// The pipe's write end for the child's errno.
     error_fd: RawFd,
+}
+
+/// Starts the child of `plan` and reads its report: `Ok(pid)` once it runs
+/// its program, else the errno that stopped it (the child reaped).
+fn run_plan(plan: &mut SpawnPlan<'_>, error_read: OwnedFd, error_write: OwnedFd) -> Result<i32, Errno> {
+    let pid = clone_child(plan)?;
+    drop(error_write);
+    // The child's report: nothing (exec closed the pipe), or its errno.
+    let mut report = [0u8; 4];
+    let got = loop {
+        match crate::io::read(&error_read, &mut report) {
+            Err(Errno::EINTR) => continue,
+            other => break other,
+        }
+    };
+    if let Ok(4) = got {
+        let _ = wait_pid(pid, false);
+        return Err(Errno::from_raw(i32::from_ne_bytes(report)));
+    }
+    Ok(pid)
 }
 
 /// The child's stack, in the parent's frame: the parent does not run
@@ -724,7 +927,7 @@ struct ChildStack([core::mem::MaybeUninit<u8>; 16 * 1024]);
 
 /// Runs `child_main` in a new process sharing this one's memory, with all
 /// signals blocked; returns once the child has called `execve` or exited.
-fn clone_child(plan: &mut SpawnPlan) -> Result<i32, Errno> {
+fn clone_child(plan: &mut SpawnPlan<'_>) -> Result<i32, Errno> {
     let mut stack = ChildStack([core::mem::MaybeUninit::uninit(); 16 * 1024]);
     let stack_top = stack.0.as_mut_ptr_range().end.cast::<u8>();
     let all = SigSet::full();
@@ -744,7 +947,7 @@ fn clone_child(plan: &mut SpawnPlan) -> Result<i32, Errno> {
             core::ptr::null_mut(),
             0,
             child_main,
-            (plan as *mut SpawnPlan).cast(),
+            (plan as *mut SpawnPlan<'_>).cast(),
         )
     };
     // SAFETY: restores this thread's own mask.
@@ -759,7 +962,7 @@ fn clone_child(plan: &mut SpawnPlan) -> Result<i32, Errno> {
 unsafe extern "C" fn child_main(arg: *mut u8) -> ! {
     // SAFETY: the parent passed its plan, alive until this process execs
     // or exits.
-    let plan = unsafe { &*arg.cast::<SpawnPlan>() };
+    let plan = unsafe { &*arg.cast::<SpawnPlan<'_>>() };
     // SAFETY: the plan's pointers are the parent's, valid as above.
     let errno = unsafe { child_setup_and_exec(plan) };
     let bytes = errno.to_ne_bytes();
@@ -776,7 +979,7 @@ unsafe extern "C" fn child_main(arg: *mut u8) -> ! {
 ///
 /// # Safety
 /// The plan's pointers must be valid; the caller is the child of `clone_child`.
-unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
+unsafe fn child_setup_and_exec(plan: &SpawnPlan<'_>) -> c_int {
     let mut e: c_int = 0;
     macro_rules! try_call {
         ($call:expr) => {
@@ -800,11 +1003,17 @@ unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
     if plan.process_group >= 0 {
         try_call!(raw::setpgid(0, plan.process_group, &mut e));
     }
-    for i in 0..plan.placement_count {
-        // SAFETY: the parent's array of placement_count pairs.
-        let [target, source] = unsafe { *plan.placements.add(i) };
-        // Sources lie above every target (move_above): none is overwritten.
-        try_call!(raw::dup3(source, target, 0, &mut e));
+    if let Some((gid, uid)) = plan.effective_ids {
+        // The group first: once the effective user is not root, it cannot change.
+        try_call!(raw::setresgid(u32::MAX, gid, u32::MAX, &mut e));
+        try_call!(raw::setresuid(u32::MAX, uid, u32::MAX, &mut e));
+    }
+    for step in plan.steps {
+        // SAFETY: e is a local; the paths are the parent's C strings.
+        let errno = unsafe { child_step(step) };
+        if errno != 0 {
+            return errno;
+        }
     }
     // Limits first: raising one needs the parent's credentials.
     for i in 0..plan.limit_count {
@@ -833,8 +1042,9 @@ unsafe fn child_setup_and_exec(plan: &SpawnPlan) -> c_int {
     if !plan.dir.is_null() {
         try_call!(raw::chdir(plan.dir, &mut e));
     }
-    // SAFETY: the parent's mask, saved before the clone.
-    unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &plan.mask.0, core::ptr::null_mut(), 8, &mut e) };
+    let mask = plan.child_mask.as_ref().unwrap_or(&plan.mask);
+    // SAFETY: a valid set (the parent's, saved before the clone, or the one asked for).
+    unsafe { raw::rt_sigprocmask(g::SIG_SETMASK as c_int, &mask.0, core::ptr::null_mut(), 8, &mut e) };
 
     // SAFETY: the parent's C strings and null-terminated arrays.
     unsafe { exec_first(plan.candidates, plan.argv, plan.envp) }
@@ -913,10 +1123,7 @@ impl Child {
     /// `pidfd_open(2)`: <https://man7.org/linux/man-pages/man2/pidfd_open.2.html>
     pub fn pidfd(&self) -> Result<OwnedFd, Errno> {
         // Our child, not yet waited for: its ID cannot have been reused.
-        // SAFETY: no pointers.
-        let fd = call_slot(|e| unsafe { raw::pidfd_open(self.pid, 0, e) })?;
-        // SAFETY: the kernel just gave it to us.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        pidfd_open(self.pid)
     }
 
     /// Reads standard output and error to the end (both at once, so
