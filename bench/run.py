@@ -124,7 +124,8 @@ def processes_and_sockets(add, rounds):
 
 
 def std_builds():
-    """bench/std's programs, built three ways, into OUT as {glibc,musl,sl}_std_{hello,walk}."""
+    """bench/std's programs, built three ways, into OUT as {glibc,musl,sl}_std_{hello,walk}; and
+    sl_unwind_std_*, sys-layer with its default feature, the unwinder."""
     src = os.path.join(ROOT, "bench", "std")
     env = {k: v for k, v in os.environ.items()
            if not re.fullmatch(r"RUSTFLAGS|CARGO_ENCODED_RUSTFLAGS|CARGO_TARGET_[A-Z0-9_]+_RUSTFLAGS", k)}
@@ -134,7 +135,8 @@ def std_builds():
     for libc, triple, args, extra in [("glibc", TRIPLE, ["--target", TRIPLE], static),
                                       ("musl", "x86_64-unknown-linux-musl", ["--target", "x86_64-unknown-linux-musl"],
                                        static),
-                                      ("sl", TRIPLE, ["--features", "sys-layer"], {})]:
+                                      ("sl", TRIPLE, ["--features", "sys-layer"], {}),
+                                      ("sl_unwind", TRIPLE, ["--features", "sys-layer-unwind"], {})]:
         target_dir = os.path.join(ROOT, "target", "bench-std", libc)
         sh(["cargo", "build", "-q", "--locked", "--release", *args, "--target-dir", target_dir], cwd=src,
            env={**env, **extra})
@@ -170,20 +172,26 @@ def std_programs(add, rounds):
     add("### Rust std programs: glibc static, musl, sys-layer\n")
     add("One source each (bench/std), `cargo build --release` (LTO, one codegen unit, `panic = \"abort\"`) for "
         "x86_64-unknown-linux-gnu with `+crt-static`, for x86_64-unknown-linux-musl, and with sys-layer-std "
-        "under the name `std` and the configuration README's \"std programs\" gives; stripped.\n")
-    progs = ["glibc_std_hello", "musl_std_hello", "sl_std_hello"]
+        "under the name `std` and the configuration README's \"std programs\" gives; stripped. sys-layer: "
+        "without the unwinder (`default-features = false`, README's configuration for size); \"with the "
+        "unwinder\" rows: sys-layer-std's default feature `unwind`, with the same `panic = \"abort\"`.\n")
+    progs = ["glibc_std_hello", "musl_std_hello", "sl_std_hello", "sl_unwind_std_hello"]
     s = startup(progs, 3 if QUICK else 10, 30 if QUICK else 100)
     add("| `println!(\"hello\")` | glibc static | musl static | sys-layer | sys-layer/glibc | sys-layer/musl |")
     add("|---|---|---|---|---|---|")
-    gl, mu, sl = (s[p] for p in progs)
-    add(f"| start-up: exec to exit, us (median, min-max) | {fmt(gl)} | {fmt(mu)} | {fmt(sl)} | {ratio(sl, gl)} | "
-        f"{ratio(sl, mu)} |")
+    gl, mu, sl, slu = (s[p] for p in progs)
+    for label, mine in [("", sl), (", with the unwinder", slu)]:
+        add(f"| start-up: exec to exit, us (median, min-max){label} | {fmt(gl)} | {fmt(mu)} | {fmt(mine)} | "
+            f"{ratio(mine, gl)} | {ratio(mine, mu)} |")
     ins = [instructions(p) for p in progs]
-    add("| instructions to exit (callgrind) | " + " | ".join(f"{i:,}" if i else "-" for i in ins) +
-        (f" | {ins[2] / ins[0]:.2f}x | {ins[2] / ins[1]:.2f}x |" if all(ins) else " | | |"))
+    for label, i in [("", 2), (", with the unwinder", 3)]:
+        add(f"| instructions to exit (callgrind){label} | " +
+            " | ".join(f"{n:,}" if n else "-" for n in (ins[0], ins[1], ins[i])) +
+            (f" | {ins[i] / ins[0]:.2f}x | {ins[i] / ins[1]:.2f}x |" if all(ins) else " | | |"))
     sizes = [os.path.getsize(os.path.join(OUT, p)) for p in progs]
-    add("| stripped size, bytes | " + " | ".join(f"{n:,}" for n in sizes) +
-        f" | {sizes[2] / sizes[0]:.2f}x | {sizes[2] / sizes[1]:.2f}x |")
+    for label, i in [("", 2), (", with the unwinder", 3)]:
+        add(f"| stripped size, bytes{label} | {sizes[0]:,} | {sizes[1]:,} | {sizes[i]:,} | "
+            f"{sizes[i] / sizes[0]:.2f}x | {sizes[i] / sizes[1]:.2f}x |")
     tree = os.path.join(OUT, "std-tree")
     std_tree(tree)
     progs = ["glibc_std_walk", "musl_std_walk", "sl_std_walk"]

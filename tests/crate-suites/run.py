@@ -10,11 +10,11 @@ target/crate-suites/MODE/ and its whole suite (unit tests, integration
 tests, doc tests) run with `cargo test`:
 
 - sys-layer: the crate's manifest gets the one dependency line README's
-  "std programs" section gives (sys-layer-std under the name `std`, with
-  the `unwind` feature the test harness needs), and the workspace the
-  configuration file tests/std-programs/.cargo/config.toml (static, host
-  target, rust-lld); rustdoc gets the same flags, so the doc tests are
-  static sys-layer programs too.
+  "std programs" section gives (sys-layer-std under the name `std`; its
+  default feature `unwind` is what the test harness needs), and the
+  workspace the configuration file tests/std-programs/.cargo/config.toml
+  (static, host target, rust-lld; rustdoc gets the same flags, so the doc
+  tests are static sys-layer programs too).
 - glibc: the copy as it is, an ordinary `cargo test`.
 
 The dev-dependencies of each mode are pinned by MODE.lock here
@@ -60,12 +60,6 @@ def known_failures():
     return known
 
 
-def sys_layer_flags():
-    """The rustflags of the user configuration (tests/std-programs/.cargo/config.toml)."""
-    text = open(os.path.join(ROOT, "tests", "std-programs", ".cargo", "config.toml")).read()
-    return re.findall(r'"(-C[^"]+)"', text.split("rustflags", 1)[1].splitlines()[0])
-
-
 def prepare(mode, crates, update):
     """The workspace target/crate-suites/MODE with a copy of each crate."""
     ws = os.path.join(OUT, mode)
@@ -79,7 +73,7 @@ def prepare(mode, crates, update):
         if mode == "sys-layer":
             std = os.path.join(ROOT, "crates", "std")
             with open(os.path.join(dst, "Cargo.toml"), "a") as f:
-                f.write(f'\n[dependencies.std]\npackage = "sys-layer-std"\npath = "{std}"\nfeatures = ["unwind"]\n')
+                f.write(f'\n[dependencies.std]\npackage = "sys-layer-std"\npath = "{std}"\n')
         members.append(member)
     with open(os.path.join(ws, "Cargo.toml"), "w") as f:
         f.write("# Written by tests/crate-suites/run.py.\n[workspace]\nresolver = \"2\"\n"
@@ -87,10 +81,8 @@ def prepare(mode, crates, update):
     config = os.path.join(ws, ".cargo", "config.toml")
     if mode == "sys-layer":
         os.makedirs(os.path.dirname(config), exist_ok=True)
+        # Its build.rustdocflags make the doc tests static sys-layer programs too.
         shutil.copy(os.path.join(ROOT, "tests", "std-programs", ".cargo", "config.toml"), config)
-        # Doc tests are built by rustdoc, which reads rustdocflags only.
-        with open(config, "a") as f:
-            f.write(f"build.rustdocflags = {json.dumps(sys_layer_flags())}\n")
     lock = os.path.join(HERE, f"{mode}.lock")
     if update:
         subprocess.run(["cargo", "generate-lockfile", "-q"], cwd=ws, check=True, env=cargo_env())
