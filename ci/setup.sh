@@ -8,7 +8,7 @@ done
 need=()
 command -v strace >/dev/null 2>&1 || need+=(strace)
 # The std programs' test disassembles them (tests/integration/tests/std_programs.rs).
-command -v llvm-objdump >/dev/null 2>&1 || need+=(llvm)
+{ command -v llvm-objdump && command -v llvm-dwarfdump; } >/dev/null 2>&1 || need+=(llvm)
 case " ${SYS_LAYER_TARGETS:-} " in
     *aarch64*|*riscv64*) command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static) ;;
 esac

@@ -201,6 +201,24 @@ fn system_call_instruction() -> &'static str {
     }
 }
 
+/// The unwinder is built without DWARF expressions (crates/c-abi's
+/// Cargo.toml says why): the unwind tables of the programs that unwind
+/// must need none.
+#[test]
+fn unwind_tables_hold_no_dwarf_expressions() {
+    for name in ["std-unwind", "std-harness"] {
+        let out = Command::new("llvm-dwarfdump").arg("--eh-frame").arg(program(name)).output();
+        let tables = match out {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+            other => panic!("llvm-dwarfdump is needed (ci/setup.sh installs llvm): {other:?}"),
+        };
+        assert!(tables.contains("DW_CFA_def_cfa"), "{name}: no unwind tables read:\n{tables}");
+        for rule in ["DW_CFA_def_cfa_expression", "DW_CFA_expression", "DW_CFA_val_expression"] {
+            assert!(!tables.contains(rule), "{name}: its unwind tables use {rule}, which the unwinder cannot evaluate");
+        }
+    }
+}
+
 #[test]
 fn static_without_c_library_symbols_and_system_calls_only_in_sys_layer() {
     for name in PROGRAMS {

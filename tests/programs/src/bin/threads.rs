@@ -360,15 +360,30 @@ fn locks(t: &mut Checks) {
 }
 
 /// The allocator under 8 threads, memory handed from one thread to another
-/// and freed there.
+/// and freed there; large blocks (own mappings, kept for reuse) among them.
 fn allocator(t: &mut Checks) {
+    // A freed mapping of 29 pages comes back whole for the same request,
+    // and its front for a smaller one (no other kept mapping is as large).
+    let first = alloc::vec![1u8; 29 * 4096];
+    let start = first.as_ptr();
+    drop(first);
+    let again = alloc::vec![2u8; 29 * 4096];
+    t.eq("a freed large block is reused", again.as_ptr(), start);
+    drop(again);
+    let front = alloc::vec![3u8; 20 * 4096];
+    let tail = alloc::vec![4u8; 9 * 4096];
+    t.eq("and split", (front.as_ptr(), tail.as_ptr()), (start, start.wrapping_add(20 * 4096)));
+    t.eq("the split blocks hold their own bytes", (front[20 * 4096 - 1], tail[0], tail[9 * 4096 - 1]), (3, 4, 4));
+    drop((front, tail));
     static MAILBOX: Mutex<Vec<Box<[u8]>>> = Mutex::new(Vec::new());
     let hs: Vec<_> = (0..8usize)
         .map(|i| {
             thread::spawn(move || {
                 let mut bad = 0;
                 for round in 0..2000usize {
-                    let size = 8 + (round * 37 + i * 101) % 3000;
+                    // Every fourth block up to 40 KB: a mapping of its own.
+                    let span = if round % 4 == 0 { 40_000 } else { 3000 };
+                    let size = 8 + (round * 37 + i * 101) % span;
                     let block = alloc::vec![(i as u8) ^ (round as u8); size].into_boxed_slice();
                     // Take someone else's block (maybe), check it, free it here.
                     let other = {
