@@ -177,14 +177,14 @@ pub unsafe extern "C" fn memcmp_avx2(a: *const u8, b: *const u8, n: usize) -> i3
 /// Defines the exported `memcmp` for x86_64 as a naked entry: above 32
 /// bytes, when the byte at `level` is `avx2`, one jump to [`memcmp_avx2`]
 /// (as glibc's call takes one through its resolved pointer), else (the CPU
-/// not yet asked, or without AVX2) to `other`; 16 to 32 bytes here, in two
-/// SSE2 vectors; below 16 to `small`. `small` and `other` are `extern "C"`
-/// functions of `memcmp`'s signature.
+/// not yet asked, or without AVX2) to `compiled`; 16 to 32 bytes here, in
+/// two SSE2 vectors; below 16 to `compiled` too, an `extern "C"` function
+/// of `memcmp`'s signature.
 ///
 /// `$(#[$attr])*` go on the function (`no_mangle` outside unit tests).
 #[macro_export]
 macro_rules! define_memcmp_entry {
-    ($(#[$attr:meta])* $name:ident, small: $small:path, level: $level:path, avx2: $avx2:expr, other: $other:path) => {
+    ($(#[$attr:meta])* $name:ident, compiled: $compiled:path, level: $level:path, avx2: $avx2:expr) => {
         $(#[$attr])*
         #[unsafe(naked)]
         pub unsafe extern "C" fn $name(
@@ -196,11 +196,11 @@ macro_rules! define_memcmp_entry {
                 "cmp rdx, 32",
                 "jbe 3f",
                 "cmp byte ptr [rip + {level}], {avx2}",
-                "jne {other}",
+                "jne {compiled}",
                 "jmp {body}",
                 "3:",
                 "cmp rdx, 16",
-                "jb {small}",
+                "jb {compiled}",
                 // 16 to 32 bytes: the first 16 and the last 16. The mask
                 // minus 0xffff is 0 when all are equal, else has its lowest
                 // set bit at the first difference (as the mask plus one).
@@ -228,10 +228,9 @@ macro_rules! define_memcmp_entry {
                 "movzx eax, byte ptr [rdi + rax]",
                 "sub eax, ecx",
                 "ret",
-                small = sym $small,
+                compiled = sym $compiled,
                 level = sym $level,
                 avx2 = const $avx2,
-                other = sym $other,
                 body = sym $crate::memcmp_avx2,
             )
         }

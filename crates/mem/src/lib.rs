@@ -198,10 +198,9 @@ sys_layer_arch::define_memcmp_entry! {
     /// `a` and `b` valid for `n` bytes.
     #[cfg_attr(not(test), unsafe(no_mangle))]
     memcmp,
-    small: memcmp_compiled,
+    compiled: memcmp_compiled,
     level: x86::ENTRY_LEVEL,
-    avx2: x86::AVX2,
-    other: memcmp_compiled
+    avx2: x86::AVX2
 }
 
 /// `memcmp` compiled from Rust, where x86_64's naked entry sends the calls
