@@ -283,6 +283,11 @@ mod tests {
             assert_eq!(unsafe { posix_spawn_file_actions_addclose(a, -1) }, EBADF);
         };
         assert_eq!(run(&[c"true"], &bad_close, None).map(|r| r.2), Ok(0));
+        let closed_source = |a: *mut Opaque| {
+            // SAFETY: an initialised list; 60 is not open in this test.
+            assert_eq!(unsafe { posix_spawn_file_actions_adddup2(a, 60, 5) }, 0);
+        };
+        assert_eq!(run(&[c"true"], &closed_source, None).unwrap_err(), EBADF, "dup2 from a closed descriptor");
         // SAFETY: initialised attributes.
         assert_eq!(unsafe { posix_spawnattr_setflags(&mut *attr, SETSCHEDULER) }, 0);
         assert_eq!(run(&[c"true"], &|_| {}, Some(&attr)).unwrap_err(), ENOSYS);

@@ -824,10 +824,11 @@ pub unsafe fn spawn(
     let mut candidate_ptrs: Vec<*const c_char> = candidates.iter().map(|c| c.as_ptr().cast()).collect();
     candidate_ptrs.push(core::ptr::null());
     // The error pipe above every descriptor a step names, so that no step
-    // closes or replaces it.
+    // closes or replaces its write end, nor takes either end for a
+    // descriptor the caller named but had not open (which must fail).
     let floor = options.steps.iter().flat_map(ChildStep::descriptors).max().unwrap_or(2).max(2) + 1;
     let (error_read, error_write) = crate::fd::pipe()?;
-    let error_write = move_above(error_write, floor)?;
+    let (error_read, error_write) = (move_above(error_read, floor)?, move_above(error_write, floor)?);
     let effective_ids = options.reset_effective_ids.then(|| (super::getgid(), super::getuid()));
     let mut plan = SpawnPlan {
         candidates: candidate_ptrs.as_ptr(),

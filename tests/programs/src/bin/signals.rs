@@ -19,9 +19,11 @@ static LAST_TID: AtomicI32 = AtomicI32::new(0);
 static SENDER: AtomicI32 = AtomicI32::new(0);
 
 fn on_usr1(_sig: u32, info: &SigInfo) {
-    USR1.fetch_add(1, Ordering::SeqCst);
+    // The count last: another thread that sees it change reads the rest
+    // (it read a stale thread ID once, in a slow emulated guest).
     LAST_TID.store(thread::current_id() as i32, Ordering::SeqCst);
     SENDER.store(info.sender_pid(), Ordering::SeqCst);
+    USR1.fetch_add(1, Ordering::SeqCst);
     // A failing call in the handler sets errno; the interrupted code must
     // not see it.
     // SAFETY: a descriptor that is never open.
