@@ -68,6 +68,11 @@ pub struct SpawnAttr {
     mask: u64,
 }
 
+impl SpawnAttr {
+    /// What `posix_spawnattr_init` sets, and what a null `attr` means.
+    const DEFAULT: SpawnAttr = SpawnAttr { flags: 0, process_group: 0, default_signals: 0, mask: 0 };
+}
+
 /// Whether `fd` can name a descriptor: below `RLIMIT_NOFILE`'s soft limit
 /// (`getdtablesize`), else an action is refused with `EBADF`, as C's are.
 fn valid_fd(fd: c_int) -> bool {
@@ -208,7 +213,7 @@ pub unsafe extern "C" fn posix_spawn_file_actions_addfchdir_np(actions: *mut Fil
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn posix_spawnattr_init(attr: *mut SpawnAttr) -> c_int {
     // SAFETY: as the caller vouches.
-    unsafe { attr.write(SpawnAttr { flags: 0, process_group: 0, default_signals: 0, mask: 0 }) };
+    unsafe { attr.write(SpawnAttr::DEFAULT) };
     0
 }
 
@@ -314,8 +319,7 @@ unsafe fn spawn_c(
     // SAFETY: an initialised list is null or the one `add` allocated.
     let actions: &[Action] = unsafe { list.as_ref() }.map_or(&[], |l| l.as_slice());
     // SAFETY: as above.
-    let attr =
-        unsafe { attr.as_ref() }.unwrap_or(&SpawnAttr { flags: 0, process_group: 0, default_signals: 0, mask: 0 });
+    let attr = unsafe { attr.as_ref() }.unwrap_or(&SpawnAttr::DEFAULT);
     if attr.flags & (SETSCHEDPARAM | SETSCHEDULER) != 0 {
         return Errno::ENOSYS.raw();
     }
